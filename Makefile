@@ -1,0 +1,66 @@
+# accessreview — build, demo, test.
+# `make demo` and `make test` install the Debian packages they need when missing
+# (with apt-get as root, through sudo otherwise), then build and run.
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+# Build: the C libraries wrapped by system library targets. Test: slapd for the LDAP tests.
+BUILD_PACKAGES := pkg-config libldap-dev libxml2-dev libsqlite3-dev fonts-dejavu-core
+TEST_PACKAGES := slapd ldap-utils
+
+DEMO_CONFIG := Samples/accessreview.yaml
+
+.PHONY: all build deps test-deps demo test install bench format clean
+
+all: build
+
+# Installs whichever of the given packages dpkg does not list as installed.
+define apt_install
+	@missing=""; \
+	for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+		elif command -v sudo >/dev/null; then SUDO="sudo"; \
+		else echo "need root or sudo to install:$$missing" >&2; exit 1; fi; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+	@command -v $(SWIFT) >/dev/null || { echo "Swift is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	rm -rf out/2026-H2
+	.build/debug/accessreview check --config $(DEMO_CONFIG)
+	.build/debug/accessreview run --config $(DEMO_CONFIG)
+	@echo
+	@echo "The sheets are in out/2026-H2/sheets/ — open out/2026-H2/sheets/index.html; findings in out/2026-H2/findings.csv"
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+install: deps
+	$(SWIFT) build -c release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 .build/release/accessreview $(DESTDIR)$(PREFIX)/bin/accessreview
+
+format:
+	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "accessreview",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "accessreview", targets: ["accessreview"]),
+        .library(name: "AccessReviewCore", targets: ["AccessReviewCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(
+            name: "AccessReviewCore",
+            dependencies: [
+                "CLDAP", "CLibXML2",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "accessreview",
+            dependencies: [
+                "AccessReviewCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["AccessReviewCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "DirectoryTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

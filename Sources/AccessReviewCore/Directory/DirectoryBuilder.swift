@@ -1,0 +1,215 @@
+import Foundation
+
+/// Turns raw directory entries (from LDIF or LDAP) into a `DirectorySnapshot`: selects users
+/// and groups by base and filter, reads the profile's attributes, resolves manager DNs to
+/// identity ids and nested groups to effective memberships (cycle-safe).
+public struct DirectoryBuilder: Sendable {
+    public var config: DirectoryConfig
+    public var asOf: Day
+
+    public init(config: DirectoryConfig, asOf: Day) {
+        self.config = config
+        self.asOf = asOf
+    }
+
+    public func build(entries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
+        let userFilter = try LDAPFilter.parse(config.users.filter)
+        let groupFilter = try LDAPFilter.parse(config.groups.filter)
+        let attrs = config.attributes
+        var problems: [Diagnostic] = []
+
+        var userEntries: [DirectoryEntry] = []
+        var groupEntries: [DirectoryEntry] = []
+        for entry in entries {
+            if DN.isUnder(entry.dn, base: config.groups.base), groupFilter.matches(entry.attributes) {
+                groupEntries.append(entry)
+            } else if DN.isUnder(entry.dn, base: config.users.base), userFilter.matches(entry.attributes) {
+                userEntries.append(entry)
+            }
+        }
+
+        // Users, keyed by normalised DN.
+        var users: [DirectoryUser] = []
+        var userIndexByDN: [String: Int] = [:]
+        var userDNById: [String: String] = [:]
+        var idOfUid: [String: String] = [:]
+        for entry in userEntries {
+            guard let id = entry.first(attrs.id)?.cleaned else {
+                problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
+                                           "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
+                continue
+            }
+            if let other = userDNById[id.matchKey] {
+                problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
+                                           "the identity id '\(id)' is used by both \(other) and \(entry.dn)"))
+                continue
+            }
+            userDNById[id.matchKey] = entry.dn
+            if let uid = entry.first("uid") { idOfUid[uid.matchKey] = id }
+            let endDate: Day?
+            if let attribute = attrs.endDate, let raw = entry.first(attribute) {
+                guard let parsed = DirectoryValues.date(raw) else {
+                    problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
+                                               "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
+                    continue
+                }
+                endDate = parsed.never ? nil : parsed.day
+            } else {
+                endDate = nil
+            }
+            let user = DirectoryUser(
+                dn: entry.dn, id: id, employeeId: entry.first(attrs.employeeId)?.cleaned, name: entry.first(attrs.name)?.cleaned,
+                email: entry.first(attrs.email)?.cleaned, title: entry.first(attrs.title)?.cleaned,
+                department: entry.first(attrs.department)?.cleaned, manager: nil, managerDN: entry.first(attrs.manager)?.cleaned,
+                employeeType: entry.first(attrs.employeeType)?.cleaned, disabled: isDisabled(entry), endDate: endDate)
+            userIndexByDN[DN.normalise(entry.dn)] = users.count
+            users.append(user)
+        }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+
+        for index in users.indices {
+            if let managerDN = users[index].managerDN, let managerIndex = userIndexByDN[DN.normalise(managerDN)] {
+                users[index].manager = users[managerIndex].id
+            }
+        }
+
+        // Groups and their members.
+        var groups: [DirectoryGroup] = []
+        var groupIndexByDN: [String: Int] = [:]
+        for entry in groupEntries {
+            var members = Set<String>()
+            for dn in entry.values("member") + entry.values("uniqueMember") where !dn.isEmpty {
+                members.insert(dn)
+            }
+            for uid in entry.values("memberUid") {
+                if let id = idOfUid[uid.matchKey], let dn = userDNById[id.matchKey] { members.insert(dn) }
+            }
+            let name = entry.first("cn") ?? entry.dn
+            groupIndexByDN[DN.normalise(entry.dn)] = groups.count
+            groups.append(DirectoryGroup(dn: entry.dn, name: name, members: members.sorted()))
+        }
+
+        // Direct memberships, from the groups' member lists and the users' memberOf.
+        var direct: [Int: Set<String>] = [:]
+        var parentsOfGroup: [Int: Set<Int>] = [:]
+        for (groupIndex, group) in groups.enumerated() {
+            for member in group.members {
+                let key = DN.normalise(member)
+                if let userIndex = userIndexByDN[key] {
+                    direct[userIndex, default: []].insert(group.dn)
+                } else if let child = groupIndexByDN[key] {
+                    parentsOfGroup[child, default: []].insert(groupIndex)
+                }
+            }
+        }
+        for entry in userEntries {
+            guard let userIndex = userIndexByDN[DN.normalise(entry.dn)] else { continue }
+            for dn in entry.values("memberOf") {
+                if let groupIndex = groupIndexByDN[DN.normalise(dn)] {
+                    direct[userIndex, default: []].insert(groups[groupIndex].dn)
+                }
+            }
+        }
+
+        // Effective memberships: every group reachable upwards from a direct one.
+        var ancestors: [Int: Set<Int>] = [:]
+        func closure(of group: Int) -> Set<Int> {
+            if let known = ancestors[group] { return known }
+            var seen: Set<Int> = [group]
+            var stack = [group]
+            while let next = stack.popLast() {
+                for parent in parentsOfGroup[next] ?? [] where seen.insert(parent).inserted {
+                    stack.append(parent)
+                }
+            }
+            ancestors[group] = seen
+            return seen
+        }
+        for index in users.indices {
+            let directGroups = direct[index] ?? []
+            var effective = Set<String>()
+            for dn in directGroups {
+                guard let groupIndex = groupIndexByDN[DN.normalise(dn)] else { continue }
+                for reached in closure(of: groupIndex) { effective.insert(groups[reached].dn) }
+            }
+            users[index].groups = directGroups.sorted()
+            users[index].effectiveGroups = effective.sorted()
+        }
+
+        users.sort { $0.id < $1.id }
+        groups.sort { $0.dn < $1.dn }
+        return DirectorySnapshot(users: users, groups: groups, source: source)
+    }
+
+    private func isDisabled(_ entry: DirectoryEntry) -> Bool {
+        switch config.profile {
+        case .activeDirectory:
+            if let raw = entry.first("userAccountControl"), let flags = Int(raw) {
+                return flags & 0x2 != 0
+            }
+            return false
+        case .openldap:
+            guard let attribute = config.attributes.disabled else { return false }
+            let values = entry.values(attribute)
+            guard let value = values.first else { return false }
+            return !(value.uppercased() == "FALSE" || value == "0")
+        }
+    }
+}
+
+/// Decoding of directory value syntaxes.
+public enum DirectoryValues {
+    /// A date from generalized time (`20261231235959Z`), `YYYY-MM-DD`, or AD FILETIME
+    /// (100 ns since 1601-01-01; 0 and 0x7FFFFFFFFFFFFFFF mean never).
+    public static func date(_ raw: String) -> (day: Day?, never: Bool)? {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if let day = Day(iso: text) { return (day, false) }
+        let bytes = Array(text.utf8)
+        let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+        if bytes.count >= 10, bytes.prefix(10).allSatisfy(isDigit), bytes.count < 15 || !bytes.allSatisfy(isDigit) {
+            // Generalized time: YYYYMMDDHH[MM[SS]][.fraction][Z|±hhmm].
+            let number = { (range: Range<Int>) in Int(String(decoding: bytes[range], as: UTF8.self))! }
+            guard let day = Day(year: number(0..<4), month: number(4..<6), day: number(6..<8)) else { return nil }
+            let hour = number(8..<10)
+            var index = 10
+            var minute = 0, second = 0
+            if index + 2 <= bytes.count, bytes[index..<index + 2].allSatisfy(isDigit) {
+                minute = number(index..<index + 2)
+                index += 2
+                if index + 2 <= bytes.count, bytes[index..<index + 2].allSatisfy(isDigit) {
+                    second = number(index..<index + 2)
+                    index += 2
+                }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if index == bytes.count { return (day, false) }  // local time: the date as written
+            var offset = 0
+            if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count {
+                offset = 0
+            } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), index + 5 == bytes.count,
+                      bytes[(index + 1)...].allSatisfy(isDigit) {
+                let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+                offset = sign * (number(index + 1..<index + 3) * 3600 + number(index + 3..<index + 5) * 60)
+            } else {
+                return nil
+            }
+            let utc = day.ordinal * 86_400 + hour * 3600 + minute * 60 + second - offset
+            return (Day(date: Date(timeIntervalSince1970: TimeInterval(utc)), in: .organisation), false)
+        }
+        if bytes.allSatisfy(isDigit), let ticks = UInt64(text) {
+            if ticks == 0 || ticks == 0x7FFF_FFFF_FFFF_FFFF { return (nil, true) }
+            return (filetime(ticks), false)
+        }
+        return nil
+    }
+
+    /// The organisation's calendar date of an AD FILETIME.
+    public static func filetime(_ ticks: UInt64) -> Day {
+        let secondsSince1601 = Double(ticks) / 10_000_000
+        let unix = secondsSince1601 - 11_644_473_600
+        return Day(date: Date(timeIntervalSince1970: unix), in: .organisation)
+    }
+}

@@ -1,0 +1,149 @@
+import CLDAP
+import Foundation
+
+/// Reads an LDIF file (RFC 2849) with libldap's own reader: `ldif_open`, `ldif_read_record`,
+/// `ldap_parse_ldif_record`. Folded lines, `::` base64 values and comments are libldap's to
+/// handle. `attr:< URL` values are refused before libldap sees the file: an LDIF must never
+/// make the tool read another file or fetch a URL.
+///
+/// This type owns every libldap pointer it uses.
+public enum LDIFReader {
+    public struct Result: Sendable {
+        public var entries: [DirectoryEntry]
+        public var sha256: String
+        public var bytes: Int
+    }
+
+    public static func read(path: String) throws -> Result {
+        let scan = try prescan(path: path)
+        guard let file = ldif_open(path, "r") else {
+            throw Diagnostic(file: path, "cannot open the LDIF file: \(String(cString: strerror(errno)))")
+        }
+        defer { ldif_close(file) }
+
+        var entries: [DirectoryEntry] = []
+        entries.reserveCapacity(scan.recordStarts.count)
+        var lineNumber: UInt = 0
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var bufferLength: Int32 = 0
+        defer { if let buffer { ber_memfree(buffer) } }
+
+        var recordIndex = 0
+        while true {
+            let status = ldif_read_record(file, &lineNumber, &buffer, &bufferLength)
+            if status == 0 { break }
+            let startLine = recordIndex < scan.recordStarts.count ? scan.recordStarts[recordIndex] : Int(lineNumber)
+            recordIndex += 1
+            guard status > 0, let buffer else {
+                throw Diagnostic(file: path, line: startLine, "the LDIF record starting here cannot be read")
+            }
+            var value = berval(bv_len: ber_len_t(strlen(buffer)), bv_val: buffer)
+            var record = LDIFRecord()
+            let parsed = ldap_parse_ldif_record(&value, UInt(startLine), &record, "accessreview", UInt32(LDIF_DEFAULT_ADD))
+            defer { ldap_ldif_record_done(&record) }
+            guard parsed == 0 else {
+                throw Diagnostic(file: path, line: startLine,
+                                 "LDIF syntax error in the record starting here (a line without 'name: value', bad base64 or a bad DN)")
+            }
+            // Plain entries come back with no operation (0); an explicit "changetype: add" as an add.
+            guard record.lr_op == 0 || record.lr_op == ar_ldap_req_add else {
+                throw Diagnostic(file: path, line: startLine, "a changetype record is not directory content; export entries only")
+            }
+            let dn = string(record.lr_dn)
+            var attributes: [String: [String]] = [:]
+            if let mods = ar_ldif_record_mods(&record) {
+                var index = 0
+                while let mod = mods[index] {
+                    let name = String(cString: mod.pointee.mod_type).lowercased()
+                    var values = attributes[name] ?? []
+                    if let bvalues = ar_mod_bvalues(mod) {
+                        var v = 0
+                        while let bv = bvalues[v] {
+                            values.append(string(bv.pointee))
+                            v += 1
+                        }
+                    }
+                    attributes[name] = values
+                    index += 1
+                }
+            }
+            entries.append(DirectoryEntry(dn: dn, attributes: attributes, line: startLine))
+        }
+        return Result(entries: entries, sha256: scan.sha256, bytes: scan.bytes)
+    }
+
+    private static func string(_ value: berval) -> String {
+        guard let pointer = value.bv_val, value.bv_len > 0 else { return "" }
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(value.bv_len))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - Pre-scan
+
+    struct Scan {
+        var recordStarts: [Int]
+        var sha256: String
+        var bytes: Int
+    }
+
+    /// One pass over the raw bytes before libldap reads the file: hashes it, refuses `:<`
+    /// values, refuses bytes that are not UTF-8, and notes the line on which each record
+    /// starts so that libldap's errors can name it.
+    static func prescan(path: String) throws -> Scan {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Diagnostic(file: path, "cannot open the LDIF file (does it exist?)")
+        }
+        defer { try? handle.close() }
+        var hasher = Hashing.SHA256Stream()
+        var starts: [Int] = []
+        var line = 1
+        var atLineStart = true
+        var inRecord = false
+        var sawVersion = false
+        var total = 0
+        var current: [UInt8] = []
+        func finish(_ bytes: [UInt8], lineNo: Int) throws {
+            // A line: blank ends a record; '#' a comment; ' ' continues the previous line.
+            if bytes.isEmpty || bytes == [0x0D] {
+                inRecord = false
+                return
+            }
+            if bytes[0] == 0x23 || bytes[0] == 0x20 { return }
+            if let colon = bytes.firstIndex(of: 0x3A), colon + 1 < bytes.count, bytes[colon + 1] == 0x3C {
+                throw Diagnostic(file: path, line: lineNo,
+                                 "'\(String(decoding: bytes[..<colon], as: UTF8.self)):<' takes its value from a URL or file; accessreview never follows those — put the value in the LDIF")
+            }
+            if String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) == nil {
+                throw Diagnostic(file: path, line: lineNo, "this line is not valid UTF-8")
+            }
+            if !inRecord {
+                if !sawVersion && starts.isEmpty && bytes.starts(with: Array("version:".utf8)) {
+                    sawVersion = true
+                    return
+                }
+                inRecord = true
+                starts.append(lineNo)
+            }
+        }
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            total += chunk.count
+            hasher.update(chunk)
+            for byte in chunk {
+                if byte == 0x0A {
+                    try finish(current, lineNo: line)
+                    current.removeAll(keepingCapacity: true)
+                    line += 1
+                    atLineStart = true
+                } else {
+                    current.append(byte)
+                    atLineStart = false
+                }
+            }
+        }
+        if !current.isEmpty { try finish(current, lineNo: line) }
+        _ = atLineStart
+        return Scan(recordStarts: starts, sha256: hasher.hex, bytes: total)
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+
+/// Everything a run reads, loaded and cross-checked.
+public struct LoadedInputs: Sendable {
+    public var config: RunConfig
+    public var asOf: Day
+    public var handbook: Handbook
+    public var mappings: [String: SystemMapping]
+    public var hrMapping: SystemMapping?
+    public var directory: DirectorySnapshot
+    public var hr: HRSnapshot?
+    public var exports: [SystemExport]
+    public var warnings: [Diagnostic]
+}
+
+/// The stages of a run, each a step with a named input and output: load → reconcile →
+/// attestation → evidence. The command line only calls these.
+public struct Pipeline: Sendable {
+    public var config: RunConfig
+    public var asOf: Day
+    public var progress: Progress
+
+    public init(config: RunConfig, asOf: Day? = nil, progress: Progress = Progress(quiet: true)) {
+        self.config = config
+        self.asOf = asOf ?? config.asOf ?? Day.today()
+        self.progress = progress
+    }
+
+    public var campaign: String { config.campaignName(asOf: asOf) }
+
+    // MARK: - Loading
+
+    /// Loads the handbook and mappings, collecting every error of every file.
+    public func loadRules() throws -> (Handbook, [String: SystemMapping], SystemMapping?) {
+        var problems: [Diagnostic] = []
+        var handbook: Handbook?
+        if let rules = config.rulesFile {
+            do { handbook = try Handbook.load(path: rules) } catch let list as DiagnosticList { problems += list.diagnostics }
+        } else {
+            problems.append(Diagnostic(file: config.file, "missing required key 'rules': the handbook file"))
+        }
+        var mappings: [String: SystemMapping] = [:]
+        for system in config.systems {
+            do {
+                mappings[system.id] = try SystemMapping.load(path: system.mapping, kind: .system, expectedSystem: system.id)
+            } catch let list as DiagnosticList {
+                problems += list.diagnostics
+            }
+        }
+        var hrMapping: SystemMapping?
+        if let hr = config.hr {
+            do { hrMapping = try SystemMapping.load(path: hr.mapping, kind: .hr, expectedSystem: nil) } catch let list as DiagnosticList {
+                problems += list.diagnostics
+            }
+        }
+        if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
+        return (handbook!, mappings, hrMapping)
+    }
+
+    public func loadDirectory() throws -> DirectorySnapshot {
+        let directory = config.directory
+        switch directory.source {
+        case .ldif:
+            guard let path = directory.ldif else { throw ToolError(.badInput, "\(config.file): error: directory.ldif is missing") }
+            progress.stage("reading the directory from \(path)")
+            let result: LDIFReader.Result
+            do {
+                result = try LDIFReader.read(path: path)
+            } catch let diagnostic as Diagnostic {
+                throw DiagnosticList([diagnostic])
+            }
+            var snapshot = try DirectoryBuilder(config: directory, asOf: asOf).build(entries: result.entries, source: path)
+            snapshot.sourceSHA256 = result.sha256
+            snapshot.sourceBytes = result.bytes
+            return snapshot
+        case .ldap:
+            throw ToolError(.badInput, "\(config.file): error: 'directory.source: ldap' is not available yet in this version of accessreview; export the directory to LDIF (ldapsearch -LLL … > directory.ldif) and use 'source: ldif'")
+        }
+    }
+
+    public func loadExports(mappings: [String: SystemMapping]) throws -> [SystemExport] {
+        var problems: [Diagnostic] = []
+        var exports: [SystemExport] = []
+        for (index, system) in config.systems.enumerated() {
+            guard let mapping = mappings[system.id] else { continue }
+            progress.advance("reading exports", done: index, total: config.systems.count)
+            do {
+                exports.append(try ExportLoader.loadSystem(export: system.export, mapping: mapping))
+            } catch let list as DiagnosticList {
+                problems += list.diagnostics
+            } catch let diagnostic as Diagnostic {
+                problems.append(diagnostic)
+            }
+        }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+        return exports
+    }
+
+    public func loadAll() throws -> LoadedInputs {
+        progress.stage("reading the handbook and mappings")
+        let (handbook, mappings, hrMapping) = try loadRules()
+        var directory = try loadDirectory()
+        var hr: HRSnapshot?
+        if let source = config.hr, let hrMapping {
+            progress.stage("reading the HR export")
+            do {
+                hr = try ExportLoader.loadHR(export: source.export, mapping: hrMapping)
+            } catch let diagnostic as Diagnostic {
+                throw DiagnosticList([diagnostic])
+            }
+        }
+        progress.stage("reading \(config.systems.count) system exports")
+        var exports = try loadExports(mappings: mappings)
+        var allMappings = mappings
+        if config.directory.reviewGroups {
+            let (export, mapping) = DirectoryGroupsSystem.make(directory: directory)
+            exports.append(export)
+            allMappings[export.system] = mapping
+        }
+        directory.users.sort { $0.id < $1.id }
+        let warnings = try CrossReferences.check(config: config, handbook: handbook, mappings: allMappings, directory: directory)
+        return LoadedInputs(config: config, asOf: asOf, handbook: handbook, mappings: allMappings, hrMapping: hrMapping,
+                            directory: directory, hr: hr, exports: exports, warnings: warnings)
+    }
+
+    // MARK: - Run
+
+    public struct Summary: Sendable {
+        public var folder: String
+        public var campaign: String
+        public var findings: [Finding]
+        public var sheets: Int
+        public var lines: Int
+        public var countsBySeverity: [Severity: Int]
+    }
+
+    public func run() throws -> Summary {
+        let inputs = try loadAll()
+        progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
+        let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
+                                                   mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf,
+                                                   language: config.language)).run()
+        progress.stage("writing sheets and reports")
+        let folder = try OutputFolder(parent: config.output, name: campaign)
+        do {
+            let sheets = SheetBuilder(campaign: campaign).sheets(for: result)
+            let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
+                                       deadline: asOf + config.deadlineDays, language: config.language,
+                                       csvSeparator: config.csvSeparator)
+            try folder.write("directory.json", JSONOutput.encode(inputs.directory))
+            try folder.write("accounts.json", JSONOutput.encode(AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id })))
+            try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
+            try folder.write("findings.json", FindingsRenderer.json(result.findings))
+            for (index, sheet) in sheets.enumerated() {
+                progress.advance("writing sheets", done: index + 1, total: sheets.count)
+                try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context))
+            }
+            try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: ["csv"]))
+            let manifest = try makeManifest(inputs: inputs, result: result, folder: folder)
+            try folder.write("manifest.json", JSONOutput.encode(manifest))
+            try folder.commit()
+            progress.finish()
+            var counts: [Severity: Int] = [:]
+            for finding in result.findings { counts[finding.severity, default: 0] += 1 }
+            return Summary(folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
+                           lines: result.lines.count, countsBySeverity: counts)
+        } catch {
+            folder.discard()
+            throw error
+        }
+    }
+
+    func makeManifest(inputs: LoadedInputs, result: ReconcileResult, folder: OutputFolder) throws -> Manifest {
+        let base = (config.file as NSString).deletingLastPathComponent
+        func relative(_ path: String) -> String {
+            let prefix = base.isEmpty ? "" : base + "/"
+            return !prefix.isEmpty && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        }
+        let (configSHA, configBytes) = try Hashing.sha256Hex(fileAt: config.file)
+        var inputList: [Manifest.Input] = []
+        if let rules = config.rulesFile {
+            let (sha, bytes) = try Hashing.sha256Hex(fileAt: rules)
+            inputList.append(.init(kind: "handbook", path: relative(rules), sha256: sha, bytes: bytes, records: inputs.handbook.jobRoles.count))
+        }
+        if inputs.config.directory.source == .ldif, let ldif = config.directory.ldif {
+            inputList.append(.init(kind: "directory", path: relative(ldif), sha256: inputs.directory.sourceSHA256 ?? "",
+                                   bytes: inputs.directory.sourceBytes ?? 0, records: inputs.directory.users.count + inputs.directory.groups.count))
+        }
+        if let hr = inputs.hr, let hrMapping = inputs.hrMapping {
+            inputList.append(.init(kind: "hr", path: relative(hr.file), sha256: hr.sha256, bytes: hr.bytes, records: hr.records.count))
+            let (sha, bytes) = try Hashing.sha256Hex(fileAt: hrMapping.file)
+            inputList.append(.init(kind: "mapping", path: relative(hrMapping.file), sha256: sha, bytes: bytes, records: hrMapping.records.count))
+        }
+        for export in inputs.exports where export.system != DirectoryGroupsSystem.id {
+            inputList.append(.init(kind: "export:\(export.system)", path: relative(export.file), sha256: export.sha256, bytes: export.bytes,
+                                   records: export.accounts.count))
+            if let mapping = inputs.mappings[export.system] {
+                let (sha, bytes) = try Hashing.sha256Hex(fileAt: mapping.file)
+                inputList.append(.init(kind: "mapping", path: relative(mapping.file), sha256: sha, bytes: bytes, records: mapping.records.count))
+            }
+        }
+        var counts: [String: Int] = ["identities": inputs.directory.users.count, "access_lines": result.lines.count,
+                                     "findings": result.findings.count, "reviewers": result.reviewers.count]
+        for severity in Severity.allCases { counts["findings_\(severity.rawValue)"] = result.count(of: severity) }
+        let formatter = ISO8601DateFormatter()
+        return Manifest(tool: ToolInfo.name, version: ToolInfo.version, createdAt: formatter.string(from: Date()),
+                        organisation: config.organisation, campaign: campaign, asOf: asOf.description,
+                        config: .init(kind: "config", path: (config.file as NSString).lastPathComponent, sha256: configSHA, bytes: configBytes, records: 1),
+                        inputs: inputList,
+                        directory: .init(source: config.directory.source.rawValue, server: config.directory.url,
+                                         userBase: config.directory.users.base, groupBase: config.directory.groups.base,
+                                         users: inputs.directory.users.count, groups: inputs.directory.groups.count),
+                        counts: counts,
+                        outputs: folder.files.map { .init(path: $0.relative, sha256: $0.sha256, bytes: $0.bytes) })
+    }
+}
+
+/// `review_groups: true`: the directory's own groups reviewed like a system with id `directory`.
+enum DirectoryGroupsSystem {
+    static let id = "directory"
+
+    static func make(directory: DirectorySnapshot) -> (SystemExport, SystemMapping) {
+        var names: [String: String] = [:]
+        for group in directory.groups { names[DN.normalise(group.dn)] = group.name }
+        let accounts = directory.users.map { user in
+            Account(account: user.id, keys: [:], roles: user.groups.compactMap { names[DN.normalise($0)] }.sorted(),
+                    status: user.disabled ? .disabled : .active)
+        }.filter { !$0.roles.isEmpty }
+        let export = SystemExport(system: id, name: "Directory groups", owner: nil, file: directory.source,
+                                  sha256: directory.sourceSHA256 ?? "", bytes: directory.sourceBytes ?? 0, records: accounts.count,
+                                  exportedOn: nil, hasLastLogin: false, accounts: accounts)
+        let mapping = SystemMapping(file: directory.source, kind: .system, system: id, name: "Directory groups", owner: nil, ownerLine: 0,
+                                    records: [], namespaces: [:], activeValues: [], disabledValues: [], dates: [],
+                                    correlate: [.init(field: "account", identity: .id, line: 0)], serviceAccounts: [], exportDate: nil)
+        return (export, mapping)
+    }
+}

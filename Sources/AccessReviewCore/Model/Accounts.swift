@@ -1,0 +1,121 @@
+import Foundation
+
+public enum AccountStatus: String, Sendable, Encodable { case active, disabled }
+
+/// One account of one system as its export shows it, after merging its record types.
+public struct Account: Sendable, Equatable, Encodable {
+    public var account: String
+    /// Correlation keys: every non-reserved field of the mapping, by field name.
+    public var keys: [String: String]
+    /// Role names, sorted and without duplicates.
+    public var roles: [String]
+    public var status: AccountStatus
+    public var lastLogin: Day?
+    public var validTo: Day?
+    /// Line in the export where the account's first record starts.
+    public var line: Int
+
+    public init(account: String, keys: [String: String] = [:], roles: [String] = [], status: AccountStatus = .active,
+                lastLogin: Day? = nil, validTo: Day? = nil, line: Int = 0) {
+        self.account = account
+        self.keys = keys
+        self.roles = roles
+        self.status = status
+        self.lastLogin = lastLogin
+        self.validTo = validTo
+        self.line = line
+    }
+
+    enum CodingKeys: String, CodingKey { case account, keys, roles, status, lastLogin = "last_login", validTo = "valid_to" }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(account, forKey: .account)
+        try c.encode(keys, forKey: .keys)
+        try c.encode(roles, forKey: .roles)
+        try c.encode(status, forKey: .status)
+        try c.encode(lastLogin, forKey: .lastLogin)
+        try c.encode(validTo, forKey: .validTo)
+    }
+}
+
+/// One system's parsed export.
+public struct SystemExport: Sendable, Encodable {
+    public var system: String
+    public var name: String
+    public var owner: String?
+    public var file: String
+    public var sha256: String
+    public var bytes: Int
+    public var records: Int
+    /// When the export says it was made; nil when the mapping has no `export_date`.
+    public var exportedOn: Day?
+    /// Whether the mapping reads a last-login field (dormancy is judged only then).
+    public var hasLastLogin: Bool
+    public var accounts: [Account]
+
+    public init(system: String, name: String, owner: String?, file: String, sha256: String, bytes: Int, records: Int,
+                exportedOn: Day?, hasLastLogin: Bool, accounts: [Account]) {
+        self.system = system
+        self.name = name
+        self.owner = owner
+        self.file = file
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.records = records
+        self.exportedOn = exportedOn
+        self.hasLastLogin = hasLastLogin
+        self.accounts = accounts
+    }
+
+    enum CodingKeys: String, CodingKey { case system, sha256 = "export_sha256", accounts }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(system, forKey: .system)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(accounts, forKey: .accounts)
+    }
+}
+
+public struct AccountsSnapshot: Sendable, Encodable {
+    public var systems: [SystemExport]
+    public init(systems: [SystemExport]) { self.systems = systems }
+}
+
+/// An employment record from the HR export.
+public struct HRRecord: Sendable, Equatable {
+    public var employeeId: String
+    public var name: String?
+    public var startDate: Day?
+    public var endDate: Day?
+    public var title: String?
+    public var department: String?
+    public var managerEmployeeId: String?
+    public var line: Int
+
+    public init(employeeId: String, name: String? = nil, startDate: Day? = nil, endDate: Day? = nil, title: String? = nil,
+                department: String? = nil, managerEmployeeId: String? = nil, line: Int = 0) {
+        self.employeeId = employeeId
+        self.name = name
+        self.startDate = startDate
+        self.endDate = endDate
+        self.title = title
+        self.department = department
+        self.managerEmployeeId = managerEmployeeId
+        self.line = line
+    }
+}
+
+public struct HRSnapshot: Sendable {
+    public var file: String
+    public var sha256: String
+    public var bytes: Int
+    public var records: [HRRecord]
+    public init(file: String, sha256: String, bytes: Int, records: [HRRecord]) {
+        self.file = file
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.records = records
+    }
+}

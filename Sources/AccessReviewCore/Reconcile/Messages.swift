@@ -1,0 +1,116 @@
+import Foundation
+
+/// The wording of finding details and sheet texts, in Danish and English, kept in one place.
+public struct Messages: Sendable {
+    public var language: Language
+
+    public init(_ language: Language) { self.language = language }
+
+    private func t(_ da: String, _ en: String) -> String { language == .da ? da : en }
+
+    func leaverAccess(system: String, leaverDate: Day?, overdue: Int?, reasons: [String]) -> String {
+        let why = reasons.joined(separator: ", ")
+        guard let leaverDate, let overdue else {
+            return t("fratrådt (\(why)); kontoen i \(system) er stadig aktiv; fratrædelsesdato ukendt",
+                     "leaver (\(why)); the account in \(system) is still active; leaving date unknown")
+        }
+        return t("fratrådt \(leaverDate) (\(why)); kontoen i \(system) er stadig aktiv, \(overdue) dage over fristen",
+                 "left on \(leaverDate) (\(why)); the account in \(system) is still active, \(overdue) days overdue")
+    }
+
+    func leaverEnabled(leaverDate: Day?, reasons: [String]) -> String {
+        let date = leaverDate.map { " \($0)" } ?? ""
+        return t("fratrådt\(date) (\(reasons.joined(separator: ", "))), men brugeren er stadig aktiv i kataloget",
+                 "left\(date.isEmpty ? "" : " on" + date) (\(reasons.joined(separator: ", "))), but the directory account is still enabled")
+    }
+
+    func orphan(system: String, keys: String) -> String {
+        t("aktiv konto i \(system) uden tilknyttet person og ikke erklæret som servicekonto (\(keys))",
+          "active account in \(system) that matches no identity and is no declared service account (\(keys))")
+    }
+
+    func ambiguous(candidates: [String], field: String) -> String {
+        t("feltet '\(field)' matcher flere personer: \(candidates.joined(separator: ", ")); kontoen er ikke tildelt nogen",
+          "field '\(field)' matches several identities: \(candidates.joined(separator: ", ")); the account is assigned to none")
+    }
+
+    func sod(rule: String, description: String, first: RoleKey, second: RoleKey, expired: Day?) -> String {
+        let base = t("\(rule): \(description) — har både \(first) og \(second)", "\(rule): \(description) — holds both \(first) and \(second)")
+        guard let expired else { return base }
+        return base + t(" (undtagelsen udløb \(expired))", " (the exception expired on \(expired))")
+    }
+
+    func unauthorised(role: RoleKey, sensitivity: Sensitivity, jobRoles: [String]) -> String {
+        let held = jobRoles.isEmpty ? t("ingen jobrolle", "no job role") : jobRoles.joined(separator: ", ")
+        let sens = sensitivity == .normal ? "" : t(" (\(sensitivityName(sensitivity)) rolle)", " (\(sensitivityName(sensitivity)) role)")
+        return t("rollen \(role)\(sens) gives hverken af jobrolle (\(held)), grundrettighed eller gyldig undtagelse",
+                 "the role \(role)\(sens) is granted by no job role (\(held)), birthright or valid exception")
+    }
+
+    func exceptionExpired(role: RoleKey, expires: Day, reason: String) -> String {
+        t("eneste grundlag for \(role) er en undtagelse, der udløb \(expires) (\(reason))",
+          "the only ground for \(role) is an exception that expired on \(expires) (\(reason))")
+    }
+
+    func externalNoEndDate(type: String) -> String {
+        t("ekstern (\(type)) uden slutdato i katalog eller HR", "external (\(type)) with no end date in the directory or HR")
+    }
+
+    func serviceOwnerInactive(owner: String, known: Bool, reason: String) -> String {
+        known
+            ? t("servicekontoens ejer \(owner) er fratrådt (\(reason))", "the service account's owner \(owner) is a leaver (\(reason))")
+            : t("servicekontoens ejer \(owner) findes ikke i kataloget (\(reason))", "the service account's owner \(owner) is not in the directory (\(reason))")
+    }
+
+    func noReviewer(fallback: String, why: String) -> String {
+        t("ingen leder kan attestere (\(why)); sendt til \(fallback)", "no eligible manager (\(why)); routed to \(fallback)")
+    }
+
+    func dormant(lastLogin: Day?, days: Int) -> String {
+        guard let lastLogin else {
+            return t("aldrig logget på (grænse \(days) dage)", "never logged in (limit \(days) days)")
+        }
+        return t("sidste login \(lastLogin) (grænse \(days) dage)", "last login \(lastLogin) (limit \(days) days)")
+    }
+
+    func unknownRole(role: RoleKey, accounts: Int) -> String {
+        t("rollen \(role) findes ikke i håndbogens rollekatalog (\(accounts) konti)",
+          "the role \(role) is not in the handbook's role catalogue (\(accounts) accounts)")
+    }
+
+    func staleExport(system: String, exportedOn: Day, age: Int, limit: Int) -> String {
+        t("eksporten fra \(system) er dannet \(exportedOn), \(age) dage gammel (grænse \(limit))",
+          "the export of \(system) was made on \(exportedOn), \(age) days old (limit \(limit))")
+    }
+
+    public func sensitivityName(_ sensitivity: Sensitivity) -> String {
+        switch sensitivity {
+        case .normal: return t("normal", "normal")
+        case .sensitive: return t("følsom", "sensitive")
+        case .extraSensitive: return t("særligt følsom", "extra-sensitive")
+        }
+    }
+
+    public func groundName(_ ground: Ground) -> String {
+        switch ground {
+        case .jobRole(let id): return id
+        case .birthright: return t("grundrettighed", "birthright")
+        case .exception(let until): return t("undtagelse til \(until)", "exception until \(until)")
+        case .expiredException(let expired): return t("udløbet undtagelse (\(expired))", "expired exception (\(expired))")
+        case .serviceAccount(let owner): return t("servicekonto (ejer \(owner))", "service account (owner \(owner))")
+        case .none: return t("intet", "none")
+        }
+    }
+
+    public func yesNo(_ value: Bool) -> String { value ? t("ja", "yes") : t("nej", "no") }
+
+    func reason(_ condition: IdentityCondition) -> String {
+        switch condition {
+        case .disabled: return t("deaktiveret", "disabled")
+        case .endDatePassed: return t("slutdato passeret", "end date passed")
+        case .dnUnder(let dn): return t("flyttet til \(dn)", "moved under \(dn)")
+        case .attribute(let name, _): return "\(name)"
+        case .group(let dn): return t("medlem af \(dn)", "member of \(dn)")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Why an identity may hold a role.
+public enum Ground: Sendable, Equatable, Hashable {
+    case jobRole(String)
+    case birthright
+    case exception(until: Day)
+    case expiredException(Day)
+    case serviceAccount(owner: String)
+    case none
+}
+
+/// An identity as the rules see it: directory entry, HR record and what follows from them.
+public struct IdentityState: Sendable {
+    public var user: DirectoryUser
+    public var hr: HRRecord?
+    /// The earliest known end date (HR or directory).
+    public var endDate: Day?
+    public var isLeaver: Bool
+    /// The `leaver_when` conditions that hold.
+    public var leaverReasons: [IdentityCondition]
+    public var leaverDate: Day?
+    public var isExternal: Bool
+    /// Job roles held, with the match that put each there.
+    public var jobRoles: [(id: String, why: String)]
+}
+
+/// One access line: a role on an account, the unit that managers attest.
+public struct AccessLine: Sendable, Equatable {
+    public var identity: String?
+    public var name: String?
+    public var title: String?
+    public var department: String?
+    public var system: String
+    public var account: String
+    public var role: String
+    public var sensitivity: Sensitivity
+    public var privileged: Bool
+    public var ground: Ground
+    public var codes: [FindingCode]
+    public var worstSeverity: Severity?
+    public var reviewer: String
+    /// The system owner, for extra-sensitive or privileged lines, when not the primary reviewer.
+    public var secondReviewer: String?
+}
+
+/// Everything the Reconcile stage decides.
+public struct ReconcileResult: Sendable {
+    public var asOf: Day
+    public var identities: [IdentityState]
+    public var lines: [AccessLine]
+    public var findings: [Finding]
+    /// Reviewer id → number of lines (as primary or second reviewer).
+    public var reviewers: [String]
+
+    public func count(of severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
+}
+
+/// The inputs of one reconciliation; the reconciler reads nothing else.
+public struct ReconcileInput: Sendable {
+    public var directory: DirectorySnapshot
+    public var hr: HRSnapshot?
+    public var exports: [SystemExport]
+    public var mappings: [String: SystemMapping]
+    public var handbook: Handbook
+    public var asOf: Day
+    public var language: Language
+
+    public init(directory: DirectorySnapshot, hr: HRSnapshot?, exports: [SystemExport], mappings: [String: SystemMapping],
+                handbook: Handbook, asOf: Day, language: Language) {
+        self.directory = directory
+        self.hr = hr
+        self.exports = exports
+        self.mappings = mappings
+        self.handbook = handbook
+        self.asOf = asOf
+        self.language = language
+    }
+}

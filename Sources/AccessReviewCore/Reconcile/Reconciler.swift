@@ -1,0 +1,502 @@
+import Foundation
+
+/// The heart of accessreview: a pure function from directory, HR, exports, handbook and
+/// `as_of` to access lines, findings and reviewers. Deterministic: the same inputs in any
+/// order give the same result.
+public struct Reconciler: Sendable {
+    public var input: ReconcileInput
+
+    public init(_ input: ReconcileInput) { self.input = input }
+
+    public func run() throws -> ReconcileResult {
+        var state = State(input: input)
+        state.evaluateIdentities()
+        try state.correlateAndCheckAccounts()
+        state.checkIdentities()
+        state.checkExports()
+        let result = state.finish()
+        let unrouted = Set(result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })
+        if !unrouted.isEmpty {
+            throw DiagnosticList([Diagnostic(file: input.handbook.file, line: input.handbook.fallbackLine,
+                                             "no eligible reviewer for the access of \(unrouted.sorted().joined(separator: ", ")): every fallback is the person themselves or a leaver; add another id to reviewers.fallback")])
+        }
+        return result
+    }
+}
+
+// MARK: - Working state
+
+private struct State {
+    let input: ReconcileInput
+    let handbook: Handbook
+    let asOf: Day
+    let messages: Messages
+    var identities: [IdentityState] = []
+    var indexById: [String: Int] = [:]
+    var lines: [AccessLine] = []
+    var findings: [Finding] = []
+    /// Roles held through active accounts, per identity index.
+    var heldRoles: [Int: Set<RoleKey>] = [:]
+    /// Per identity index: the routed reviewer and whether the fallback was used.
+    var routes: [Int: Route] = [:]
+
+    struct Route {
+        var reviewer: String
+        var fallback: Bool
+        var why: String
+    }
+
+    init(input: ReconcileInput) {
+        self.input = input
+        self.handbook = input.handbook
+        self.asOf = input.asOf
+        self.messages = Messages(input.language)
+    }
+
+    // MARK: Identities
+
+    mutating func evaluateIdentities() {
+        var hrById: [String: HRRecord] = [:]
+        for record in input.hr?.records ?? [] { hrById[record.employeeId.matchKey] = record }
+        let users = input.directory.users.sorted { $0.id < $1.id }
+        identities.reserveCapacity(users.count)
+        for user in users {
+            let hr = user.employeeId.flatMap { hrById[$0.matchKey] }
+            let endDate = [hr?.endDate, user.endDate].compactMap { $0 }.min()
+            let leaverReasons = handbook.leaverWhen.filter { holds($0, user: user, endDate: endDate) }
+            let isLeaver = !leaverReasons.isEmpty
+            let leaverDate: Day? = isLeaver ? endDate.flatMap { $0 <= asOf ? $0 : nil } : nil
+            let isExternal = handbook.externalWhen.contains { holds($0, user: user, endDate: endDate) }
+            var jobRoles: [(String, String)] = []
+            for jobRole in handbook.jobRoles {
+                if let why = matchReason(jobRole, user: user, hr: hr) { jobRoles.append((jobRole.id, why)) }
+            }
+            indexById[user.id] = identities.count
+            identities.append(IdentityState(user: user, hr: hr, endDate: endDate, isLeaver: isLeaver,
+                                            leaverReasons: leaverReasons, leaverDate: leaverDate, isExternal: isExternal,
+                                            jobRoles: jobRoles))
+        }
+    }
+
+    func holds(_ condition: IdentityCondition, user: DirectoryUser, endDate: Day?) -> Bool {
+        switch condition {
+        case .disabled: return user.disabled
+        case .endDatePassed: return endDate.map { $0 < asOf } ?? false
+        case .dnUnder(let base): return DN.isUnder(user.dn, base: base)
+        case .group(let dn): return user.effectiveGroups.contains { DN.normalise($0) == DN.normalise(dn) }
+        case .attribute(let name, let patterns):
+            let value: String?
+            switch name {
+            case "title": value = user.title
+            case "department": value = user.department
+            case "employee_type": value = user.employeeType
+            case "email": value = user.email
+            default: value = user.name
+            }
+            guard let value else { return false }
+            return patterns.contains { $0.matches(value) }
+        }
+    }
+
+    /// Why a job role matches, or nil. Every attribute of `match` must hold.
+    func matchReason(_ jobRole: Handbook.JobRole, user: DirectoryUser, hr: HRRecord?) -> String? {
+        var reasons: [String] = []
+        for (attribute, patterns) in jobRole.match {
+            switch attribute {
+            case .title, .department, .employeeType:
+                let value: String?
+                switch attribute {
+                case .title: value = user.title ?? hr?.title
+                case .department: value = user.department ?? hr?.department
+                default: value = user.employeeType
+                }
+                guard let value, let pattern = patterns.first(where: { $0.matches(value) }) else { return nil }
+                reasons.append("\(attribute.rawValue) '\(value)' ~ '\(pattern)'")
+            case .group:
+                guard let group = user.effectiveGroups.first(where: { dn in patterns.contains { $0.matches(dn) } }) else { return nil }
+                reasons.append("group \(group)")
+            case .dnUnder:
+                guard let pattern = patterns.first(where: { DN.isUnder(user.dn, base: $0.pattern) }) else { return nil }
+                reasons.append("dn under \(pattern)")
+            }
+        }
+        return reasons.joined(separator: "; ")
+    }
+
+    func eligible(_ id: String, for person: String?) -> Bool {
+        guard id != person, let index = indexById[id] else { return false }
+        return !identities[index].isLeaver
+    }
+
+    // MARK: Routing
+
+    /// The reviewer of a person's lines: manager (or substitute), climbing past the person
+    /// themselves, leavers, unknown managers and cycles; the fallback at the top.
+    mutating func route(_ index: Int) -> Route {
+        if let known = routes[index] { return known }
+        let person = identities[index].user.id
+        let result = climb(from: identities[index].user.manager, person: person, missingManager: identities[index].user.managerDN)
+        routes[index] = result
+        return result
+    }
+
+    func climb(from start: String?, person: String?, missingManager: String?) -> Route {
+        let da = messages.language == .da
+        var visited: Set<String> = []
+        var current = start
+        var why = start == nil
+            ? (missingManager.map { da ? "lederen \($0) findes ikke i kataloget" : "manager \($0) is not in the directory" }
+                ?? (da ? "ingen leder angivet" : "no manager set"))
+            : ""
+        while let candidate = current {
+            if candidate == person {
+                why = da ? "lederkæden fører tilbage til personen selv" : "the manager chain leads back to the person"
+                break
+            }
+            if !visited.insert(candidate).inserted {
+                why = da ? "ring i lederkæden" : "cycle in the manager chain"
+                break
+            }
+            guard let index = indexById[candidate] else {
+                why = da ? "lederen \(candidate) findes ikke" : "manager \(candidate) not found"
+                break
+            }
+            if let substitute = activeSubstitute(for: candidate), eligible(substitute, for: person) {
+                return Route(reviewer: substitute, fallback: false, why: "")
+            }
+            if eligible(candidate, for: person) { return Route(reviewer: candidate, fallback: false, why: "") }
+            why = da ? "lederen \(candidate) er fratrådt" : "manager \(candidate) is a leaver"
+            current = identities[index].user.manager
+        }
+        return Route(reviewer: fallbackReviewer(for: person), fallback: true, why: why)
+    }
+
+    func activeSubstitute(for manager: String) -> String? {
+        handbook.substitutes.first { $0.manager == manager && ($0.until.map { $0 >= asOf } ?? true) }?.substitute
+    }
+
+    /// The first fallback who is not the person and not a leaver; empty when there is none,
+    /// which `finish()` reports as a configuration error.
+    func fallbackReviewer(for person: String?) -> String {
+        handbook.fallbacks.first { eligible($0, for: person) } ?? ""
+    }
+
+    // MARK: Accounts
+
+    mutating func correlateAndCheckAccounts() throws {
+        // Identity indices for each attribute a mapping may correlate on.
+        var byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: [String: [Int]]] = [:]
+        for attribute in SystemMapping.CorrelateRule.IdentityAttribute.allCases {
+            var index: [String: [Int]] = [:]
+            for (i, identity) in identities.enumerated() {
+                let value: String?
+                switch attribute {
+                case .id: value = identity.user.id
+                case .email: value = identity.user.email
+                case .employeeId: value = identity.user.employeeId
+                case .name: value = identity.user.name
+                }
+                if let value { index[value.matchKey, default: []].append(i) }
+            }
+            byAttribute[attribute] = index
+        }
+
+        for export in input.exports.sorted(by: { $0.system < $1.system }) {
+            guard let mapping = input.mappings[export.system] else { continue }
+            var services: [String: SystemMapping.ServiceAccount] = [:]
+            for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
+            var unknownRoles: [RoleKey: Int] = [:]
+            let ownerRoute = systemOwnerRoute(export)
+
+            for account in export.accounts {
+                let inactive = account.status == .disabled || (account.validTo.map { $0 < asOf } ?? false)
+                if inactive { continue }
+                for role in account.roles where handbook.roles[RoleKey(system: export.system, role: role)] == nil {
+                    unknownRoles[RoleKey(system: export.system, role: role), default: 0] += 1
+                }
+
+                if let service = services[account.account.matchKey] {
+                    checkService(service, account: account, export: export)
+                    continue
+                }
+
+                // Correlation: each rule in order; the first that matches decides.
+                var matched: Int?
+                var ambiguous: (field: String, candidates: [Int])?
+                for rule in mapping.correlate {
+                    let value = rule.field == "account" ? account.account : account.keys[rule.field]
+                    guard let value, !value.matchKey.isEmpty else { continue }
+                    let candidates = byAttribute[rule.identity]?[value.matchKey] ?? []
+                    if candidates.count == 1 {
+                        matched = candidates[0]
+                        break
+                    }
+                    if candidates.count > 1 {
+                        ambiguous = (rule.field, candidates)
+                        break
+                    }
+                }
+
+                if let ambiguous {
+                    let names = ambiguous.candidates.map { identities[$0].user.id }.sorted()
+                    findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
+                                            rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                            detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
+                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch])
+                    continue
+                }
+                guard let index = matched else {
+                    let keys = account.keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                    findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
+                                            rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                            detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
+                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount])
+                    continue
+                }
+                checkPersonalAccount(index: index, account: account, export: export)
+            }
+
+            for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
+                findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
+                                        rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
+                                        detail: messages.unknownRole(role: role, accounts: count)))
+            }
+        }
+    }
+
+    /// The route for lines that belong to no person: the system owner, else the fallback.
+    func systemOwnerRoute(_ export: SystemExport) -> Route {
+        if let owner = export.owner, eligible(owner, for: nil) { return Route(reviewer: owner, fallback: false, why: "") }
+        let why = export.owner.map { messages.language == .da ? "systemejeren \($0) er fratrådt eller ukendt" : "system owner \($0) is a leaver or unknown" }
+            ?? (messages.language == .da ? "systemet har ingen ejer" : "the system has no owner")
+        return Route(reviewer: fallbackReviewer(for: nil), fallback: true, why: why)
+    }
+
+    mutating func addOwnerRoutedLines(account: Account, export: SystemExport, route: Route, codes: [FindingCode]) {
+        var codes = codes
+        if route.fallback {
+            codes.append(.noReviewer)
+            findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
+                                    rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
+                                    detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
+        }
+        for role in account.roles {
+            let key = RoleKey(system: export.system, role: role)
+            var lineCodes = codes
+            if handbook.roles[key] == nil { lineCodes.append(.unknownRole) }
+            appendLine(identity: nil, account: account, export: export, role: role, ground: .none, codes: lineCodes, reviewer: route.reviewer)
+        }
+    }
+
+    mutating func checkService(_ service: SystemMapping.ServiceAccount, account: Account, export: SystemExport) {
+        var codes: [FindingCode] = []
+        let ownerIndex = indexById[service.owner]
+        let route: Route
+        if let ownerIndex, !identities[ownerIndex].isLeaver {
+            route = Route(reviewer: service.owner, fallback: false, why: "")
+        } else {
+            codes.append(.serviceOwnerInactive)
+            findings.append(Finding(code: .serviceOwnerInactive, system: export.system, account: account.account,
+                                    rule: rule(.serviceOwnerInactive, default: "service_accounts"),
+                                    reviewer: nil,
+                                    detail: messages.serviceOwnerInactive(owner: service.owner, known: ownerIndex != nil, reason: service.reason)))
+            route = climb(from: ownerIndex.flatMap { identities[$0].user.manager }, person: nil, missingManager: nil)
+            findings[findings.count - 1].reviewer = route.reviewer
+        }
+        if route.fallback {
+            codes.append(.noReviewer)
+            findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
+                                    rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
+                                    detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
+        }
+        for role in account.roles {
+            var lineCodes = codes
+            if handbook.roles[RoleKey(system: export.system, role: role)] == nil { lineCodes.append(.unknownRole) }
+            appendLine(identity: nil, account: account, export: export, role: role, ground: .serviceAccount(owner: service.owner),
+                       codes: lineCodes, reviewer: route.reviewer)
+        }
+    }
+
+    mutating func checkPersonalAccount(index: Int, account: Account, export: SystemExport) {
+        let identity = identities[index]
+        let route = route(index)
+        var accountCodes: [FindingCode] = []
+        if identity.isLeaver {
+            let deadline = identity.leaverDate.map { $0 + handbook.policy.leaverGraceDays }
+            let overdue = deadline.map { asOf - $0 }
+            if overdue.map({ $0 > 0 }) ?? true {
+                accountCodes.append(.leaverAccess)
+                findings.append(Finding(code: .leaverAccess, identity: identity.user.id, system: export.system, account: account.account,
+                                        rule: rule(.leaverAccess, default: "policy.leaver_grace_days"), reviewer: route.reviewer,
+                                        detail: messages.leaverAccess(system: export.system, leaverDate: identity.leaverDate, overdue: overdue,
+                                                                      reasons: identity.leaverReasons.map(messages.reason))))
+            }
+        } else if export.hasLastLogin {
+            let limit = handbook.policy.dormantAfterDays
+            if account.lastLogin.map({ asOf - $0 > limit }) ?? true {
+                accountCodes.append(.dormantAccount)
+                findings.append(Finding(code: .dormantAccount, identity: identity.user.id, system: export.system, account: account.account,
+                                        rule: rule(.dormantAccount, default: "policy.dormant_after_days"), reviewer: route.reviewer,
+                                        detail: messages.dormant(lastLogin: account.lastLogin, days: limit)))
+            }
+        }
+        for role in account.roles {
+            let key = RoleKey(system: export.system, role: role)
+            heldRoles[index, default: []].insert(key)
+            var codes = accountCodes
+            if route.fallback { codes.append(.noReviewer) }
+            if handbook.roles[key] == nil { codes.append(.unknownRole) }
+            let ground = identity.isLeaver ? Ground.none : grounds(for: key, identity: identity)
+            if !identity.isLeaver {
+                switch ground {
+                case .none:
+                    let sensitivity = handbook.sensitivity(of: key)
+                    codes.append(.unauthorisedRole)
+                    findings.append(Finding(code: .unauthorisedRole, severity: sensitivity == .normal ? .medium : .high,
+                                            identity: identity.user.id, system: export.system, account: account.account, role: role,
+                                            rule: rule(.unauthorisedRole, default: "job_roles"), reviewer: route.reviewer,
+                                            detail: messages.unauthorised(role: key, sensitivity: sensitivity, jobRoles: identity.jobRoles.map(\.id))))
+                case .expiredException(let expired):
+                    codes.append(.exceptionExpired)
+                    let exception = handbook.exceptions.first { $0.identity == identity.user.id && $0.role == key }
+                    findings.append(Finding(code: .exceptionExpired, identity: identity.user.id, system: export.system, account: account.account,
+                                            role: role, rule: exception.map { "exceptions (line \($0.line))" } ?? "exceptions",
+                                            reviewer: route.reviewer,
+                                            detail: messages.exceptionExpired(role: key, expires: expired, reason: exception?.reason ?? "")))
+                default: break
+                }
+            }
+            appendLine(identity: index, account: account, export: export, role: role, ground: ground, codes: codes, reviewer: route.reviewer)
+        }
+    }
+
+    /// The strongest ground for a role: job role, birthright, valid exception, else an expired exception, else none.
+    func grounds(for key: RoleKey, identity: IdentityState) -> Ground {
+        for jobRole in identity.jobRoles {
+            if let definition = handbook.jobRoles.first(where: { $0.id == jobRole.id }), definition.grants.contains(key) {
+                return .jobRole(jobRole.id)
+            }
+        }
+        if handbook.birthright.contains(key) { return .birthright }
+        let exceptions = handbook.exceptions.filter { $0.identity == identity.user.id && $0.role == key }
+        if let valid = exceptions.filter({ $0.isValid(on: asOf) }).map(\.expires).max() { return .exception(until: valid) }
+        if let expired = exceptions.map(\.expires).max() { return .expiredException(expired) }
+        return .none
+    }
+
+    mutating func appendLine(identity index: Int?, account: Account, export: SystemExport, role: String, ground: Ground,
+                             codes: [FindingCode], reviewer: String) {
+        let key = RoleKey(system: export.system, role: role)
+        let sensitivity = handbook.sensitivity(of: key)
+        let privileged = handbook.isPrivileged(key)
+        let person = index.map { identities[$0] }
+        var second: String?
+        if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer,
+           eligible(owner, for: person?.user.id) {
+            second = owner
+        }
+        lines.append(AccessLine(identity: person?.user.id, name: person?.user.name, title: person?.user.title,
+                                department: person?.user.department, system: export.system, account: account.account, role: role,
+                                sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
+                                reviewer: reviewer, secondReviewer: second))
+    }
+
+    // MARK: Identity-level checks
+
+    mutating func checkIdentities() {
+        for index in identities.indices {
+            let identity = identities[index]
+            let id = identity.user.id
+            if identity.isLeaver {
+                if !identity.user.disabled {
+                    findings.append(Finding(code: .leaverEnabled, identity: id, system: "directory", account: identity.user.id,
+                                            rule: rule(.leaverEnabled, default: "identities.leaver_when"), reviewer: route(index).reviewer,
+                                            detail: messages.leaverEnabled(leaverDate: identity.leaverDate,
+                                                                          reasons: identity.leaverReasons.map(messages.reason))))
+                }
+                continue
+            }
+            if identity.isExternal && identity.endDate == nil {
+                findings.append(Finding(code: .externalNoEndDate, identity: id, rule: rule(.externalNoEndDate, default: "identities.external_when"),
+                                        reviewer: route(index).reviewer, detail: messages.externalNoEndDate(type: identity.user.employeeType ?? "")))
+            }
+            let route = route(index)
+            if route.fallback, heldRoles[index] != nil {
+                findings.append(Finding(code: .noReviewer, identity: id, rule: rule(.noReviewer, default: "reviewers.fallback"),
+                                        reviewer: route.reviewer, detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
+            }
+            guard let held = heldRoles[index] else { continue }
+            for sod in handbook.sod {
+                let present = sod.roles.filter { held.contains($0) }
+                guard present.count >= 2 else { continue }
+                let exceptions = handbook.exceptions.filter { $0.identity == id && $0.sod == sod.id }
+                if exceptions.contains(where: { $0.isValid(on: asOf) }) { continue }
+                let expired = exceptions.map(\.expires).max()
+                for i in 0..<present.count {
+                    for j in (i + 1)..<present.count {
+                        let a = present[i], b = present[j]
+                        findings.append(Finding(code: .sodConflict, identity: id, system: a.system == b.system ? a.system : nil,
+                                                role: "\(a.role) + \(b.role)", rule: sod.section.map { "\(sod.id) (\($0))" } ?? sod.id,
+                                                reviewer: route.reviewer,
+                                                detail: messages.sod(rule: sod.id, description: sod.description, first: a, second: b, expired: expired)))
+                        markLines(identity: id, roles: [a, b], code: .sodConflict)
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func markLines(identity: String, roles: [RoleKey], code: FindingCode) {
+        for index in lines.indices where lines[index].identity == identity {
+            let key = RoleKey(system: lines[index].system, role: lines[index].role)
+            if roles.contains(key), !lines[index].codes.contains(code) { lines[index].codes.append(code) }
+        }
+    }
+
+    mutating func checkExports() {
+        for export in input.exports {
+            guard let exportedOn = export.exportedOn else { continue }
+            let age = asOf - exportedOn
+            if age > handbook.policy.staleExportDays {
+                let route = systemOwnerRoute(export)
+                findings.append(Finding(code: .staleExport, system: export.system, rule: rule(.staleExport, default: "policy.stale_export_days"),
+                                        reviewer: route.reviewer,
+                                        detail: messages.staleExport(system: export.system, exportedOn: exportedOn, age: age,
+                                                                     limit: handbook.policy.staleExportDays)))
+            }
+        }
+    }
+
+    func rule(_ code: FindingCode, default value: String) -> String {
+        handbook.sections[code.rawValue] ?? value
+    }
+
+    // MARK: Result
+
+    mutating func finish() -> ReconcileResult {
+        let severities = Dictionary(findings.map { (key(for: $0), $0.severity) }, uniquingKeysWith: max)
+        for index in lines.indices {
+            var worst: Severity?
+            for code in lines[index].codes {
+                let severity = code == .unauthorisedRole
+                    ? (lines[index].sensitivity == .normal ? Severity.medium : .high)
+                    : code.baseSeverity
+                worst = max(worst ?? severity, severity)
+            }
+            _ = severities
+            lines[index].worstSeverity = worst
+            lines[index].codes = Array(Set(lines[index].codes)).sorted { $0.rawValue < $1.rawValue }
+        }
+        lines.sort {
+            ($0.identity ?? "~", $0.system, $0.role.matchKey, $0.account) < ($1.identity ?? "~", $1.system, $1.role.matchKey, $1.account)
+        }
+        findings.sort(by: Finding.ordered)
+        var reviewers = Set(lines.map(\.reviewer))
+        for line in lines { if let second = line.secondReviewer { reviewers.insert(second) } }
+        return ReconcileResult(asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
+    }
+
+    func key(for finding: Finding) -> String {
+        [finding.identity ?? "", finding.system ?? "", finding.account ?? ""].joined(separator: "\u{1F}")
+    }
+}

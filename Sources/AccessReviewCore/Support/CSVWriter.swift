@@ -1,0 +1,43 @@
+import Foundation
+
+/// Writes RFC 4180 CSV: fields quoted when they hold the separator, a quote or a line break.
+public struct CSVWriter: Sendable {
+    public var separator: Character
+    /// Prefix cells that a spreadsheet would run as a formula with a quote (OWASP "CSV injection").
+    public var neutraliseFormulas: Bool
+    public private(set) var text = ""
+
+    public init(separator: Character = ",", byteOrderMark: Bool = false, neutraliseFormulas: Bool = false) {
+        self.separator = separator
+        self.neutraliseFormulas = neutraliseFormulas
+        if byteOrderMark { text = "\u{FEFF}" }
+    }
+
+    public mutating func row(_ fields: [String]) {
+        var first = true
+        for field in fields {
+            if !first { text.append(separator) }
+            first = false
+            text += escape(neutraliseFormulas ? CSVWriter.neutralised(field) : field)
+        }
+        text += "\r\n"
+    }
+
+    private func escape(_ field: String) -> String {
+        if field.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+
+    /// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is shown as text, not run.
+    public static func neutralised(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first else { return value }
+        switch first {
+        case "=", "+", "-", "@", "\t", "\r": return "'" + value
+        default: return value
+        }
+    }
+
+    public var data: Data { Data(text.utf8) }
+}

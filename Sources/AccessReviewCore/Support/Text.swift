@@ -1,0 +1,88 @@
+import Foundation
+
+extension String {
+    /// The form in which correlation keys and names are compared: trimmed, Unicode NFC,
+    /// case-folded. `Æ` and `æ` compare equal, and so do composed and decomposed `å`.
+    public var matchKey: String {
+        trimmingCharacters(in: .whitespacesAndNewlines)
+            .precomposedStringWithCanonicalMapping
+            .folding(options: [.caseInsensitive], locale: nil)
+    }
+
+    /// Trimmed and NFC-normalised; `nil` when nothing is left.
+    public var cleaned: String? {
+        let value = trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        return value.isEmpty ? nil : value
+    }
+
+    public var htmlEscaped: String {
+        var out = ""
+        out.reserveCapacity(count)
+        for ch in self {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// Shell-style wildcard matching (`*` any run, `?` one character), case-insensitive,
+/// as the handbook's job-role `match` uses it.
+public struct Glob: Sendable, Hashable, CustomStringConvertible {
+    public let pattern: String
+    private let characters: [Character]
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        self.characters = Array(pattern.matchKey)
+    }
+
+    public var description: String { pattern }
+
+    public func matches(_ text: String) -> Bool {
+        let subject = Array(text.matchKey)
+        var p = 0, s = 0
+        var star = -1, mark = 0
+        while s < subject.count {
+            if p < characters.count, characters[p] == "?" || characters[p] == subject[s] {
+                p += 1
+                s += 1
+            } else if p < characters.count, characters[p] == "*" {
+                star = p
+                mark = s
+                p += 1
+            } else if star >= 0 {
+                p = star + 1
+                mark += 1
+                s = mark
+            } else {
+                return false
+            }
+        }
+        while p < characters.count, characters[p] == "*" { p += 1 }
+        return p == characters.count
+    }
+}
+
+/// Distinguished names compared the way directories do for our purposes: case-insensitive,
+/// spaces after commas ignored.
+public enum DN {
+    public static func normalise(_ dn: String) -> String {
+        dn.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: ",")
+            .matchKey
+    }
+
+    /// Whether `dn` lies under `base` (or is `base`).
+    public static func isUnder(_ dn: String, base: String) -> Bool {
+        let d = normalise(dn), b = normalise(base)
+        return d == b || d.hasSuffix("," + b)
+    }
+}

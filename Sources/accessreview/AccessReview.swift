@@ -1,0 +1,82 @@
+import AccessReviewCore
+import ArgumentParser
+import Foundation
+
+@main
+struct AccessReview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accessreview",
+        abstract: "Periodic user-access review: reconcile directory and system exports against the handbook, and write attestation sheets.",
+        discussion: """
+            A run reads the directory (LDIF or LDAP), the HR export and every system's role export, checks them
+            against the access rules of the information-security handbook, and writes one attestation sheet per
+            reviewer, the findings and a manifest to <output>/<campaign>/.
+
+            Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad configuration or input (the message names
+            the file and line); 3 a source could not be reached; 4 a safety guard stopped the run.
+            """,
+        version: ToolInfo.version,
+        subcommands: [Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Explain.self, Verify.self,
+                      Generate.self]
+    )
+}
+
+/// Options every command that reads the config shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file; paths in it are relative to it.")
+    var config: String = "accessreview.yaml"
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func load() throws -> RunConfig { try RunConfig.load(path: config) }
+}
+
+/// Runs a command body and turns the tool's errors into messages and exit codes.
+func guarded(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let list as DiagnosticList {
+        for diagnostic in list.diagnostics { printError(diagnostic.description) }
+        let errors = list.errors.count
+        printError("accessreview: \(errors) error\(errors == 1 ? "" : "s"); nothing was written")
+        throw ExitCode(ExitStatus.badInput.rawValue)
+    } catch let diagnostic as Diagnostic {
+        printError(diagnostic.description)
+        throw ExitCode(ExitStatus.badInput.rawValue)
+    } catch let error as ToolError {
+        printError(error.message)
+        throw ExitCode(error.status.rawValue)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Parses `--as-of`.
+struct DayArgument: ExpressibleByArgument {
+    var day: Day
+    init?(argument: String) {
+        guard let day = Day(iso: argument) else { return nil }
+        self.day = day
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
+
+/// Writes a file whole or not at all.
+func writeAtomically(_ data: Data, to path: String) throws {
+    let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+        throw ToolError(.badInput, "\(path): error: cannot write the file")
+    }
+    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+    try FileManager.default.moveItem(atPath: temporary, toPath: path)
+}
+
+/// A subcommand of DESIGN.md that this version does not have yet: it says so and exits 2.
+func notAvailable(_ command: String, _ what: String) -> ExitCode {
+    printError("accessreview \(command): not available yet in this version (\(ToolInfo.version)); \(what)")
+    return ExitCode(ExitStatus.badInput.rawValue)
+}
