@@ -1,4 +1,4 @@
-import AccessReviewCore
+@testable import AccessReviewCore
 import Testing
 import TestSupport
 

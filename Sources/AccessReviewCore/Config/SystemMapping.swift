@@ -123,6 +123,9 @@ extension SystemMapping {
                     if kind == .hr && !allowedFields.contains(entry.key) {
                         fieldMap.error(entry.keyNode, "unknown HR field '\(entry.key)'; known: \(allowedFields.sorted().joined(separator: ", "))")
                     }
+                    if !XPathCompiler.isValid(xpath) {
+                        fieldMap.error(entry.node, "the XPath '\(xpath)' of field '\(entry.key)' does not compile")
+                    }
                     fields.append(.init(name: entry.key, xpath: xpath, line: entry.node.line, column: entry.node.column))
                 }
                 let key = kind == .system ? "account" : "employee_id"

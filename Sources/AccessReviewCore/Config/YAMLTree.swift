@@ -86,6 +86,8 @@ public final class YAMLMap {
     let diagnostics: DiagnosticCollector
     private var pairs: [(key: YAMLNode, value: YAMLNode)] = []
     private var used: Set<String> = []
+    /// The line of the key this mapping is the value of: where a missing key is reported.
+    var keyLine: Int?
 
     init?(_ node: YAMLNode, file: String, path: String, diagnostics: DiagnosticCollector) {
         self.node = node
@@ -152,7 +154,8 @@ public final class YAMLMap {
     }
 
     private func missing(_ key: String) {
-        diagnostics.add(Diagnostic(file: file, line: node.line, column: node.column, "missing required key '\(qualified(key))'"))
+        diagnostics.add(Diagnostic(file: file, line: keyLine ?? node.line, column: keyLine == nil ? node.column : nil,
+                                   "missing required key '\(qualified(key))'"))
     }
 
     public func string(_ key: String, required: Bool = false) -> String? {
@@ -257,7 +260,16 @@ public final class YAMLMap {
             if required { missing(key) }
             return nil
         }
-        return YAMLMap(value, file: file, path: qualified(key), diagnostics: diagnostics)
+        let map = YAMLMap(value, file: file, path: qualified(key), diagnostics: diagnostics)
+        map?.keyLine = keyNode(key)?.line
+        return map
+    }
+
+    private func keyNode(_ key: String) -> YAMLNode? {
+        pairs.first { pair in
+            if case .scalar(let k, _) = pair.key.value { return k == key }
+            return false
+        }?.key
     }
 
     /// A list whose items are mappings.

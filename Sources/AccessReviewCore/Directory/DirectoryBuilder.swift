@@ -199,7 +199,7 @@ public enum DirectoryValues {
             let utc = day.ordinal * 86_400 + hour * 3600 + minute * 60 + second - offset
             return (Day(date: Date(timeIntervalSince1970: TimeInterval(utc)), in: .organisation), false)
         }
-        if bytes.allSatisfy(isDigit), let ticks = UInt64(text) {
+        if bytes.allSatisfy(isDigit), bytes.count >= 15 || text == "0", let ticks = UInt64(text) {
             if ticks == 0 || ticks == 0x7FFF_FFFF_FFFF_FFFF { return (nil, true) }
             return (filetime(ticks), false)
         }

@@ -32,6 +32,9 @@ public enum LDIFReader {
         while true {
             let status = ldif_read_record(file, &lineNumber, &buffer, &bufferLength)
             if status == 0 { break }
+            if status > 0, let buffer, strncasecmp(buffer, "version:", 8) == 0, strstr(buffer, "\ndn:") == nil {
+                continue  // the "version: 1" line comes back as a record of its own
+            }
             let startLine = recordIndex < scan.recordStarts.count ? scan.recordStarts[recordIndex] : Int(lineNumber)
             recordIndex += 1
             guard status > 0, let buffer else {

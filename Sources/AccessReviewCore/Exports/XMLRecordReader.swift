@@ -83,8 +83,8 @@ struct XMLRecordReader {
                 }
 
                 if let type = recordPaths.firstIndex(where: { matches(stack, $0) }) {
-                    let line = Int(xmlTextReaderGetParserLineNumber(reader))
                     guard let node = xmlTextReaderExpand(reader) else { break }
+                    let line = Int(xmlGetLineNo(node))
                     if context == nil {
                         context = xmlXPathNewContext(xmlTextReaderCurrentDoc(reader))
                         for (prefix, uri) in mapping.namespaces { xmlXPathRegisterNs(context, prefix, uri) }

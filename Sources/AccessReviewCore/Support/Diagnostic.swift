@@ -62,7 +62,14 @@ public final class DiagnosticCollector: @unchecked Sendable {
 
     /// Throws every collected diagnostic when at least one is an error.
     public func throwIfErrors() throws {
-        if hasErrors { throw DiagnosticList(all) }
+        if hasErrors { throw DiagnosticList(sorted) }
+    }
+
+    /// In the order of the file: by file, then line (stable for equal lines).
+    public var sorted: [Diagnostic] {
+        all.enumerated().sorted { a, b in
+            (a.element.file, a.element.line ?? 0, a.offset) < (b.element.file, b.element.line ?? 0, b.offset)
+        }.map(\.element)
     }
 }
 

@@ -1,0 +1,131 @@
+@testable import AccessReviewCore
+import Foundation
+import Testing
+import TestSupport
+
+/// The whole pipeline on the Samples: golden files, determinism, sheet properties, and
+/// failures that leave nothing behind.
+@Suite(.serialized) struct SamplesRunTests {
+    static let goldenFolder = Repository.path("Tests/EvidenceTests/Golden")
+    static let goldenSheet = "sheets/maso.csv"
+
+    func runSamples(into output: TemporaryFolder, configPath: String = Repository.path("Samples/accessreview.yaml")) throws -> Pipeline.Summary {
+        var config = try RunConfig.load(path: configPath)
+        config.output = output.path
+        return try Pipeline(config: config).run()
+    }
+
+    @Test func goldenFindingsAndSheet() throws {
+        let output = TemporaryFolder()
+        let summary = try runSamples(into: output)
+        let record = ProcessInfo.processInfo.environment["ACCESSREVIEW_RECORD"] != nil
+        for (name, relative) in [("findings.csv", "findings.csv"), ("sheet-maso.csv", Self.goldenSheet)] {
+            let actual = try #require(FileManager.default.contents(atPath: (summary.folder as NSString).appendingPathComponent(relative)))
+            let goldenPath = (Self.goldenFolder as NSString).appendingPathComponent(name)
+            if record {
+                FileManager.default.createFile(atPath: goldenPath, contents: actual)
+                continue
+            }
+            let expected = try #require(FileManager.default.contents(atPath: goldenPath), "no golden file \(goldenPath); record with ACCESSREVIEW_RECORD=1")
+            if actual != expected {
+                let a = String(decoding: actual, as: UTF8.self).components(separatedBy: "\r\n")
+                let e = String(decoding: expected, as: UTF8.self).components(separatedBy: "\r\n")
+                let diff = a.difference(from: e).map { change -> String in
+                    switch change {
+                    case .insert(let offset, let line, _): return "+\(offset + 1): \(line)"
+                    case .remove(let offset, let line, _): return "-\(offset + 1): \(line)"
+                    }
+                }
+                Issue.record("\(name) differs from the golden file (re-record with ACCESSREVIEW_RECORD=1):\n\(diff.prefix(40).joined(separator: "\n"))")
+            }
+        }
+    }
+
+    @Test func findingsHaveTheDesignHeaderAndEveryFirstRunCode() throws {
+        let output = TemporaryFolder()
+        let summary = try runSamples(into: output)
+        let csv = try #require(output.read("2026-H2/findings.csv"))
+        #expect(csv.hasPrefix("code,severity,identity,system,account,role,rule,reviewer,detail\r\n"))
+        let codes = Set(summary.findings.map(\.code))
+        for code in FindingCode.allCases where !code.needsHistory {
+            #expect(codes.contains(code), "the Samples give no \(code.rawValue)")
+        }
+    }
+
+    @Test func twoRunsGiveByteIdenticalOutputs() throws {
+        let first = TemporaryFolder(), second = TemporaryFolder()
+        _ = try runSamples(into: first)
+        _ = try runSamples(into: second)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: first.file("2026-H2")).filter { !$0.hasSuffix("manifest.json") }
+        #expect(files.count > 10)
+        for file in files {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: first.file("2026-H2/\(file)"), isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            #expect(FileManager.default.contents(atPath: first.file("2026-H2/\(file)")) == FileManager.default.contents(atPath: second.file("2026-H2/\(file)")),
+                    "\(file) differs between two runs")
+        }
+    }
+
+    @Test func everyReviewerHasOneSheetAndNoOneSeesTheirOwnAccess() throws {
+        var config = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
+        let output = TemporaryFolder()
+        config.output = output.path
+        let pipeline = Pipeline(config: config)
+        let inputs = try pipeline.loadAll()
+        let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
+                                                   handbook: inputs.handbook, asOf: inputs.asOf, language: .da)).run()
+        let sheets = SheetBuilder(campaign: "2026-H2").sheets(for: result)
+        #expect(Set(sheets.map(\.reviewer)).count == sheets.count)
+        #expect(Set(sheets.map(\.reviewer)) == Set(result.reviewers))
+        var managerRows: [String: Int] = [:]
+        for sheet in sheets {
+            for row in sheet.rows {
+                #expect(row.line.identity != sheet.reviewer, "\(sheet.reviewer) has their own line")
+                if row.capacity == .manager {
+                    let key = "\(row.line.system)|\(row.line.account)|\(row.line.role)"
+                    managerRows[key, default: 0] += 1
+                }
+            }
+        }
+        #expect(managerRows.count == result.lines.count, "every line on a manager sheet")
+        #expect(managerRows.values.allSatisfy { $0 == 1 }, "and on exactly one")
+        let total = try FileManager.default.contentsOfDirectory(atPath: output.path).count
+        #expect(total == 0, "nothing written by the in-memory check")
+    }
+
+    @Test func aBrokenMappingLeavesNoOutputFolder() throws {
+        let samples = Repository.copyOfSamples()
+        let mapping = samples.file("Mappings/systems/esdh.yaml")
+        var text = try String(contentsOfFile: mapping, encoding: .utf8)
+        text = text.replacingOccurrences(of: "      roles: \"Role/@name\"", with: "      roles: \"Role/@name[\"\n      colour: blue")
+        try text.write(toFile: mapping, atomically: true, encoding: .utf8)
+        let output = TemporaryFolder()
+        do {
+            _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml"))
+            Issue.record("a broken mapping must stop the run")
+        } catch let list as DiagnosticList {
+            #expect(list.diagnostics.contains { $0.file.hasSuffix("esdh.yaml") && $0.line == 14 && $0.message.contains("does not compile") })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
+    }
+
+    @Test func aBrokenHandbookLeavesNoOutputFolder() throws {
+        let samples = Repository.copyOfSamples()
+        let path = samples.file("Mappings/handbook.yaml")
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  dormant_after_days: 90", with: "  dormant_after_days: ninety")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let output = TemporaryFolder()
+        #expect(throws: DiagnosticList.self) { _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
+    }
+
+    @Test func verifyNamesAnAlteredFile() throws {
+        let output = TemporaryFolder()
+        let summary = try runSamples(into: output)
+        #expect(try ManifestVerifier.verify(folder: summary.folder).ok)
+        try "tampered".write(toFile: (summary.folder as NSString).appendingPathComponent("sheets/maso.csv"), atomically: true, encoding: .utf8)
+        let report = try ManifestVerifier.verify(folder: summary.folder)
+        #expect(report.altered == ["sheets/maso.csv"])
+    }
+}
