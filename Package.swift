@@ -33,11 +33,11 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["AccessReviewCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DirectoryTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesTests", dependencies: ["AccessReviewCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "TestSupport"]),
         .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

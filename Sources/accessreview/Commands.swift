@@ -88,7 +88,7 @@ struct Accounts: ParsableCommand {
             let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
             let (_, mappings, _) = try pipeline.loadRules()
             let exports = try pipeline.loadExports(mappings: mappings)
-            try writeAtomically(try JSONOutput.encode(AccountsSnapshot(systems: exports)), to: output)
+            try writeAtomically(AccountsSnapshot(systems: exports).jsonData(), to: output)
             let accounts = exports.reduce(0) { $0 + $1.accounts.count }
             print("accessreview accounts: \(accounts) accounts of \(exports.count) systems written to \(output)")
         }

@@ -208,12 +208,13 @@ import TestSupport
             <!DOCTYPE E [<!ENTITY leak SYSTEM "file://\(secret)">]>
             <E><U id="1"><R>&leak;</R></U></E>
             """
-        let export = try load(xml, mapping: """
+        let found = loadError(xml, mapping: """
             system: s
             records: [{ path: /E/U, fields: { account: "@id", roles: R } }]
             correlate: [{ field: account, identity: id }]
             """)
-        #expect(!export.accounts.flatMap(\.roles).contains { $0.contains("TOP-SECRET") })
+        #expect(found.first?.message.contains("declares entities") == true)
+        #expect(!found.map(\.description).joined().contains("TOP-SECRET"))
     }
 
     @Test(arguments: [
@@ -224,5 +225,79 @@ import TestSupport
     ])
     func datePatterns(_ pattern: String, _ text: String, _ expected: String?) throws {
         #expect(try DatePattern(pattern).parse(text)?.description == expected)
+    }
+
+    @Test func xpathFunctionsAndTextNodes() throws {
+        let export = try load("""
+            <E><U id="7"><First> Anne </First><Last>Kjær</Last><Note>  two   words </Note>x<!-- c -->y<R>A</R></U></E>
+            """, mapping: """
+            system: s
+            records:
+              - path: /E/U
+                fields:
+                  account: "string(@id)"
+                  name: "concat(normalize-space(First), ' ', Last)"
+                  note: "normalize-space(Note)"
+                  loose: "text()"
+                  roles: "R/text()"
+            correlate: [{ field: name, identity: name }]
+            """)
+        let account = try #require(export.accounts.first)
+        #expect(account.account == "7")
+        #expect(account.keys["name"] == "Anne Kjær" && account.keys["note"] == "two words")
+        #expect(account.keys["loose"] == "x", "the first text node")
+        #expect(account.roles == ["A"])
+    }
+
+    @Test func directWalksAgreeWithTheXPathEngine() throws {
+        let xml = """
+            <E xmlns:p="urn:p"><U id="1" p:k="v"><A><B c="1"/><B c="2"/><B>t</B></A><A><B c="3"/></A><p:Z>z</p:Z><R>r1</R><R>r2</R></U></E>
+            """
+        // The same expressions, once in the walked form and once in a form only XPath evaluates ("./…").
+        let walked = try load(xml, mapping: """
+            system: s
+            namespaces: { p: "urn:p" }
+            records:
+              - path: /E/U
+                fields: { account: "@id", one: "A/B/@c", two: "@p:k", three: "p:Z", four: "A/B", roles: "R" }
+            correlate: [{ field: account, identity: id }]
+            """)
+        let evaluated = try load(xml, mapping: """
+            system: s
+            namespaces: { p: "urn:p" }
+            records:
+              - path: /E/U
+                fields: { account: "./@id", one: "./A/B/@c", two: "./@p:k", three: "./p:Z", four: "./A/B", roles: "./R" }
+            correlate: [{ field: account, identity: id }]
+            """)
+        #expect(walked.accounts == evaluated.accounts)
+        #expect(walked.accounts.first?.keys == ["one": "1", "two": "v", "three": "z"])
+        #expect(walked.accounts.first?.roles == ["r1", "r2"])
+    }
+
+    @Test func repeatedRecordsOfOneAccountAreMerged() throws {
+        let export = try load("<E><U id=\"1\" u=\"ann\"><R>A</R></U><U id=\"1\"><R>B</R></U></E>", mapping: """
+            system: s
+            records: [{ path: /E/U, fields: { account: "@id", user: "@u", roles: R } }]
+            correlate: [{ field: user, identity: id }]
+            """)
+        #expect(export.accounts.count == 1)
+        #expect(export.accounts.first?.roles == ["A", "B"] && export.accounts.first?.keys["user"] == "ann")
+    }
+
+    @Test func hrRecordsThroughTheSameReader() throws {
+        let folder = TemporaryFolder()
+        let mapping = try SystemMapping.parse("""
+            records:
+              - path: /P/Ansat
+                fields: { employee_id: Nr, end_date: Til, title: Stilling }
+            dates: ["dd.MM.yyyy"]
+            correlate: [{ field: employee_id, identity: employee_id }]
+            """, file: "hr.yaml", kind: .hr, expectedSystem: nil)
+        let path = folder.write("hr.xml", "<P><Ansat><Nr>7</Nr><Til>31.12.2026</Til><Stilling>Lærer</Stilling></Ansat><Ansat><Nr>8</Nr></Ansat></P>")
+        let hr = try ExportLoader.loadHR(export: path, mapping: mapping)
+        #expect(hr.records.map(\.employeeId) == ["7", "8"])
+        #expect(hr.records[0].endDate?.description == "2026-12-31" && hr.records[0].title == "Lærer")
+        #expect(hr.records[1].endDate == nil)
     }
 }

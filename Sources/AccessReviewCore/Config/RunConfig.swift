@@ -120,8 +120,8 @@ extension RunConfig {
         let document = try YAMLNode.parse(text, file: file)
         let base = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String {
-            if path.hasPrefix("/") { return path }
-            return ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path)
+            if path.hasPrefix("/") { return Paths.normalised(path) }
+            return Paths.normalised(((base.isEmpty ? "." : base) as NSString).appendingPathComponent(path))
         }
         guard let root = YAMLMap(document: document, file: file, diagnostics: diagnostics) else {
             throw DiagnosticList(diagnostics.all + [Diagnostic(file: file, line: 1, "the configuration is empty")])
@@ -254,5 +254,25 @@ extension RunConfig {
                                allowInsecure: allowInsecure, caFile: caFile, bindDN: bindDN, passwordEnv: passwordEnv,
                                passwordFile: passwordFile, timeoutSeconds: timeout, pageSize: pageSize, users: users,
                                groups: groups, attributes: attributes, reviewGroups: reviewGroups)
+    }
+}
+
+enum Paths {
+    /// `a/b/../c` → `a/c`, lexically, keeping leading `..` of relative paths.
+    static func normalised(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == ".." && absolute {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }

@@ -78,18 +78,32 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// Parses every system export, concurrently, one per core. Any error in any export stops
+    /// the run; the errors of all exports are reported together.
     public func loadExports(mappings: [String: SystemMapping]) throws -> [SystemExport] {
+        let systems = config.systems.filter { mappings[$0.id] != nil }
+        let results = ResultSlots<SystemExport>(count: systems.count)
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: systems.count) { index in
+            let system = systems[index]
+            do {
+                results.set(index, .success(try ExportLoader.loadSystem(export: system.export, mapping: mappings[system.id]!)))
+            } catch let list as DiagnosticList {
+                results.set(index, .failure(list.diagnostics))
+            } catch let diagnostic as Diagnostic {
+                results.set(index, .failure([diagnostic]))
+            } catch {
+                results.set(index, .failure([Diagnostic(file: system.export, "\(error)")]))
+            }
+            progress.advance("reading exports", done: done.increment(), total: systems.count)
+        }
         var problems: [Diagnostic] = []
         var exports: [SystemExport] = []
-        for (index, system) in config.systems.enumerated() {
-            guard let mapping = mappings[system.id] else { continue }
-            progress.advance("reading exports", done: index, total: config.systems.count)
-            do {
-                exports.append(try ExportLoader.loadSystem(export: system.export, mapping: mapping))
-            } catch let list as DiagnosticList {
-                problems += list.diagnostics
-            } catch let diagnostic as Diagnostic {
-                problems.append(diagnostic)
+        for result in results.values {
+            switch result {
+            case .success(let export): exports.append(export)
+            case .failure(let diagnostics): problems += diagnostics
+            case nil: break
             }
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
@@ -118,7 +132,8 @@ public struct Pipeline: Sendable {
             allMappings[export.system] = mapping
         }
         directory.users.sort { $0.id < $1.id }
-        let warnings = try CrossReferences.check(config: config, handbook: handbook, mappings: allMappings, directory: directory)
+        var warnings = try CrossReferences.check(config: config, handbook: handbook, mappings: allMappings, directory: directory)
+        warnings += (hr?.warnings ?? []) + exports.flatMap(\.warnings)
         return LoadedInputs(config: config, asOf: asOf, handbook: handbook, mappings: allMappings, hrMapping: hrMapping,
                             directory: directory, hr: hr, exports: exports, warnings: warnings)
     }
@@ -136,6 +151,7 @@ public struct Pipeline: Sendable {
 
     public func run() throws -> Summary {
         let inputs = try loadAll()
+        for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
         let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
                                                    mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf,
@@ -148,7 +164,7 @@ public struct Pipeline: Sendable {
                                        deadline: asOf + config.deadlineDays, language: config.language,
                                        csvSeparator: config.csvSeparator)
             try folder.write("directory.json", JSONOutput.encode(inputs.directory))
-            try folder.write("accounts.json", JSONOutput.encode(AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id })))
+            try folder.write("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }).jsonData())
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
             for (index, sheet) in sheets.enumerated() {
@@ -233,5 +249,42 @@ enum DirectoryGroupsSystem {
                                     records: [], namespaces: [:], activeValues: [], disabledValues: [], dates: [],
                                     correlate: [.init(field: "account", identity: .id, line: 0)], serviceAccounts: [], exportDate: nil)
         return (export, mapping)
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+final class ResultSlots<T>: @unchecked Sendable {
+    enum Slot {
+        case success(T)
+        case failure([Diagnostic])
+    }
+
+    private let lock = NSLock()
+    private var slots: [Slot?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ slot: Slot) {
+        lock.lock()
+        slots[index] = slot
+        lock.unlock()
+    }
+
+    var values: [Slot?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

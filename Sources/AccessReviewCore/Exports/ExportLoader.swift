@@ -4,127 +4,201 @@ import Foundation
 /// employment records. A problem anywhere in a file rejects the whole file: no partial
 /// export is ever reconciled.
 public enum ExportLoader {
+    /// Where each reserved field sits in a record type's values.
+    private struct Layout {
+        var key: Int?
+        var roles: Int?
+        var status: Int?
+        var lastLogin: Int?
+        var validTo: Int?
+        var others: [(name: String, index: Int)] = []
+
+        init(_ record: SystemMapping.RecordSpec, keyField: String) {
+            for (index, field) in record.fields.enumerated() {
+                switch field.name {
+                case keyField: key = index
+                case "roles": roles = index
+                case "status": status = index
+                case "last_login": lastLogin = index
+                case "valid_to": validTo = index
+                default: others.append((field.name, index))
+                }
+            }
+        }
+    }
+
     public static func loadSystem(export path: String, mapping: SystemMapping) throws -> SystemExport {
         let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
-        var accounts: [String: Account] = [:]
-        var order: [String] = []
-        var statusSeen: Set<String> = []
+        var accounts: [Account] = []
+        var indexById: [String: Int] = [:]
+        var statusSeen: [Bool] = []
         var problems: [Diagnostic] = []
-        let readsStatus = mapping.records.contains { $0.fields.contains { $0.name == "status" } }
-        let readsLastLogin = mapping.records.contains { $0.fields.contains { $0.name == "last_login" } }
-        let active = Set(mapping.activeValues.map(\.matchKey))
-        let disabled = Set(mapping.disabledValues.map(\.matchKey))
-        var filledFields: Set<String> = []
+        let layouts = mapping.records.map { Layout($0, keyField: "account") }
+        let readsStatus = layouts.contains { $0.status != nil }
+        let readsLastLogin = layouts.contains { $0.lastLogin != nil }
+        let statuses = StatusTable(active: mapping.activeValues, disabled: mapping.disabledValues)
+
+        func day(_ value: String, field: String, id: String, line: Int) -> Day? {
+            for pattern in mapping.dates { if let day = pattern.parse(value) { return day } }
+            problems.append(Diagnostic(file: path, line: line,
+                                       "account '\(id)': '\(value)' in field '\(field)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", ")) of \(mapping.file)"))
+            return nil
+        }
 
         let reader = XMLRecordReader(path: path, mapping: mapping)
         let output = try reader.read { record in
-            for (name, values) in record.fields where values.contains(where: { $0.cleaned != nil }) { filledFields.insert(name) }
-            guard let id = record.fields["account"]?.first?.cleaned else {
+            let layout = layouts[record.type]
+            guard let keyIndex = layout.key, let id = record.values[keyIndex].first.flatMap(Text.clean) else {
                 problems.append(Diagnostic(file: path, line: record.line, "a record without an account id (field 'account' of \(mapping.file))"))
                 return
             }
-            var account = accounts[id] ?? Account(account: id, line: record.line)
-            if accounts[id] == nil { order.append(id) }
-            for (name, values) in record.fields {
-                let cleaned = values.compactMap(\.cleaned)
-                switch name {
-                case "account": break
-                case "roles": account.roles.append(contentsOf: cleaned)
-                case "status":
-                    guard let value = cleaned.first else { break }
-                    let key = value.matchKey
-                    if active.contains(key) {
-                        account.status = .active
-                    } else if disabled.contains(key) {
-                        account.status = .disabled
-                    } else {
-                        problems.append(Diagnostic(file: path, line: record.line,
-                                                   "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"))
-                    }
-                    statusSeen.insert(id)
-                case "last_login", "valid_to":
-                    guard let value = cleaned.first else { break }
-                    guard let day = mapping.dates.lazy.compactMap({ $0.parse(value) }).first else {
-                        problems.append(Diagnostic(file: path, line: record.line,
-                                                   "account '\(id)': '\(value)' in field '\(name)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", "))"))
-                        break
-                    }
-                    if name == "last_login" {
-                        account.lastLogin = max(account.lastLogin ?? day, day)
-                    } else {
-                        account.validTo = account.validTo.map { min($0, day) } ?? day
-                    }
-                default:
-                    if account.keys[name] == nil, let value = cleaned.first { account.keys[name] = value }
+            let position: Int
+            if let known = indexById[id] {
+                position = known
+            } else {
+                position = accounts.count
+                indexById[id] = position
+                accounts.append(Account(account: id, line: record.line))
+                statusSeen.append(false)
+            }
+            if let index = layout.roles {
+                for value in record.values[index] { if let role = Text.clean(value) { accounts[position].roles.append(role) } }
+            }
+            if let index = layout.status, let value = record.values[index].first.flatMap(Text.clean) {
+                if let status = statuses.status(of: value) {
+                    accounts[position].status = status
+                    statusSeen[position] = true
+                } else {
+                    problems.append(Diagnostic(file: path, line: record.line,
+                                               "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"))
                 }
             }
-            accounts[id] = account
+            if let index = layout.lastLogin, let value = record.values[index].first.flatMap(Text.clean),
+               let parsed = day(value, field: "last_login", id: id, line: record.line) {
+                accounts[position].lastLogin = max(accounts[position].lastLogin ?? parsed, parsed)
+            }
+            if let index = layout.validTo, let value = record.values[index].first.flatMap(Text.clean),
+               let parsed = day(value, field: "valid_to", id: id, line: record.line) {
+                accounts[position].validTo = min(accounts[position].validTo ?? parsed, parsed)
+            }
+            for (name, index) in layout.others where accounts[position].keys[name] == nil {
+                if let value = record.values[index].first.flatMap(Text.clean) { accounts[position].keys[name] = value }
+            }
         }
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line,
                                        "the record path '\(record.path)' matches nothing in \(path); fix the path, or set 'allow_empty: true' if an empty list is expected"))
         }
         if readsStatus {
-            for id in order where !statusSeen.contains(id) {
-                problems.append(Diagnostic(file: path, line: accounts[id]?.line,
-                                           "account '\(id)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"))
+            for (position, seen) in statusSeen.enumerated() where !seen {
+                problems.append(Diagnostic(file: path, line: accounts[position].line,
+                                           "account '\(accounts[position].account)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"))
+                if problems.count > 50 { break }
             }
         }
-        if !problems.isEmpty { throw DiagnosticList(problems) }
+        if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
 
-        var exportedOn: Day?
-        if let spec = mapping.exportDate {
-            guard let raw = output.exportDate?.cleaned else {
-                throw DiagnosticList([Diagnostic(file: path, "the export has no date at '\(spec)' (export_date in \(mapping.file))")])
-            }
-            guard let day = mapping.dates.lazy.compactMap({ $0.parse(raw) }).first else {
-                throw DiagnosticList([Diagnostic(file: path, "the export date '\(raw)' fits none of the date patterns of \(mapping.file)")])
-            }
-            exportedOn = day
+        let exportedOn = try exportDate(output, mapping: mapping, path: path)
+        for index in accounts.indices {
+            let roles = accounts[index].roles
+            if roles.count > 1 { accounts[index].roles = Array(Set(roles)).sorted() }
         }
-
-        var list = order.compactMap { accounts[$0] }
-        for index in list.indices {
-            list[index].roles = Array(Set(list[index].roles)).sorted()
-        }
-        list.sort { $0.account < $1.account }
+        accounts.sort { $0.account < $1.account }
         return SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
                             bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: readsLastLogin,
-                            accounts: list)
+                            accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
     }
 
     public static func loadHR(export path: String, mapping: SystemMapping) throws -> HRSnapshot {
         let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
         var records: [String: HRRecord] = [:]
         var problems: [Diagnostic] = []
+        let layouts = mapping.records.map { record in
+            Dictionary(uniqueKeysWithValues: record.fields.enumerated().map { ($0.element.name, $0.offset) })
+        }
         let reader = XMLRecordReader(path: path, mapping: mapping)
         let output = try reader.read { record in
-            guard let id = record.fields["employee_id"]?.first?.cleaned else {
+            let layout = layouts[record.type]
+            func value(_ name: String) -> String? { layout[name].flatMap { record.values[$0].first.flatMap(Text.clean) } }
+            guard let id = value("employee_id") else {
                 problems.append(Diagnostic(file: path, line: record.line, "an HR record without employee_id"))
                 return
             }
             var hr = records[id] ?? HRRecord(employeeId: id, line: record.line)
             func date(_ name: String) -> Day? {
-                guard let value = record.fields[name]?.first?.cleaned else { return nil }
-                guard let day = mapping.dates.lazy.compactMap({ $0.parse(value) }).first else {
-                    problems.append(Diagnostic(file: path, line: record.line,
-                                               "employee \(id): '\(value)' in field '\(name)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", "))"))
-                    return nil
-                }
-                return day
+                guard let text = value(name) else { return nil }
+                for pattern in mapping.dates { if let day = pattern.parse(text) { return day } }
+                problems.append(Diagnostic(file: path, line: record.line,
+                                           "employee \(id): '\(text)' in field '\(name)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", "))"))
+                return nil
             }
             hr.endDate = date("end_date") ?? hr.endDate
             hr.startDate = date("start_date") ?? hr.startDate
-            hr.title = record.fields["title"]?.first?.cleaned ?? hr.title
-            hr.name = record.fields["name"]?.first?.cleaned ?? hr.name
-            hr.department = record.fields["department"]?.first?.cleaned ?? hr.department
-            hr.managerEmployeeId = record.fields["manager_employee_id"]?.first?.cleaned ?? hr.managerEmployeeId
+            hr.title = value("title") ?? hr.title
+            hr.name = value("name") ?? hr.name
+            hr.department = value("department") ?? hr.department
+            hr.managerEmployeeId = value("manager_employee_id") ?? hr.managerEmployeeId
             records[id] = hr
         }
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line, "the record path '\(record.path)' matches nothing in \(path)"))
         }
-        if !problems.isEmpty { throw DiagnosticList(problems) }
-        return HRSnapshot(file: path, sha256: sha, bytes: bytes, records: records.values.sorted { $0.employeeId < $1.employeeId })
+        if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
+        return HRSnapshot(file: path, sha256: sha, bytes: bytes, records: records.values.sorted { $0.employeeId < $1.employeeId },
+                          warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
+    }
+
+    private static func exportDate(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String) throws -> Day? {
+        guard let spec = mapping.exportDate else { return nil }
+        guard let raw = output.exportDate.flatMap(Text.clean) else {
+            throw DiagnosticList([Diagnostic(file: path, "the export has no date at '\(spec)' (export_date in \(mapping.file))")])
+        }
+        guard let day = mapping.dates.lazy.compactMap({ $0.parse(raw) }).first else {
+            throw DiagnosticList([Diagnostic(file: path, "the export date '\(raw)' fits none of the date patterns of \(mapping.file)")])
+        }
+        return day
+    }
+
+    /// A field that is empty in every record is most likely a typo in its path.
+    private static func emptyFieldWarnings(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        for (type, record) in mapping.records.enumerated() where output.countsPerType[type] > 0 {
+            for (index, field) in record.fields.enumerated() where !output.filled[type][index] {
+                warnings.append(Diagnostic(.warning, file: mapping.file, line: field.line, column: field.column,
+                                           "field '\(field.name)' ('\(field.xpath)') is empty in all \(output.countsPerType[type]) records of \(path); is the path right?"))
+            }
+        }
+        return warnings
+    }
+}
+
+/// Status values of a mapping, compared exactly first and case-insensitively after.
+struct StatusTable {
+    private var exact: [String: AccountStatus] = [:]
+    private var folded: [String: AccountStatus] = [:]
+
+    init(active: [String], disabled: [String]) {
+        for value in active { exact[value] = .active; folded[value.matchKey] = .active }
+        for value in disabled { exact[value] = .disabled; folded[value.matchKey] = .disabled }
+    }
+
+    func status(of value: String) -> AccountStatus? { exact[value] ?? folded[value.matchKey] }
+}
+
+/// Fast cleaning of values from exports: most are short ASCII strings that need nothing.
+enum Text {
+    /// Trimmed and NFC-normalised; nil when empty.
+    static func clean(_ value: String) -> String? {
+        var ascii = true
+        var edgeSpace = false
+        let utf8 = value.utf8
+        guard let first = utf8.first, let last = utf8.last else { return nil }
+        if first <= 0x20 || last <= 0x20 { edgeSpace = true }
+        for byte in utf8 where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii && !edgeSpace { return value }
+        return value.cleaned
     }
 }

@@ -53,9 +53,12 @@ public struct SystemExport: Sendable, Encodable {
     /// Whether the mapping reads a last-login field (dormancy is judged only then).
     public var hasLastLogin: Bool
     public var accounts: [Account]
+    /// Problems that do not stop the run, such as a field empty in every record.
+    public var warnings: [Diagnostic]
 
     public init(system: String, name: String, owner: String?, file: String, sha256: String, bytes: Int, records: Int,
-                exportedOn: Day?, hasLastLogin: Bool, accounts: [Account]) {
+                exportedOn: Day?, hasLastLogin: Bool, accounts: [Account], warnings: [Diagnostic] = []) {
+        self.warnings = warnings
         self.system = system
         self.name = name
         self.owner = owner
@@ -112,7 +115,9 @@ public struct HRSnapshot: Sendable {
     public var sha256: String
     public var bytes: Int
     public var records: [HRRecord]
-    public init(file: String, sha256: String, bytes: Int, records: [HRRecord]) {
+    public var warnings: [Diagnostic]
+    public init(file: String, sha256: String, bytes: Int, records: [HRRecord], warnings: [Diagnostic] = []) {
+        self.warnings = warnings
         self.file = file
         self.sha256 = sha256
         self.bytes = bytes

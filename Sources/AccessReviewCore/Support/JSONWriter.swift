@@ -1,0 +1,81 @@
+import Foundation
+
+/// A byte-level JSON writer for the large snapshots (`accounts.json`): one record a line,
+/// keys in sorted order, no intermediate object tree. `JSONEncoder` builds the whole tree
+/// first, which costs seconds and gigabytes on a 2.5-million-account export.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(0x22)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    mutating func optional(_ value: String?) {
+        if let value { string(value) } else { raw("null") }
+    }
+
+    var data: Data { Data(bytes) }
+}
+
+extension AccountsSnapshot {
+    /// `accounts.json`: `{"systems":[{"accounts":[…],"export_sha256":…,"system":…}]}`, one account a line.
+    public func jsonData() -> Data {
+        var w = JSONWriter(capacity: systems.reduce(0) { $0 + $1.accounts.count * 160 } + 1024)
+        w.raw("{\"systems\":[")
+        for (s, system) in systems.enumerated() {
+            if s > 0 { w.raw(",") }
+            w.raw("\n{\"accounts\":[")
+            for (a, account) in system.accounts.enumerated() {
+                w.raw(a == 0 ? "\n" : ",\n")
+                w.raw("{\"account\":")
+                w.string(account.account)
+                w.raw(",\"keys\":{")
+                for (k, key) in account.keys.keys.sorted().enumerated() {
+                    if k > 0 { w.raw(",") }
+                    w.string(key)
+                    w.raw(":")
+                    w.string(account.keys[key]!)
+                }
+                w.raw("},\"last_login\":")
+                w.optional(account.lastLogin?.description)
+                w.raw(",\"roles\":[")
+                for (r, role) in account.roles.enumerated() {
+                    if r > 0 { w.raw(",") }
+                    w.string(role)
+                }
+                w.raw("],\"status\":")
+                w.string(account.status.rawValue)
+                w.raw(",\"valid_to\":")
+                w.optional(account.validTo?.description)
+                w.raw("}")
+            }
+            w.raw("\n],\"export_sha256\":")
+            w.string(system.sha256)
+            w.raw(",\"system\":")
+            w.string(system.system)
+            w.raw("}")
+        }
+        w.raw("\n]}\n")
+        return w.data
+    }
+}
