@@ -10,6 +10,7 @@ PREFIX ?= /usr/local
 # Build: the C libraries wrapped by system library targets. Test: slapd for the LDAP tests.
 BUILD_PACKAGES := pkg-config libldap-dev libxml2-dev libsqlite3-dev fonts-dejavu-core
 TEST_PACKAGES := slapd ldap-utils
+BENCH_PACKAGES := libxml2-utils python3
 
 DEMO_CONFIG := Samples/accessreview.yaml
 
@@ -53,6 +54,12 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The performance goals, measured; nothing here is a pass/fail test.
+bench: test-deps
+	$(call apt_install,$(BENCH_PACKAGES))
+	$(SWIFT) build -c release --product accessreview
+	python3 Benchmarks/bench.py
 
 install: deps
 	$(SWIFT) build -c release

@@ -86,9 +86,9 @@ struct Accounts: ParsableCommand {
         try guarded {
             let config = try options.load()
             let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
-            let (_, mappings, _) = try pipeline.loadRules()
+            let (mappings, _) = try pipeline.loadMappings()
             let exports = try pipeline.loadExports(mappings: mappings)
-            try writeAtomically(AccountsSnapshot(systems: exports).jsonData(), to: output)
+            try AccountsSnapshot(systems: exports).writeJSON(toFile: output)
             let accounts = exports.reduce(0) { $0 + $1.accounts.count }
             print("accessreview accounts: \(accounts) accounts of \(exports.count) systems written to \(output)")
         }

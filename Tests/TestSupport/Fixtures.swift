@@ -1,4 +1,4 @@
-@testable import AccessReviewCore
+import AccessReviewCore
 import Foundation
 
 /// Builds small reconciliation inputs in memory: a handbook from inline YAML, users and

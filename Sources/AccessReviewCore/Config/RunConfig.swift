@@ -208,6 +208,15 @@ extension RunConfig {
         }
         if source == .ldap {
             if url == nil { map.error(nil, "'directory.source: ldap' needs 'directory.url' (ldaps://… or ldap://…)") }
+            if let url, !url.lowercased().hasPrefix("ldaps://"), !url.lowercased().hasPrefix("ldap://") {
+                map.error(map.raw("url"), "'directory.url' must start with ldaps:// or ldap://")
+            }
+            if let url, url.lowercased().hasPrefix("ldap://"), !starttls, !allowInsecure {
+                map.error(map.raw("url"), "\(url) would send everything in clear text: use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+            }
+            if bindDN != nil && passwordEnv == nil && passwordFile == nil {
+                map.error(map.raw("bind_dn"), "'directory.bind_dn' needs password_env or password_file")
+            }
             if passwordEnv != nil && passwordFile != nil {
                 map.error(map.raw("password_file"), "set either password_env or password_file, not both")
             }

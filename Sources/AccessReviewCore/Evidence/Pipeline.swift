@@ -39,6 +39,18 @@ public struct Pipeline: Sendable {
         } else {
             problems.append(Diagnostic(file: config.file, "missing required key 'rules': the handbook file"))
         }
+        do {
+            let (mappings, hrMapping) = try loadMappings()
+            if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
+            return (handbook!, mappings, hrMapping)
+        } catch let list as DiagnosticList {
+            throw DiagnosticList(problems + list.diagnostics)
+        }
+    }
+
+    /// Loads the system mappings and the HR mapping (all that `accounts` needs).
+    public func loadMappings() throws -> ([String: SystemMapping], SystemMapping?) {
+        var problems: [Diagnostic] = []
         var mappings: [String: SystemMapping] = [:]
         for system in config.systems {
             do {
@@ -54,7 +66,7 @@ public struct Pipeline: Sendable {
             }
         }
         if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
-        return (handbook!, mappings, hrMapping)
+        return (mappings, hrMapping)
     }
 
     public func loadDirectory() throws -> DirectorySnapshot {
@@ -74,7 +86,9 @@ public struct Pipeline: Sendable {
             snapshot.sourceBytes = result.bytes
             return snapshot
         case .ldap:
-            throw ToolError(.badInput, "\(config.file): error: 'directory.source: ldap' is not available yet in this version of accessreview; export the directory to LDIF (ldapsearch -LLL … > directory.ldif) and use 'source: ldif'")
+            progress.stage("reading the directory from \(directory.url ?? "")")
+            let (entries, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
+            return try DirectoryBuilder(config: directory, asOf: asOf).build(entries: entries, source: server)
         }
     }
 

@@ -28,7 +28,8 @@ public enum ExportLoader {
     }
 
     public static func loadSystem(export path: String, mapping: SystemMapping) throws -> SystemExport {
-        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
+        // The file's SHA-256 is computed on another core while this one parses.
+        let hashing = BackgroundHash(path: path)
         var accounts: [Account] = []
         var indexById: [String: Int] = [:]
         var statusSeen: [Bool] = []
@@ -99,11 +100,15 @@ public enum ExportLoader {
         if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
 
         let exportedOn = try exportDate(output, mapping: mapping, path: path)
-        for index in accounts.indices {
-            let roles = accounts[index].roles
-            if roles.count > 1 { accounts[index].roles = Array(Set(roles)).sorted() }
+        for index in accounts.indices where accounts[index].roles.count > 1 {
+            accounts[index].roles.sort()
+            var unique: [String] = []
+            unique.reserveCapacity(accounts[index].roles.count)
+            for role in accounts[index].roles where unique.last != role { unique.append(role) }
+            accounts[index].roles = unique
         }
         accounts.sort { $0.account < $1.account }
+        let (sha, bytes) = try hashing.result()
         return SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
                             bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: readsLastLogin,
                             accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
@@ -200,5 +205,24 @@ enum Text {
         }
         if ascii && !edgeSpace { return value }
         return value.cleaned
+    }
+}
+
+/// SHA-256 of a file computed on a background thread.
+final class BackgroundHash: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var value: Result<(hex: String, bytes: Int), Error> = .failure(CancellationError())
+
+    init(path: String) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.value = Result { try Hashing.sha256Hex(fileAt: path) }
+            self.group.leave()
+        }
+    }
+
+    func result() throws -> (hex: String, bytes: Int) {
+        group.wait()
+        return try value.get()
     }
 }

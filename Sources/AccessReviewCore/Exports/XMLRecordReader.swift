@@ -79,6 +79,7 @@ struct XMLRecordReader {
         var filled = mapping.records.map { Array(repeating: false, count: $0.fields.count) }
         var exportDate: String?
         var total = 0
+        var buffers: [[[String]]] = Array(repeating: [], count: mapping.records.count)
         let elementType = Int32(XML_READER_TYPE_ELEMENT.rawValue)
         let doctypeType = Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue)
 
@@ -113,16 +114,20 @@ struct XMLRecordReader {
                 if let type = recordPaths.firstIndex(of: stack) {
                     guard let node = xmlTextReaderExpand(reader) else { break }
                     let line = Int(xmlGetLineNo(node))
-                    var values: [[String]] = []
-                    values.reserveCapacity(evaluators[type].count)
+                    // One buffer for every record: the handler reads it and keeps only what it copies.
+                    if buffers[type].count != evaluators[type].count {
+                        buffers[type] = Array(repeating: [], count: evaluators[type].count)
+                    }
                     for (index, evaluator) in evaluators[type].enumerated() {
-                        let result = try evaluator.values(of: node, reader: reader, context: &context, namespaces: mapping.namespaces)
-                        if !filled[type][index], result.contains(where: { !$0.isEmpty }) { filled[type][index] = true }
-                        values.append(result)
+                        buffers[type][index].removeAll(keepingCapacity: true)
+                        try evaluator.values(of: node, reader: reader, context: &context, namespaces: mapping.namespaces,
+                                             into: &buffers[type][index])
+                        if !filled[type][index], buffers[type][index].contains(where: { !$0.isEmpty }) { filled[type][index] = true }
                     }
                     counts[type] += 1
                     total += 1
-                    try handle(Record(type: type, values: values, line: line))
+                    let record = Record(type: type, values: buffers[type], line: line)
+                    try handle(record)
                     stack.removeLast()
                     status = xmlTextReaderNext(reader)
                     continue
@@ -188,13 +193,19 @@ private enum FieldEvaluator {
         if case .xpath(let expression) = self { xmlXPathFreeCompExpr(expression) }
     }
 
-    func values(of node: xmlNodePtr, reader: OpaquePointer, context: inout xmlXPathContextPtr?, namespaces: [String: String]) throws -> [String] {
+    func values(of node: xmlNodePtr, reader: OpaquePointer, context: inout xmlXPathContextPtr?, namespaces: [String: String],
+                into out: inout [String]) throws {
         switch self {
         case .walk(let path):
-            var out: [String] = []
             path.collect(from: node, step: 0, into: &out)
-            return out
         case .xpath(let expression):
+            out.append(contentsOf: try xpathValues(expression, of: node, reader: reader, context: &context, namespaces: namespaces))
+        }
+    }
+
+    private func xpathValues(_ expression: xmlXPathCompExprPtr, of node: xmlNodePtr, reader: OpaquePointer,
+                             context: inout xmlXPathContextPtr?, namespaces: [String: String]) throws -> [String] {
+        do {
             if context == nil {
                 context = xmlXPathNewContext(xmlTextReaderCurrentDoc(reader))
                 for (prefix, uri) in namespaces { xmlXPathRegisterNs(context, prefix, uri) }
@@ -315,7 +326,11 @@ struct SimpleFieldPath {
             var attribute = node.pointee.properties
             while let current = attribute {
                 if matches(current.pointee.name, current.pointee.ns, uri: uri, local: local) {
-                    if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
+                    // The usual attribute holds one text node: read it without copying through libxml2.
+                    if let text = current.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
+                       let content = text.pointee.content {
+                        out.append(String(cString: content))
+                    } else if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
                         out.append(String(cString: value))
                         ar_xml_free(value)
                     }

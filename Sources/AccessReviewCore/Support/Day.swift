@@ -53,7 +53,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
 
     public var description: String {
         let (y, m, d) = components
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        guard (0...9999).contains(y) else { return "\(y)-\(m)-\(d)" }
+        let digits: [UInt8] = [
+            UInt8(48 + y / 1000), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
+            UInt8(48 + m / 10), UInt8(48 + m % 10), 45, UInt8(48 + d / 10), UInt8(48 + d % 10),
+        ]
+        return String(decoding: digits, as: UTF8.self)
     }
 
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.ordinal < rhs.ordinal }

@@ -5,8 +5,32 @@ import Foundation
 /// first, which costs seconds and gigabytes on a 2.5-million-account export.
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
+    /// Where full buffers go; nil keeps everything in memory.
+    private let sink: FileHandle?
+    private let flushAt: Int
 
-    init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+        sink = nil
+        flushAt = .max
+    }
+
+    /// Writes through to a file in blocks of about a megabyte.
+    init(sink: FileHandle) {
+        self.sink = sink
+        flushAt = 1 << 20
+        bytes.reserveCapacity(flushAt + 4096)
+    }
+
+    mutating func flushIfFull() throws {
+        if bytes.count >= flushAt { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard let sink, !bytes.isEmpty else { return }
+        try sink.write(contentsOf: bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -14,6 +38,16 @@ struct JSONWriter {
 
     mutating func string(_ value: String) {
         bytes.append(0x22)
+        var plain = true
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(0x22)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
@@ -41,6 +75,31 @@ extension AccountsSnapshot {
     /// `accounts.json`: `{"systems":[{"accounts":[…],"export_sha256":…,"system":…}]}`, one account a line.
     public func jsonData() -> Data {
         var w = JSONWriter(capacity: systems.reduce(0) { $0 + $1.accounts.count * 160 } + 1024)
+        try! write(into: &w)
+        return w.data
+    }
+
+    /// Writes `accounts.json` to a file whole or not at all, without holding it in memory.
+    public func writeJSON(toFile path: String) throws {
+        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw ToolError(.badInput, "\(path): error: cannot write the file")
+        }
+        do {
+            var w = JSONWriter(sink: handle)
+            try write(into: &w)
+            try w.flush()
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    func write(into w: inout JSONWriter) throws {
         w.raw("{\"systems\":[")
         for (s, system) in systems.enumerated() {
             if s > 0 { w.raw(",") }
@@ -68,6 +127,7 @@ extension AccountsSnapshot {
                 w.raw(",\"valid_to\":")
                 w.optional(account.validTo?.description)
                 w.raw("}")
+                try w.flushIfFull()
             }
             w.raw("\n],\"export_sha256\":")
             w.string(system.sha256)
@@ -76,6 +136,5 @@ extension AccountsSnapshot {
             w.raw("}")
         }
         w.raw("\n]}\n")
-        return w.data
     }
 }

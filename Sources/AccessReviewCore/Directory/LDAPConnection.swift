@@ -1,0 +1,270 @@
+import CLDAP
+import Foundation
+
+/// One connection to an LDAP server over libldap: TLS, bind, paged searches that decode
+/// entries as they arrive, and AD range retrieval. The only type that holds an `LDAP*`.
+///
+/// Every failure is a `ToolError` with exit status 3 whose message names the server and the
+/// cause; no message ever holds the password.
+final class LDAPConnection {
+    struct Options {
+        var url: String
+        var starttls: Bool
+        var caFile: String?
+        var timeoutSeconds: Int
+        var pageSize: Int
+    }
+
+    private var handle: OpaquePointer?
+    let options: Options
+
+    init(_ options: Options) throws {
+        self.options = options
+        var ld: OpaquePointer?
+        let rc = ldap_initialize(&ld, options.url)
+        guard rc == LDAP_SUCCESS, let ld else {
+            throw ToolError(.badInput, "\(options.url): error: not an LDAP URL (\(String(cString: ldap_err2string(rc))))")
+        }
+        handle = ld
+        _ = ar_set_int_option(ld, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3)
+        _ = ar_referrals_off(ld)  // AD returns referrals; never chase them
+        _ = ar_set_timeout_option(ld, LDAP_OPT_NETWORK_TIMEOUT, options.timeoutSeconds)
+        _ = ar_set_timeout_option(ld, LDAP_OPT_TIMEOUT, options.timeoutSeconds)
+        // Certificates and host names are always verified.
+        _ = ar_set_int_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_DEMAND)
+        if let caFile = options.caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw ToolError(.badInput, "\(caFile): error: the CA file (directory.ca_file) cannot be read")
+            }
+            _ = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile)
+        }
+        _ = ar_set_int_option(ld, LDAP_OPT_X_TLS_NEWCTX, 0)
+        if options.starttls {
+            let rc = ldap_start_tls_s(ld, nil, nil)
+            guard rc == LDAP_SUCCESS else { throw failure("StartTLS failed", rc) }
+        }
+    }
+
+    deinit {
+        if let handle { ldap_unbind_ext_s(handle, nil, nil) }
+    }
+
+    /// Whether the connection is encrypted (LDAPS or StartTLS).
+    var isEncrypted: Bool { options.starttls || options.url.lowercased().hasPrefix("ldaps://") }
+
+    /// Simple bind; anonymous when `dn` is nil.
+    func bind(dn: String?, password: String?) throws {
+        var bytes = Array((password ?? "").utf8)
+        defer { for index in bytes.indices { bytes[index] = 0 } }
+        let rc = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var credentials = berval(bv_len: ber_len_t(buffer.count),
+                                     bv_val: UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self))
+            return ar_simple_bind(handle, dn, &credentials)
+        }
+        guard rc == LDAP_SUCCESS else {
+            throw failure(dn.map { "the bind as \($0) was refused" } ?? "the anonymous bind was refused", rc)
+        }
+    }
+
+    /// A subtree search with paged results (RFC 2696): each entry is handed over as soon as
+    /// it arrives. A size or admin limit is an error, never a short result.
+    func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void) throws -> Int {
+        let attributeList = CStringArray(attributes)
+        var cookie = berval(bv_len: 0, bv_val: nil)
+        defer { if cookie.bv_val != nil { ber_memfree(cookie.bv_val) } }
+        var total = 0
+        var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
+        repeat {
+            var pageControl: UnsafeMutablePointer<LDAPControl>?
+            var rc = ldap_create_page_control(self.handle, ber_int_t(options.pageSize), &cookie, 1, &pageControl)
+            guard rc == LDAP_SUCCESS, let pageControl else { throw failure("cannot create the paged-results control", rc) }
+            var controls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
+            var messageId: Int32 = 0
+            rc = controls.withUnsafeMutableBufferPointer { buffer in
+                attributeList.withPointer { attrs in
+                    ldap_search_ext(self.handle, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, buffer.baseAddress, nil, &timeout, 0, &messageId)
+                }
+            }
+            ldap_control_free(pageControl)
+            guard rc == LDAP_SUCCESS else { throw failure("the search under \(base) failed", rc) }
+
+            var pageDone = false
+            while !pageDone {
+                var message: OpaquePointer?
+                let type = ldap_result(self.handle, messageId, LDAP_MSG_ONE, &timeout, &message)
+                if type == -1 { throw failure("the connection failed during the search under \(base) after \(total) entries", lastError()) }
+                if type == 0 {
+                    if let message { ldap_msgfree(message) }
+                    throw ToolError(.sourceUnreachable, "\(options.url): error: no answer within \(options.timeoutSeconds) s during the search under \(base) (timeout_seconds)")
+                }
+                guard let message else { continue }
+                defer { ldap_msgfree(message) }
+                switch Int32(type) {
+                case ar_res_search_entry:
+                    total += 1
+                    try handle(decode(message))
+                case ar_res_search_reference:
+                    continue  // referrals are not chased
+                case ar_res_search_result:
+                    var code: Int32 = 0
+                    var errorMessage: UnsafeMutablePointer<CChar>?
+                    var serverControls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?
+                    rc = ldap_parse_result(self.handle, message, &code, nil, &errorMessage, nil, &serverControls, 0)
+                    let detail = errorMessage.map { String(cString: $0) } ?? ""
+                    if let errorMessage { ldap_memfree(errorMessage) }
+                    defer { if let serverControls { ldap_controls_free(serverControls) } }
+                    guard rc == LDAP_SUCCESS else { throw failure("cannot read the search result", rc) }
+                    if code == LDAP_SIZELIMIT_EXCEEDED || code == LDAP_ADMINLIMIT_EXCEEDED {
+                        throw ToolError(.sourceUnreachable, """
+                            \(options.url): error: the server stopped the search under \(base) at its \(code == LDAP_SIZELIMIT_EXCEEDED ? "size" : "administrative") limit after \(total) entries (\(String(cString: ldap_err2string(code))))\(detail.isEmpty ? "" : ": \(detail)").
+                            accessreview never works on a short population. Lift the limit for the reader account: in slapd, \
+                            'limits dn.exact="<bind dn>" size.prtotal=unlimited' (or size=unlimited); in Active Directory, \
+                            keep page_size at or below MaxPageSize (1000 by default).
+                            """)
+                    }
+                    guard code == LDAP_SUCCESS else {
+                        throw failure("the search under \(base) failed\(detail.isEmpty ? "" : " (\(detail))")", code)
+                    }
+                    if cookie.bv_val != nil {
+                        ber_memfree(cookie.bv_val)
+                        cookie = berval(bv_len: 0, bv_val: nil)
+                    }
+                    guard let found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, serverControls, nil) else {
+                        throw ToolError(.sourceUnreachable, "\(options.url): error: the server ignored the paged-results control for \(base); accessreview needs RFC 2696 paging")
+                    }
+                    var estimate: ber_int_t = 0
+                    rc = ldap_parse_pageresponse_control(self.handle, found, &estimate, &cookie)
+                    guard rc == LDAP_SUCCESS else { throw failure("cannot read the paged-results response", rc) }
+                    pageDone = true
+                default:
+                    continue
+                }
+            }
+        } while cookie.bv_len > 0
+        return total
+    }
+
+    /// Reads one attribute of one entry with a base search, for AD range retrieval.
+    func readAttribute(dn: String, attribute: String) throws -> (name: String, values: [String])? {
+        let attributeList = CStringArray([attribute])
+        var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
+        var result: OpaquePointer?
+        let rc = attributeList.withPointer { attrs in
+            ldap_search_ext_s(handle, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, nil, nil, &timeout, 0, &result)
+        }
+        defer { if let result { ldap_msgfree(result) } }
+        guard rc == LDAP_SUCCESS, let result else { throw failure("reading \(attribute) of \(dn) failed", rc) }
+        guard let entry = ldap_first_entry(handle, result) else { return nil }
+        let decoded = decode(entry)
+        return decoded.attributes.first.map { ($0.key, $0.value) }
+    }
+
+    // MARK: - Decoding
+
+    private func decode(_ entry: OpaquePointer) -> DirectoryEntry {
+        var dn = ""
+        if let pointer = ldap_get_dn(handle, entry) {
+            dn = String(cString: pointer)
+            ldap_memfree(pointer)
+        }
+        var attributes: [String: [String]] = [:]
+        var ber: OpaquePointer?
+        var name = ldap_first_attribute(handle, entry, &ber)
+        while let current = name {
+            let attribute = String(cString: current)
+            let key = attribute.lowercased()
+            var values: [String] = []
+            if let list = ldap_get_values_len(handle, entry, current) {
+                var index = 0
+                while let value = list[index] {
+                    values.append(LDAPValues.decode(attribute: key, value.pointee))
+                    index += 1
+                }
+                ldap_value_free_len(list)
+            }
+            attributes[key, default: []].append(contentsOf: values)
+            ldap_memfree(current)
+            name = ldap_next_attribute(handle, entry, ber)
+        }
+        if let ber { ber_free(ber, 0) }
+        return DirectoryEntry(dn: dn, attributes: attributes)
+    }
+
+    private func lastError() -> Int32 {
+        var code: Int32 = 0
+        ldap_get_option(handle, LDAP_OPT_RESULT_CODE, &code)
+        return code
+    }
+
+    /// A failure as the user reads it: server, what failed, libldap's words and a hint.
+    private func failure(_ what: String, _ code: Int32) -> ToolError {
+        var diagnostic = ""
+        var pointer: UnsafeMutablePointer<CChar>?
+        if ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &pointer) == LDAP_SUCCESS, let pointer {
+            diagnostic = String(cString: pointer)
+            ldap_memfree(pointer)
+        }
+        var hint = ""
+        switch code {
+        case LDAP_SERVER_DOWN:
+            hint = " — is the server running and reachable, and is the certificate trusted (ca_file) and issued for this host name?"
+        case LDAP_INVALID_CREDENTIALS:
+            hint = " — check bind_dn and the password in password_env or password_file"
+        case LDAP_CONNECT_ERROR:
+            hint = " — TLS could not be set up; check ca_file and the server's certificate"
+        case LDAP_TIMEOUT:
+            hint = " — no answer within timeout_seconds"
+        default: break
+        }
+        let extra = diagnostic.isEmpty ? "" : " (\(diagnostic))"
+        return ToolError(.sourceUnreachable, "\(options.url): error: \(what): \(String(cString: ldap_err2string(code))) (\(code))\(extra)\(hint)")
+    }
+}
+
+/// A NULL-terminated `char**` that lives as long as the value.
+private final class CStringArray {
+    private var pointers: [UnsafeMutablePointer<CChar>?]
+
+    init(_ strings: [String]) {
+        pointers = strings.map { strdup($0) } + [nil]
+    }
+
+    deinit { for pointer in pointers { free(pointer) } }
+
+    func withPointer<R>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// Value syntaxes: binary AD attributes as their usual text forms, everything else UTF-8.
+enum LDAPValues {
+    static func decode(attribute: String, _ value: berval) -> String {
+        let bytes = value.bv_val.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(value.bv_len))) } ?? []
+        switch attribute {
+        case "objectguid": return guid(bytes)
+        case "objectsid": return sid(bytes) ?? bytes.map { String(format: "%02x", $0) }.joined()
+        default: return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// A GUID as AD shows it: the first three groups little-endian.
+    static func guid(_ b: [UInt8]) -> String {
+        guard b.count == 16 else { return b.map { String(format: "%02x", $0) }.joined() }
+        let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+        return order.map { $0 < 0 ? "-" : String(format: "%02x", b[$0]) }.joined()
+    }
+
+    /// A SID as `S-1-5-21-…`.
+    static func sid(_ b: [UInt8]) -> String? {
+        guard b.count >= 8, b.count == 8 + Int(b[1]) * 4 else { return nil }
+        var authority: UInt64 = 0
+        for index in 2..<8 { authority = authority << 8 | UInt64(b[index]) }
+        var parts = ["S", String(b[0]), String(authority)]
+        for index in 0..<Int(b[1]) {
+            let offset = 8 + index * 4
+            let value = UInt32(b[offset]) | UInt32(b[offset + 1]) << 8 | UInt32(b[offset + 2]) << 16 | UInt32(b[offset + 3]) << 24
+            parts.append(String(value))
+        }
+        return parts.joined(separator: "-")
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// `directory.source: ldap`: pulls users and groups from OpenLDAP or Active Directory with
+/// the profile's attributes, following AD range retrieval for large groups.
+public struct LDAPDirectorySource: Sendable {
+    public var config: DirectoryConfig
+    public var configFile: String
+
+    public init(config: DirectoryConfig, configFile: String) {
+        self.config = config
+        self.configFile = configFile
+    }
+
+    /// The attributes requested for users: the profile's, by name only.
+    var userAttributes: [String] {
+        let a = config.attributes
+        var names = [a.id, a.employeeId, a.name, a.email, a.title, a.department, a.manager, a.employeeType, "memberOf", "objectClass", "uid"]
+        if let endDate = a.endDate { names.append(endDate) }
+        if let disabled = a.disabled { names.append(disabled) }
+        if config.profile == .activeDirectory {
+            names += ["userAccountControl", "accountExpires", "lastLogonTimestamp", "objectGUID", "objectSid"]
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    var groupAttributes: [String] {
+        ["cn", "objectClass", "member", "uniqueMember", "memberUid"]
+    }
+
+    /// Reads the password from `password_env` or `password_file`; nil for an anonymous bind.
+    public func password(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        guard config.bindDN != nil else { return nil }
+        if let name = config.passwordEnv {
+            guard let value = environment[name], !value.isEmpty else {
+                throw ToolError(.badInput, "\(configFile): error: directory.password_env names \(name), but that environment variable is not set")
+            }
+            return value
+        }
+        if let path = config.passwordFile {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw ToolError(.badInput, "\(path): error: the password file (directory.password_file) cannot be read")
+            }
+            if info.st_mode & 0o077 != 0 {
+                throw ToolError(.badInput, "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+            }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ToolError(.badInput, "\(path): error: the password file cannot be read as UTF-8 text")
+            }
+            let password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            guard !password.isEmpty else { throw ToolError(.badInput, "\(path): error: the password file is empty") }
+            return password
+        }
+        throw ToolError(.badInput, "\(configFile): error: directory.bind_dn is set but no password source: set password_env or password_file")
+    }
+
+    /// Connects, binds and reads every user and group entry.
+    public func fetch(warn: (String) -> Void = { _ in }) throws -> (entries: [DirectoryEntry], server: String) {
+        guard let url = config.url else { throw ToolError(.badInput, "\(configFile): error: directory.url is missing") }
+        let password = try password()
+        let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
+                                                  timeoutSeconds: config.timeoutSeconds, pageSize: config.pageSize))
+        if !connection.isEncrypted {
+            guard config.allowInsecure else {
+                throw ToolError(.badInput, "\(configFile): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+            }
+            if config.bindDN != nil {
+                warn("warning: \(url): the password for \(config.bindDN!) is sent without TLS (allow_insecure: true)")
+            } else {
+                warn("warning: \(url): reading the directory without TLS (allow_insecure: true)")
+            }
+        }
+        try connection.bind(dn: config.bindDN, password: password)
+
+        var entries: [DirectoryEntry] = []
+        var ranged: [(index: Int, attribute: String, next: Int)] = []
+        func collect(_ entry: DirectoryEntry) {
+            var entry = entry
+            // AD sends big multi-valued attributes in slices: member;range=0-1499.
+            for (name, values) in entry.attributes {
+                guard let range = RangedAttribute(name) else { continue }
+                entry.attributes[name] = nil
+                entry.attributes[range.base, default: []].append(contentsOf: values)
+                if let next = range.next { ranged.append((entries.count, range.base, next)) }
+            }
+            entries.append(entry)
+        }
+        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes, collect)
+        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes, collect)
+        for (index, attribute, first) in ranged {
+            var next: Int? = first
+            while let start = next {
+                guard let (name, values) = try connection.readAttribute(dn: entries[index].dn, attribute: "\(attribute);range=\(start)-*") else { break }
+                entries[index].attributes[attribute, default: []].append(contentsOf: values)
+                next = RangedAttribute(name)?.next
+            }
+        }
+        return (entries, url)
+    }
+}
+
+/// An attribute description with a range option, as AD returns large attributes:
+/// `member;range=0-1499` (more follow from 1500) or `member;range=1500-*` (the last slice).
+public struct RangedAttribute: Equatable, Sendable {
+    public var base: String
+    public var start: Int
+    public var end: Int?
+
+    public init?(_ description: String) {
+        let parts = description.split(separator: ";")
+        guard parts.count >= 2, let option = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("range=") }) else { return nil }
+        let bounds = option.dropFirst("range=".count).split(separator: "-", maxSplits: 1)
+        guard bounds.count == 2, let start = Int(bounds[0]) else { return nil }
+        base = String(parts[0]).lowercased()
+        self.start = start
+        if bounds[1] == "*" {
+            end = nil
+        } else if let end = Int(bounds[1]), end >= start {
+            self.end = end
+        } else {
+            return nil
+        }
+    }
+
+    /// Where the next slice starts, or nil after the last one.
+    public var next: Int? { end.map { $0 + 1 } }
+}
