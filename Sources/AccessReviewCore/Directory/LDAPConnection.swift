@@ -17,8 +17,14 @@ final class LDAPConnection {
 
     private var handle: OpaquePointer?
     let options: Options
+    /// Pages received by the last search (for tests and the manifest).
+    private(set) var lastPageCount = 0
+
+    /// A server that dies mid-search must give an error, not a SIGPIPE that kills the process.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     init(_ options: Options) throws {
+        _ = Self.ignoreBrokenPipes
         self.options = options
         var ld: OpaquePointer?
         let rc = ldap_initialize(&ld, options.url)
@@ -41,7 +47,12 @@ final class LDAPConnection {
         _ = ar_set_int_option(ld, LDAP_OPT_X_TLS_NEWCTX, 0)
         if options.starttls {
             let rc = ldap_start_tls_s(ld, nil, nil)
-            guard rc == LDAP_SUCCESS else { throw failure("StartTLS failed", rc) }
+            guard rc == LDAP_SUCCESS else {
+                if rc == LDAP_SERVER_DOWN, !TCPProbe.reachable(url: options.url, timeout: options.timeoutSeconds) {
+                    throw connectionFailure(rc)
+                }
+                throw ToolError(.sourceUnreachable, "\(options.url): error: StartTLS failed: \(String(cString: ldap_err2string(rc))) (\(rc)) — the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name")
+            }
         }
     }
 
@@ -62,6 +73,7 @@ final class LDAPConnection {
             return ar_simple_bind(handle, dn, &credentials)
         }
         guard rc == LDAP_SUCCESS else {
+            if rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR { throw connectionFailure(rc) }
             throw failure(dn.map { "the bind as \($0) was refused" } ?? "the anonymous bind was refused", rc)
         }
     }
@@ -73,8 +85,10 @@ final class LDAPConnection {
         var cookie = berval(bv_len: 0, bv_val: nil)
         defer { if cookie.bv_val != nil { ber_memfree(cookie.bv_val) } }
         var total = 0
+        lastPageCount = 0
         var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
         repeat {
+            lastPageCount += 1
             var pageControl: UnsafeMutablePointer<LDAPControl>?
             var rc = ldap_create_page_control(self.handle, ber_int_t(options.pageSize), &cookie, 1, &pageControl)
             guard rc == LDAP_SUCCESS, let pageControl else { throw failure("cannot create the paged-results control", rc) }
@@ -196,6 +210,15 @@ final class LDAPConnection {
         return code
     }
 
+    /// A connection that could not be made: down or refused, or TLS that failed on a port that answers.
+    private func connectionFailure(_ code: Int32) -> ToolError {
+        let words = "\(String(cString: ldap_err2string(code))) (\(code))"
+        if TCPProbe.reachable(url: options.url, timeout: options.timeoutSeconds) {
+            return ToolError(.sourceUnreachable, "\(options.url): error: the TLS handshake failed (\(words)): the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name")
+        }
+        return ToolError(.sourceUnreachable, "\(options.url): error: cannot connect (\(words)): the server is down, the port is wrong or the connection is refused")
+    }
+
     /// A failure as the user reads it: server, what failed, libldap's words and a hint.
     private func failure(_ what: String, _ code: Int32) -> ToolError {
         var diagnostic = ""
@@ -216,7 +239,7 @@ final class LDAPConnection {
             hint = " — no answer within timeout_seconds"
         default: break
         }
-        let extra = diagnostic.isEmpty ? "" : " (\(diagnostic))"
+        let extra = diagnostic.isEmpty || diagnostic.contains("unknown error") ? "" : " (\(diagnostic))"
         return ToolError(.sourceUnreachable, "\(options.url): error: \(what): \(String(cString: ldap_err2string(code))) (\(code))\(extra)\(hint)")
     }
 }
@@ -266,5 +289,37 @@ enum LDAPValues {
             parts.append(String(value))
         }
         return parts.joined(separator: "-")
+    }
+}
+
+/// Whether a TCP connection to the URL's host and port can be opened: tells "down" from
+/// "TLS failed" when libldap says only "Can't contact LDAP server".
+enum TCPProbe {
+    static func reachable(url: String, timeout: Int) -> Bool {
+        guard let parts = URLComponents(string: url), let host = parts.host else { return false }
+        let port = parts.port ?? (url.lowercased().hasPrefix("ldaps://") ? 636 : 389)
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { return false }
+        defer { freeaddrinfo(list) }
+        var current: UnsafeMutablePointer<addrinfo>? = list
+        while let info = current {
+            defer { current = info.pointee.ai_next }
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            let flags = fcntl(fd, F_GETFL, 0)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return true }
+            guard errno == EINPROGRESS else { continue }
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            guard poll(&poller, 1, Int32(min(timeout, 10) * 1000)) == 1 else { continue }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if error == 0 { return true }
+        }
+        return false
     }
 }
