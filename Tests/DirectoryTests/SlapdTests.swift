@@ -230,3 +230,26 @@ struct SlapdTests {
         #expect(DirectoryValues.date(raw)?.day?.description == expected)
     }
 }
+
+/// Range retrieval with AD-shaped replies: a 3,200-member group arrives in three slices.
+@Suite struct RangeRetrievalTests {
+    @Test func slicesAreFetchedUntilTheLastAndMerged() throws {
+        let members = (0..<3200).map { "cn=u\($0),ou=people,dc=ad,dc=x" }
+        var collector = RangedEntryCollector()
+        collector.add(DirectoryEntry(dn: "cn=big,ou=groups,dc=ad,dc=x", attributes: ["cn": ["big"], "member;range=0-1499": Array(members[0..<1500])]))
+        collector.add(DirectoryEntry(dn: "cn=small,ou=groups,dc=ad,dc=x", attributes: ["cn": ["small"], "member": ["cn=u1,ou=people,dc=ad,dc=x"]]))
+        var asked: [String] = []
+        let entries = try collector.finish { dn, attribute in
+            asked.append("\(dn) \(attribute)")
+            switch attribute {
+            case "member;range=1500-*": return ("member;range=1500-2999", Array(members[1500..<3000]))
+            case "member;range=3000-*": return ("member;range=3000-*", Array(members[3000...]))
+            default: Issue.record("unexpected request \(attribute)"); return nil
+            }
+        }
+        #expect(asked == ["cn=big,ou=groups,dc=ad,dc=x member;range=1500-*", "cn=big,ou=groups,dc=ad,dc=x member;range=3000-*"])
+        #expect(entries[0].values("member") == members)
+        #expect(entries[0].attributes.keys.sorted() == ["cn", "member"])
+        #expect(entries[1].values("member").count == 1)
+    }
+}

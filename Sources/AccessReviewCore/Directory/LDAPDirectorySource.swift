@@ -73,30 +73,49 @@ public struct LDAPDirectorySource: Sendable {
         }
         try connection.bind(dn: config.bindDN, password: password)
 
-        var entries: [DirectoryEntry] = []
-        var ranged: [(index: Int, attribute: String, next: Int)] = []
-        func collect(_ entry: DirectoryEntry) {
-            var entry = entry
-            // AD sends big multi-valued attributes in slices: member;range=0-1499.
-            for (name, values) in entry.attributes {
-                guard let range = RangedAttribute(name) else { continue }
-                entry.attributes[name] = nil
-                entry.attributes[range.base, default: []].append(contentsOf: values)
-                if let next = range.next { ranged.append((entries.count, range.base, next)) }
-            }
-            entries.append(entry)
-        }
-        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes, collect)
-        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes, collect)
-        for (index, attribute, first) in ranged {
-            var next: Int? = first
-            while let start = next {
-                guard let (name, values) = try connection.readAttribute(dn: entries[index].dn, attribute: "\(attribute);range=\(start)-*") else { break }
-                entries[index].attributes[attribute, default: []].append(contentsOf: values)
-                next = RangedAttribute(name)?.next
-            }
-        }
+        var collector = RangedEntryCollector()
+        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { collector.add($0) }
+        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { collector.add($0) }
+        let entries = try collector.finish { dn, attribute in try connection.readAttribute(dn: dn, attribute: attribute) }
         return (entries, url)
+    }
+}
+
+/// Collects entries and completes attributes that AD sent in slices (`member;range=0-1499`):
+/// each further slice is asked for by name (`member;range=1500-*`) until the last (`…-*`).
+struct RangedEntryCollector {
+    private(set) var entries: [DirectoryEntry] = []
+    private var pending: [(index: Int, attribute: String, next: Int)] = []
+
+    mutating func add(_ entry: DirectoryEntry) {
+        var entry = entry
+        for (name, values) in entry.attributes {
+            guard let range = RangedAttribute(name) else { continue }
+            entry.attributes[name] = nil
+            entry.attributes[range.base, default: []].append(contentsOf: values)
+            if let next = range.next { pending.append((entries.count, range.base, next)) }
+        }
+        entries.append(entry)
+    }
+
+    /// Fetches the missing slices with `read(dn, "member;range=N-*")`.
+    mutating func finish(read: (String, String) throws -> (name: String, values: [String])?) throws -> [DirectoryEntry] {
+        for (index, attribute, first) in pending {
+            var next: Int? = first
+            var guardCount = 0
+            while let start = next {
+                guardCount += 1
+                guard guardCount < 100_000, let (name, values) = try read(entries[index].dn, "\(attribute);range=\(start)-*") else { break }
+                guard let range = RangedAttribute(name), range.base == attribute, range.start == start else {
+                    if name.lowercased() == attribute { entries[index].attributes[attribute, default: []].append(contentsOf: values) }
+                    break
+                }
+                entries[index].attributes[attribute, default: []].append(contentsOf: values)
+                next = range.next
+            }
+        }
+        pending.removeAll()
+        return entries
     }
 }
 
