@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """`make bench`: the performance goals of accessreview, measured on this machine.
 
+Directory (issue 3): `accessreview pull` of 100,000 users and 2,000 groups from a local
+slapd against `ldapsearch -E pr=1000/noprompt` fetching the same attributes.
+
 Exports (issue 6): `accessreview accounts` on a generated ~1 GB export against
 `xmllint --stream --noout` on the same file, wall time and peak RSS; and the same
 accounts padded with ten times their bytes of unread elements, whose peak RSS must agree.
@@ -91,8 +94,112 @@ def bench_exports():
     print(f"  difference {diff * 100:.1f}% (target: within 10%) — {'MET' if diff <= 0.10 else 'NOT MET'}")
 
 
+SLAPD_CONF = """include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+include {root}/Samples/schema/eksempel.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+moduleload memberof
+moduleload ppolicy
+pidfile {work}/slapd.pid
+database mdb
+suffix "dc=bench,dc=example"
+rootdn "cn=admin,dc=bench,dc=example"
+rootpw {password}
+directory {work}/db
+maxsize 4294967296
+dbnosync
+index objectClass eq
+index member eq
+limits dn.exact="cn=admin,dc=bench,dc=example" size.prtotal=unlimited size=unlimited
+overlay memberof
+memberof-group-oc groupOfNames
+overlay ppolicy
+"""
+
+USER_ATTRS = ["uid", "employeeNumber", "cn", "mail", "title", "departmentNumber", "manager", "employeeType",
+              "memberOf", "objectClass", "pwdAccountLockedTime"]
+GROUP_ATTRS = ["cn", "objectClass", "member", "uniqueMember", "memberUid"]
+
+
+def bench_ldap(users=100000, groups=2000):
+    print(f"== Directory: accessreview pull vs ldapsearch -E pr=1000/noprompt, {users:,} users and {groups:,} groups (issue 3)")
+    work = os.path.join(WORK, "ldap")
+    subprocess.run(["rm", "-rf", work], check=True)
+    os.makedirs(os.path.join(work, "db"))
+    password = "bench-" + str(os.getpid())
+    with open(os.path.join(work, "pw"), "w") as f:
+        f.write(password)
+    os.chmod(os.path.join(work, "pw"), 0o600)
+    with open(os.path.join(work, "slapd.conf"), "w") as f:
+        f.write(SLAPD_CONF.format(root=ROOT, work=work, password=password))
+    ldif = os.path.join(work, "data.ldif")
+    with open(ldif, "w") as f:
+        f.write("dn: dc=bench,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: Bench\ndc: bench\n\n")
+        f.write("dn: ou=people,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: people\n\n")
+        f.write("dn: ou=groups,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: groups\n\n")
+        for i in range(users):
+            manager = f"manager: uid=u{i // 20 * 20:06d},ou=people,dc=bench,dc=example\n" if i % 20 else ""
+            f.write(f"dn: uid=u{i:06d},ou=people,dc=bench,dc=example\nobjectClass: inetOrgPerson\nuid: u{i:06d}\n"
+                    f"cn: User {i}\nsn: User\nmail: u{i:06d}@bench.example\ntitle: Sagsbehandler\n"
+                    f"departmentNumber: Afdeling {i % 40}\nemployeeNumber: {100000 + i}\nemployeeType: Fastansat\n{manager}\n")
+        for g in range(groups):
+            f.write(f"dn: cn=g{g:05d},ou=groups,dc=bench,dc=example\nobjectClass: groupOfNames\ncn: g{g:05d}\n")
+            for m in range(g * (users // groups), (g + 1) * (users // groups)):
+                f.write(f"member: uid=u{m:06d},ou=people,dc=bench,dc=example\n")
+            if g > 0:
+                f.write(f"member: cn=g{g - 1:05d},ou=groups,dc=bench,dc=example\n")
+            f.write("\n")
+    port = 38900 + os.getpid() % 1000
+    url = f"ldap://127.0.0.1:{port}"
+    subprocess.run(["/usr/sbin/slapd", "-h", url + "/", "-f", os.path.join(work, "slapd.conf")], check=True)
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        subprocess.run(["ldapadd", "-x", "-H", url, "-D", "cn=admin,dc=bench,dc=example", "-y", os.path.join(work, "pw"), "-f", ldif],
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"  loaded with ldapadd in {time.monotonic() - started:.0f} s")
+        with open(os.path.join(work, "accessreview.yaml"), "w") as f:
+            f.write(f"""version: 1
+output: out
+directory:
+  source: ldap
+  url: {url}
+  allow_insecure: true
+  bind_dn: cn=admin,dc=bench,dc=example
+  password_file: pw
+  page_size: 1000
+  users: {{ base: "ou=people,dc=bench,dc=example", filter: "(objectClass=inetOrgPerson)" }}
+  groups: {{ base: "ou=groups,dc=bench,dc=example", filter: "(objectClass=groupOfNames)" }}
+""")
+        search = ["ldapsearch", "-x", "-LLL", "-H", url, "-D", "cn=admin,dc=bench,dc=example", "-y", os.path.join(work, "pw"),
+                  "-E", "pr=1000/noprompt"]
+        script = (f"{' '.join(search)} -b ou=people,dc=bench,dc=example '(objectClass=inetOrgPerson)' {' '.join(USER_ATTRS)} > /dev/null && "
+                  f"{' '.join(search)} -b ou=groups,dc=bench,dc=example '(objectClass=groupOfNames)' {' '.join(GROUP_ATTRS)} > /dev/null")
+        results = {"ldapsearch": [], "pull": []}
+        for _ in range(3):
+            results["ldapsearch"].append(measure(["sh", "-c", script]))
+            results["pull"].append(measure([TOOL, "pull", "--quiet", "--config", os.path.join(work, "accessreview.yaml"),
+                                            "--output", os.path.join(work, "directory.json")]))
+        best = {k: min(v) for k, v in results.items()}
+        print(f"  ldapsearch (users + groups): {best['ldapsearch'][0]:6.2f} s (best of 3), peak RSS {best['ldapsearch'][1] / 1e6:6.1f} MB")
+        print(f"  accessreview pull:           {best['pull'][0]:6.2f} s (best of 3), peak RSS {best['pull'][1] / 1e6:6.1f} MB"
+              " (includes nested groups and writing directory.json)")
+        ratio = best["pull"][0] / best["ldapsearch"][0]
+        print(f"  ratio: {ratio:.2f}x ldapsearch (target: within 1.3x) — {'MET' if ratio <= 1.3 else 'NOT MET'}")
+    finally:
+        with open(os.path.join(work, "slapd.pid")) as f:
+            os.kill(int(f.read().strip()), 9)
+
+
 if __name__ == "__main__":
     if not os.path.exists(TOOL):
         sys.exit("build first: swift build -c release")
     os.makedirs(WORK, exist_ok=True)
-    bench_exports()
+    which = sys.argv[1:] or ["exports", "ldap"]
+    if "ldap" in which:
+        bench_ldap()
+    if "exports" in which:
+        bench_exports()

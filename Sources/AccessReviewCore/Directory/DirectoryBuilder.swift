@@ -12,12 +12,11 @@ public struct DirectoryBuilder: Sendable {
         self.asOf = asOf
     }
 
+    /// Builds from every entry of an LDIF file: users and groups are picked by base and
+    /// filter here, as the server would.
     public func build(entries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
         let userFilter = try LDAPFilter.parse(config.users.filter)
         let groupFilter = try LDAPFilter.parse(config.groups.filter)
-        let attrs = config.attributes
-        var problems: [Diagnostic] = []
-
         var userEntries: [DirectoryEntry] = []
         var groupEntries: [DirectoryEntry] = []
         for entry in entries {
@@ -27,6 +26,13 @@ public struct DirectoryBuilder: Sendable {
                 userEntries.append(entry)
             }
         }
+        return try build(users: userEntries, groups: groupEntries, source: source)
+    }
+
+    /// Builds from entries that a server already selected by base and filter.
+    public func build(users userEntries: [DirectoryEntry], groups groupEntries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
+        let attrs = config.attributes
+        var problems: [Diagnostic] = []
 
         // Users, keyed by normalised DN.
         var users: [DirectoryUser] = []

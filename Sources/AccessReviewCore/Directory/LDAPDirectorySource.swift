@@ -56,7 +56,7 @@ public struct LDAPDirectorySource: Sendable {
     }
 
     /// Connects, binds and reads every user and group entry.
-    public func fetch(warn: (String) -> Void = { _ in }) throws -> (entries: [DirectoryEntry], server: String) {
+    public func fetch(warn: (String) -> Void = { _ in }) throws -> (users: [DirectoryEntry], groups: [DirectoryEntry], server: String) {
         guard let url = config.url else { throw ToolError(.badInput, "\(configFile): error: directory.url is missing") }
         let password = try password()
         let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
@@ -73,11 +73,11 @@ public struct LDAPDirectorySource: Sendable {
         }
         try connection.bind(dn: config.bindDN, password: password)
 
-        var collector = RangedEntryCollector()
-        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { collector.add($0) }
-        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { collector.add($0) }
-        let entries = try collector.finish { dn, attribute in try connection.readAttribute(dn: dn, attribute: attribute) }
-        return (entries, url)
+        var users = RangedEntryCollector(), groups = RangedEntryCollector()
+        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { users.add($0) }
+        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { groups.add($0) }
+        let read = { (dn: String, attribute: String) in try connection.readAttribute(dn: dn, attribute: attribute) }
+        return (try users.finish(read: read), try groups.finish(read: read), url)
     }
 }
 

@@ -42,7 +42,8 @@ public enum LDIFReader {
             }
             var value = berval(bv_len: ber_len_t(strlen(buffer)), bv_val: buffer)
             var record = LDIFRecord()
-            let parsed = ldap_parse_ldif_record(&value, UInt(startLine), &record, "accessreview", UInt32(LDIF_DEFAULT_ADD))
+            // On a syntax error libldap prints "<path>: invalid format (line N) …" to stderr itself.
+            let parsed = ldap_parse_ldif_record(&value, UInt(startLine), &record, path, UInt32(LDIF_DEFAULT_ADD))
             defer { ldap_ldif_record_done(&record) }
             guard parsed == 0 else {
                 throw Diagnostic(file: path, line: startLine,

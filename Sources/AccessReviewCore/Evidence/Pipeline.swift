@@ -87,8 +87,8 @@ public struct Pipeline: Sendable {
             return snapshot
         case .ldap:
             progress.stage("reading the directory from \(directory.url ?? "")")
-            let (entries, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
-            return try DirectoryBuilder(config: directory, asOf: asOf).build(entries: entries, source: server)
+            let (users, groups, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
+            return try DirectoryBuilder(config: directory, asOf: asOf).build(users: users, groups: groups, source: server)
         }
     }
 
