@@ -149,8 +149,8 @@ def bench_ldap(users=100000, groups=2000):
             f.write(f"dn: cn=g{g:05d},ou=groups,dc=bench,dc=example\nobjectClass: groupOfNames\ncn: g{g:05d}\n")
             for m in range(g * (users // groups), (g + 1) * (users // groups)):
                 f.write(f"member: uid=u{m:06d},ou=people,dc=bench,dc=example\n")
-            if g > 0:
-                f.write(f"member: cn=g{g - 1:05d},ou=groups,dc=bench,dc=example\n")
+            for child in range(g * 10 + 1, min(g * 10 + 11, groups)):  # a tree of nested groups, four deep
+                f.write(f"member: cn=g{child:05d},ou=groups,dc=bench,dc=example\n")
             f.write("\n")
     port = 38900 + os.getpid() % 1000
     url = f"ldap://127.0.0.1:{port}"

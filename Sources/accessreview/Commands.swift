@@ -68,7 +68,7 @@ struct Pull: ParsableCommand {
         try guarded {
             let config = try options.load()
             let snapshot = try Pipeline(config: config, progress: Progress(quiet: options.quiet)).loadDirectory()
-            try writeAtomically(try JSONOutput.encode(snapshot), to: output)
+            try writeAtomically(snapshot.jsonData(), to: output)
             print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
         }
     }

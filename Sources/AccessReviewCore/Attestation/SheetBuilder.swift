@@ -18,20 +18,31 @@ public struct Sheet: Sendable {
     public var flaggedRows: Int { rows.filter { !$0.line.codes.isEmpty }.count }
 }
 
-/// Cuts the reconciliation result into one sheet per reviewer.
+/// Cuts the reconciliation result into one sheet per reviewer, each row with a row id that
+/// is an HMAC-SHA256, keyed by the campaign's secret, over campaign, reviewer and every cell
+/// of the row that the reviewer must not change.
 public struct SheetBuilder: Sendable {
-    public var campaign: String
+    public var context: SheetContext
+    /// The campaign secret's bytes (`SymmetricKey` is not `Sendable`).
+    var keyBytes: Data
 
-    public init(campaign: String) { self.campaign = campaign }
+    public init(context: SheetContext, key: SymmetricKey) {
+        self.context = context
+        self.keyBytes = key.withUnsafeBytes { Data($0) }
+    }
+
+    public var campaign: String { context.campaign }
 
     public func sheets(for result: ReconcileResult) -> [Sheet] {
         var names: [String: String] = [:]
         for identity in result.identities { names[identity.user.id] = identity.user.name }
         var rows: [String: [Sheet.Row]] = [:]
         for line in result.lines {
-            rows[line.reviewer, default: []].append(Sheet.Row(rowId: rowId(reviewer: line.reviewer, line: line), line: line, capacity: .manager))
+            rows[line.reviewer, default: []].append(Sheet.Row(rowId: rowId(reviewer: line.reviewer, line: line, capacity: .manager),
+                                                              line: line, capacity: .manager))
             if let second = line.secondReviewer {
-                rows[second, default: []].append(Sheet.Row(rowId: rowId(reviewer: second, line: line), line: line, capacity: .systemOwner))
+                rows[second, default: []].append(Sheet.Row(rowId: rowId(reviewer: second, line: line, capacity: .systemOwner), line: line,
+                                                           capacity: .systemOwner))
             }
         }
         return rows.keys.sorted().map { reviewer in
@@ -44,11 +55,20 @@ public struct SheetBuilder: Sendable {
         }
     }
 
-    /// A row id bound to campaign, reviewer and the row's content. The keyed (HMAC) form that
-    /// makes returned sheets tamper-evident comes with the decisions import.
-    func rowId(reviewer: String, line: AccessLine) -> String {
-        let content = [campaign, reviewer, line.identity ?? "", line.system, line.account, line.role].joined(separator: "\u{1F}")
-        let digest = SHA256.hash(data: Data(content.utf8))
-        return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+    func rowId(reviewer: String, line: AccessLine, capacity: Sheet.Capacity) -> String {
+        RowSigner(key: SymmetricKey(data: keyBytes)).rowId(campaign: campaign, reviewer: reviewer, cells: context.signedCells(line, capacity: capacity))
+    }
+}
+
+/// Row ids: the first 12 bytes (96 bits) of an HMAC-SHA256, as 24 hex digits.
+public struct RowSigner {
+    public var key: SymmetricKey
+
+    public init(key: SymmetricKey) { self.key = key }
+
+    public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
+        let message = ([campaign, reviewer] + cells).joined(separator: "\u{1F}")
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
+        return mac.prefix(12).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -28,12 +28,58 @@ public struct SheetContext: Sendable {
     }
 
     func cells(_ row: Sheet.Row) -> [String] {
+        [row.rowId] + signedCells(row.line, capacity: row.capacity) + ["", ""]
+    }
+
+    /// The cells a row id is bound to: everything shown except the row id, Decision and Comment.
+    func signedCells(_ line: AccessLine, capacity: Sheet.Capacity) -> [String] {
         let messages = Messages(language)
-        let line = row.line
-        return [row.rowId, line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
+        return [line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
                 line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
-                line.codes.map(\.rawValue).joined(separator: " "), messages.yesNo(true),
-                row.capacity == .manager ? t("leder", "manager") : t("systemejer", "system owner"), "", ""]
+                line.codes.map(\.rawValue).joined(separator: " "), messages.yesNo(true), capacityName(capacity)]
+    }
+
+    func capacityName(_ capacity: Sheet.Capacity) -> String {
+        capacity == .manager ? t("leder", "manager") : t("systemejer", "system owner")
+    }
+
+    /// Decision words in the sheet's language: Keep first, Remove second.
+    public var decisionWords: [String] { language == .da ? ["Behold", "Fjern"] : ["Keep", "Remove"] }
+
+    /// The header block above the table: label and value, one a row. The table's column
+    /// headers follow on row `XLSXSheetWriter.headerRow` in every format.
+    public func headerBlock(_ sheet: Sheet) -> [(String, String)] {
+        [
+            (t("Organisation", "Organisation"), organisation),
+            (t("Kampagne", "Campaign"), campaign),
+            (t("Attestant", "Reviewer"), sheet.reviewer + (sheet.reviewerName.map { " — \($0)" } ?? "")),
+            (t("Frist", "Deadline"), deadline.description),
+            (t("Øjebliksbillede", "Snapshot date"), asOf.description),
+            (t("Linjer", "Lines"), "\(sheet.rows.count) (\(t("med fund", "with findings")): \(sheet.flaggedRows))"),
+            (t("Underskrift", "Sign-off"), t("Navn: ____________________  Dato: __________", "Name: ____________________  Date: __________")),
+        ]
+    }
+
+    /// The instructions sheet.
+    public func instructions(reviewer: String, name: String?) -> [String] {
+        let who = name.map { "\($0) (\(reviewer))" } ?? reviewer
+        return language == .da ? [
+            "Attestation af adgange — \(organisation), \(campaign)",
+            "Til \(who). Arket viser de adgange, du skal tage stilling til som leder eller systemejer.",
+            "For hver linje: vælg Behold eller Fjern i kolonnen Beslutning. Skriv en begrundelse i Kommentar.",
+            "Linjer med et alvorligt fund (kritisk eller høj) kan kun beholdes med en kommentar.",
+            "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id, og et ændret ark afvises.",
+            "Frist: \(deadline). Send arket tilbage til IT-sikkerhed; fjernede adgange sendes til systemernes administratorer.",
+            "Farver: rød = kritisk, orange = høj, gul = mellem, blå = lav (det alvorligste fund på linjen).",
+        ] : [
+            "Access attestation — \(organisation), \(campaign)",
+            "For \(who). The sheet lists the access you decide on as manager or system owner.",
+            "For each line: choose Keep or Remove in the Decision column. Give a reason in Comment.",
+            "Lines with a serious finding (critical or high) can only be kept with a comment.",
+            "Do not change other columns, and do not add or delete lines: each line is bound to its row id, and a changed sheet is refused.",
+            "Deadline: \(deadline). Return the sheet to IT security; removed access goes to the systems' administrators.",
+            "Colours: red = critical, orange = high, yellow = medium, blue = low (the worst finding on the line).",
+        ]
     }
 }
 
@@ -41,13 +87,9 @@ public struct SheetContext: Sendable {
 public enum CSVSheetRenderer {
     public static func render(_ sheet: Sheet, context: SheetContext) -> Data {
         var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
-        csv.row([context.t("Organisation", "Organisation"), context.organisation])
-        csv.row([context.t("Kampagne", "Campaign"), context.campaign])
-        csv.row([context.t("Attestant", "Reviewer"), sheet.reviewer, sheet.reviewerName ?? ""])
-        csv.row([context.t("Frist", "Deadline"), context.deadline.description])
-        csv.row([context.t("Øjebliksbillede", "Snapshot date"), context.asOf.description])
-        csv.row([context.t("Linjer", "Lines"), String(sheet.rows.count), context.t("med fund", "with findings"), String(sheet.flaggedRows)])
-        csv.row([])
+        let block = context.headerBlock(sheet)
+        for (label, value) in block { csv.row([label, value]) }
+        for _ in block.count..<XLSXSheetWriter.headerRow { csv.row([]) }
         csv.row(context.columns)
         for row in sheet.rows { csv.row(context.cells(row)) }
         return csv.data

@@ -2,7 +2,7 @@ import Foundation
 
 /// Builds a run's output folder beside its final place and moves it in whole: a failed run
 /// leaves nothing behind, and a reader never sees half a folder.
-public final class OutputFolder {
+public final class OutputFolder: @unchecked Sendable {
     public let finalPath: String
     public let workPath: String
     private var written: [(relative: String, sha256: String, bytes: Int)] = []
@@ -15,7 +15,8 @@ public final class OutputFolder {
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
             if fm.fileExists(atPath: workPath) { try fm.removeItem(atPath: workPath) }
-            try fm.createDirectory(atPath: workPath, withIntermediateDirectories: false)
+            // Owner only: sheets and findings hold personal data.
+            try fm.createDirectory(atPath: workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
             throw ToolError(.badInput, "\(parent): error: cannot create the output folder: \(error.localizedDescription)")
         }
@@ -26,15 +27,29 @@ public final class OutputFolder {
     }
 
     /// Writes a file at a path relative to the folder and records its hash for the manifest.
-    public func write(_ relative: String, _ data: Data) throws {
+    /// `private` files (sheets: personal data) are readable by the owner only.
+    public func write(_ relative: String, _ data: Data, private isPrivate: Bool = false) throws {
+        try produce(relative, private: isPrivate) { path in
+            guard FileManager.default.createFile(atPath: path, contents: data) else {
+                throw ToolError(.badInput, "\(path): error: cannot write the file")
+            }
+        }
+    }
+
+    /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
+    public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
         let path = (workPath as NSString).appendingPathComponent(relative)
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw ToolError(.badInput, "\(path): error: cannot write the file")
-        }
-        written.append((relative, Hashing.sha256Hex(data), data.count))
+        try body(path)
+        if isPrivate { chmod(path, 0o600) }
+        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
+        lock.lock()
+        written.append((relative, sha, bytes))
+        lock.unlock()
     }
+
+    private let lock = NSLock()
 
     public var files: [(relative: String, sha256: String, bytes: Int)] { written.sorted { $0.relative < $1.relative } }
 

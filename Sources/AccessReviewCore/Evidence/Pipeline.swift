@@ -171,24 +171,47 @@ public struct Pipeline: Sendable {
                                                    mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf,
                                                    language: config.language)).run()
         progress.stage("writing sheets and reports")
+        let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
+                                   deadline: asOf + config.deadlineDays, language: config.language,
+                                   csvSeparator: config.csvSeparator)
+        let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+        let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline)
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
-            let sheets = SheetBuilder(campaign: campaign).sheets(for: result)
-            let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
-                                       deadline: asOf + config.deadlineDays, language: config.language,
-                                       csvSeparator: config.csvSeparator)
-            try folder.write("directory.json", JSONOutput.encode(inputs.directory))
+            let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            try folder.write("directory.json", inputs.directory.jsonData())
             try folder.write("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }).jsonData())
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
-            for (index, sheet) in sheets.enumerated() {
-                progress.advance("writing sheets", done: index + 1, total: sheets.count)
-                try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context))
+            let done = Counter()
+            let failures = ResultSlots<Bool>(count: sheets.count)
+            DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
+                let sheet = sheets[index]
+                do {
+                    try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
+                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheetWriter.write(sheet, context: context, to: $0) }
+                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheetWriter.write(sheet, context: context, to: $0) }
+                } catch let error as ToolError {
+                    failures.set(index, .failure([Diagnostic(file: sheet.reviewer, error.message)]))
+                } catch {
+                    failures.set(index, .failure([Diagnostic(file: sheet.reviewer, "\(error)")]))
+                }
+                progress.advance("writing sheets", done: done.increment(), total: sheets.count)
             }
-            try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: ["csv"]))
+            for case .failure(let diagnostics)? in failures.values {
+                throw ToolError(.badInput, diagnostics.map(\.message).joined(separator: "\n"))
+            }
+            try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: ["xlsx", "pdf", "csv"]))
             let manifest = try makeManifest(inputs: inputs, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
+            try state.replaceIssuedRows(campaign: campaign, rows: sheets.flatMap { sheet in
+                sheet.rows.map { row in
+                    StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: row.line.identity ?? "",
+                                         system: row.line.system, account: row.line.account, role: row.line.role,
+                                         worst: row.line.worstSeverity, capacity: row.capacity.rawValue)
+                }
+            })
             progress.finish()
             var counts: [Severity: Int] = [:]
             for finding in result.findings { counts[finding.severity, default: 0] += 1 }

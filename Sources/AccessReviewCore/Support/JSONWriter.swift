@@ -138,3 +138,63 @@ extension AccountsSnapshot {
         w.raw("\n]}\n")
     }
 }
+
+extension DirectorySnapshot {
+    /// `directory.json`, one user or group a line, keys sorted; the same bytes `JSONEncoder`
+    /// would give in content, at a fraction of the time and memory.
+    public func jsonData() -> Data {
+        var w = JSONWriter(capacity: users.count * 600 + groups.count * 200 + 1024)
+        func strings(_ list: [String]) {
+            w.raw("[")
+            for (i, value) in list.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.string(value)
+            }
+            w.raw("]")
+        }
+        w.raw("{\"groups\":[")
+        for (i, group) in groups.enumerated() {
+            w.raw(i == 0 ? "\n" : ",\n")
+            w.raw("{\"dn\":")
+            w.string(group.dn)
+            w.raw(",\"members\":")
+            strings(group.members)
+            w.raw(",\"name\":")
+            w.string(group.name)
+            w.raw("}")
+        }
+        w.raw("\n],\"users\":[")
+        for (i, user) in users.enumerated() {
+            w.raw(i == 0 ? "\n" : ",\n")
+            w.raw("{\"department\":")
+            w.optional(user.department)
+            w.raw(",\"disabled\":")
+            if user.disabled { w.raw("true") } else { w.raw("false") }
+            w.raw(",\"dn\":")
+            w.string(user.dn)
+            w.raw(",\"effective_groups\":")
+            strings(user.effectiveGroups)
+            w.raw(",\"email\":")
+            w.optional(user.email)
+            w.raw(",\"employee_id\":")
+            w.optional(user.employeeId)
+            w.raw(",\"employee_type\":")
+            w.optional(user.employeeType)
+            w.raw(",\"end_date\":")
+            w.optional(user.endDate?.description)
+            w.raw(",\"groups\":")
+            strings(user.groups)
+            w.raw(",\"id\":")
+            w.string(user.id)
+            w.raw(",\"manager\":")
+            w.optional(user.manager)
+            w.raw(",\"name\":")
+            w.optional(user.name)
+            w.raw(",\"title\":")
+            w.optional(user.title)
+            w.raw("}")
+        }
+        w.raw("\n]}\n")
+        return w.data
+    }
+}

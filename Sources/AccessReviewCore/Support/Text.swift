@@ -74,6 +74,28 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 /// spaces after commas ignored.
 public enum DN {
     public static func normalise(_ dn: String) -> String {
+        // Fast path: ASCII DNs (nearly all) are lower-cased and stripped of spaces around commas byte by byte.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(dn.utf8.count)
+        var pendingSpaces = 0
+        for byte in dn.utf8 {
+            if byte >= 0x80 { return slowNormalise(dn) }
+            if byte == 0x20 {
+                pendingSpaces += 1
+                continue
+            }
+            if byte == 0x2C {
+                pendingSpaces = 0  // spaces before a comma go
+            } else if pendingSpaces > 0 {
+                if let last = bytes.last, last != 0x2C { bytes.append(contentsOf: repeatElement(0x20, count: pendingSpaces)) }
+                pendingSpaces = 0
+            }
+            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func slowNormalise(_ dn: String) -> String {
         dn.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .joined(separator: ",")

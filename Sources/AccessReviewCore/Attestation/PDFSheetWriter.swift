@@ -1,0 +1,163 @@
+import CHaru
+import Foundation
+
+/// Writes one reviewer's sheet as a PDF to print, sign and archive, with libharu and an
+/// embedded DejaVu Sans (so æøå and other letters render and `pdftotext` extracts them):
+/// the rows paginated, a header and "page n of N" on every page, and a sign-off block.
+///
+/// The only type that holds libharu pointers.
+public enum PDFSheetWriter {
+    public static let fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+    static let pageWidth: Float = 842, pageHeight: Float = 595, margin: Float = 36
+    static let lineHeight: Float = 13, fontSize: Float = 7.5
+    /// Identity, name, system, account, role, sensitivity, ground, findings, reviewed as, decision, comment.
+    static let columns: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80), (12, 50),
+                                                        (13, 86), (14, 76)]
+
+    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
+        guard FileManager.default.fileExists(atPath: fontPath) else {
+            throw ToolError(.badInput, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
+        }
+        var status: UInt = 0
+        guard let pdf = HPDF_New({ error, _, data in
+            data?.assumingMemoryBound(to: UInt.self).pointee = UInt(error)
+        }, &status) else {
+            throw ToolError(.badInput, "\(path): error: libharu cannot start a PDF")
+        }
+        defer { HPDF_Free(pdf) }
+        HPDF_SetCompressionMode(pdf, UInt32(HPDF_COMP_ALL))
+        HPDF_UseUTFEncodings(pdf)
+        HPDF_SetCurrentEncoder(pdf, "UTF-8")
+        guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontPath, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8") else {
+            throw ToolError(.badInput, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))")
+        }
+        HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, "\(context.t("Attestation", "Attestation")) \(context.campaign) — \(sheet.reviewer)")
+        HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "accessreview")
+
+        let block = context.headerBlock(sheet)
+        let firstPageRows = Int((pageHeight - 2 * margin - 40 - Float(block.count + 2) * lineHeight) / lineHeight)
+        let otherPageRows = Int((pageHeight - 2 * margin - 40 - lineHeight) / lineHeight)
+        var pages: [Range<Int>] = []
+        var start = 0
+        repeat {
+            let capacity = pages.isEmpty ? firstPageRows : otherPageRows
+            let end = min(sheet.rows.count, start + capacity)
+            pages.append(start..<end)
+            start = end
+        } while start < sheet.rows.count
+        // The sign-off block needs about seven lines below the last row.
+        let lastCapacity = pages.count == 1 ? firstPageRows : otherPageRows
+        let needsSignOffPage = lastCapacity - pages[pages.count - 1].count < 7
+        let total = pages.count + (needsSignOffPage ? 1 : 0)
+
+        func newPage(_ number: Int) -> HPDF_Page {
+            let page = HPDF_AddPage(pdf)!
+            HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE)
+            let title = "\(context.organisation) — \(context.t("Attestation af adgange", "Access attestation")) \(context.campaign) — \(sheet.reviewer)\(sheet.reviewerName.map { " (\($0))" } ?? "")"
+            text(page, font, 10, margin, pageHeight - margin - 10, title)
+            let pageText = context.t("Side \(number) af \(total)", "Page \(number) of \(total)")
+            text(page, font, 8, pageWidth - margin - 60, margin - 14, pageText)
+            text(page, font, 8, margin, margin - 14, "\(context.t("Frist", "Deadline")) \(context.deadline) · \(context.t("Øjebliksbillede", "Snapshot")) \(context.asOf)")
+            HPDF_Page_SetLineWidth(page, 0.5)
+            HPDF_Page_MoveTo(page, margin, pageHeight - margin - 16)
+            HPDF_Page_LineTo(page, pageWidth - margin, pageHeight - margin - 16)
+            HPDF_Page_Stroke(page)
+            return page
+        }
+
+        var y: Float = 0
+        for (number, range) in pages.enumerated() {
+            let page = newPage(number + 1)
+            y = pageHeight - margin - 34
+            if number == 0 {
+                for (label, value) in block {
+                    text(page, font, 8.5, margin, y, "\(label): \(value)")
+                    y -= lineHeight
+                }
+                y -= lineHeight
+            }
+            var x = margin
+            for (index, width) in columns {
+                text(page, font, fontSize, x, y, fit(page, font, context.columns[index], width - 4))
+                x += width
+            }
+            HPDF_Page_MoveTo(page, margin, y - 3)
+            HPDF_Page_LineTo(page, pageWidth - margin, y - 3)
+            HPDF_Page_Stroke(page)
+            y -= lineHeight
+            for row in sheet.rows[range] {
+                let cells = context.cells(row)
+                if let severity = row.line.worstSeverity {
+                    let (r, g, b) = shade(severity)
+                    HPDF_Page_SetRGBFill(page, r, g, b)
+                    HPDF_Page_Rectangle(page, margin, y - 3, pageWidth - 2 * margin, lineHeight)
+                    HPDF_Page_Fill(page)
+                    HPDF_Page_SetRGBFill(page, 0, 0, 0)
+                }
+                x = margin
+                for (index, width) in columns {
+                    let value = index == 13 ? "☐ \(context.decisionWords[0])  ☐ \(context.decisionWords[1])" : cells[index]
+                    text(page, font, fontSize, x, y, fit(page, font, value, width - 4))
+                    x += width
+                }
+                y -= lineHeight
+            }
+            if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, context, sheet, y: y - lineHeight) }
+        }
+        if needsSignOffPage {
+            let page = newPage(total)
+            signOff(page, font, context, sheet, y: pageHeight - margin - 40)
+        }
+        guard HPDF_SaveToFile(pdf, path) == HPDF_OK else {
+            throw ToolError(.badInput, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))")
+        }
+    }
+
+    private static func signOff(_ page: HPDF_Page, _ font: HPDF_Font, _ context: SheetContext, _ sheet: Sheet, y: Float) {
+        var y = y
+        text(page, font, 10, margin, y, context.t("Attestation", "Sign-off"))
+        y -= lineHeight * 1.5
+        text(page, font, 9, margin, y, context.t(
+            "Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
+            "I have reviewed the access above and made a decision for every line."))
+        y -= lineHeight * 2.5
+        for label in [context.t("Navn", "Name"), context.t("Dato", "Date"), context.t("Underskrift", "Signature")] {
+            text(page, font, 9, margin, y, "\(label):")
+            HPDF_Page_MoveTo(page, margin + 70, y - 2)
+            HPDF_Page_LineTo(page, margin + 330, y - 2)
+            HPDF_Page_Stroke(page)
+            y -= lineHeight * 2
+        }
+        text(page, font, 8, margin, y, "\(context.t("Attestant", "Reviewer")): \(sheet.reviewer)\(sheet.reviewerName.map { " — \($0)" } ?? "")")
+    }
+
+    private static func shade(_ severity: Severity) -> (Float, Float, Float) {
+        switch severity {
+        case .critical: return (0.96, 0.71, 0.71)
+        case .high: return (0.97, 0.80, 0.68)
+        case .medium: return (1.0, 0.90, 0.60)
+        case .low: return (0.87, 0.92, 0.97)
+        }
+    }
+
+    private static func text(_ page: HPDF_Page, _ font: HPDF_Font, _ size: Float, _ x: Float, _ y: Float, _ value: String) {
+        HPDF_Page_BeginText(page)
+        HPDF_Page_SetFontAndSize(page, font, size)
+        HPDF_Page_TextOut(page, x, y, value)
+        HPDF_Page_EndText(page)
+    }
+
+    /// Shortens a value with "…" until it fits the column.
+    private static func fit(_ page: HPDF_Page, _ font: HPDF_Font, _ value: String, _ width: Float) -> String {
+        HPDF_Page_SetFontAndSize(page, font, fontSize)
+        if HPDF_Page_TextWidth(page, value) <= width { return value }
+        var characters = Array(value)
+        while !characters.isEmpty {
+            characters.removeLast()
+            let candidate = String(characters) + "…"
+            if HPDF_Page_TextWidth(page, candidate) <= width { return candidate }
+        }
+        return ""
+    }
+}

@@ -1,0 +1,234 @@
+import CSQLite
+import Crypto
+import Foundation
+
+/// The history of a review, in SQLite (`<output>/state.sqlite`): each campaign's secret
+/// for row ids, the rows issued on each reviewer's sheet, every imported file and every
+/// decision with who made it, when, and the SHA-256 of the file it came from.
+///
+/// The only type that holds a `sqlite3*`.
+public final class StateStore {
+    private var db: OpaquePointer?
+    public let path: String
+
+    public struct IssuedRow: Sendable, Equatable {
+        public var campaign: String
+        public var reviewer: String
+        public var rowId: String
+        public var identity: String
+        public var system: String
+        public var account: String
+        public var role: String
+        public var worst: Severity?
+        public var capacity: String
+    }
+
+    public struct Decision: Sendable, Equatable {
+        public var reviewer: String
+        public var rowId: String
+        public var decision: String
+        public var comment: String
+        public var decidedAt: String
+        public var fileSHA256: String
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            db = nil
+            throw ToolError(.badInput, "\(path): error: cannot open the state store: \(message)")
+        }
+        chmod(path, 0o600)
+        sqlite3_busy_timeout(db, 5000)
+        try execute("""
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
+                as_of TEXT, deadline TEXT);
+            CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
+                identity TEXT, system TEXT, account TEXT, role TEXT, worst TEXT, capacity TEXT,
+                PRIMARY KEY (campaign, reviewer, row_id));
+            CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
+                file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
+                UNIQUE (campaign, reviewer, sha256));
+            CREATE TABLE IF NOT EXISTS decisions (import_id INTEGER NOT NULL REFERENCES imports(id), campaign TEXT NOT NULL,
+                reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL);
+            """)
+    }
+
+    deinit { sqlite3_close(db) }
+
+    /// The campaign's secret for row ids, made on first use and never written anywhere else.
+    public func secret(for campaign: String, asOf: Day, deadline: Day) throws -> SymmetricKey {
+        if let existing = try query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first {
+            return SymmetricKey(data: existing)
+        }
+        let key = SymmetricKey(size: .bits256)
+        let bytes = key.withUnsafeBytes { Data($0) }
+        try run("INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",
+                [campaign, bytes, Self.now(), asOf.description, deadline.description])
+        return key
+    }
+
+    public func existingSecret(for campaign: String) throws -> SymmetricKey? {
+        try query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map { SymmetricKey(data: $0) }
+    }
+
+    public func deadline(of campaign: String) throws -> Day? {
+        try query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
+    }
+
+    /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its sheets).
+    public func replaceIssuedRows(campaign: String, rows: [IssuedRow]) throws {
+        try transaction {
+            try run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
+            let statement = try prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            defer { sqlite3_finalize(statement) }
+            for row in rows {
+                try step(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
+                                     row.worst?.rawValue ?? "", row.capacity])
+            }
+        }
+    }
+
+    public func issuedRows(campaign: String, reviewer: String? = nil) throws -> [IssuedRow] {
+        let sql = "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ?"
+            + (reviewer == nil ? "" : " AND reviewer = ?") + " ORDER BY reviewer, row_id"
+        return try query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
+            IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                      account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
+        }
+    }
+
+    /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from "made up".
+    public func findRow(_ rowId: String) throws -> IssuedRow? {
+        try query("SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
+                  [rowId]) { r in
+            IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                      account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
+        }.first
+    }
+
+    public func hasImported(campaign: String, reviewer: String, sha256: String) throws -> Bool {
+        try !query("SELECT id FROM imports WHERE campaign = ? AND reviewer = ? AND sha256 = ?", [campaign, reviewer, sha256], { $0.text(0) }).isEmpty
+    }
+
+    /// Records one accepted file and its decisions, all or nothing.
+    public func recordImport(campaign: String, reviewer: String, file: String, sha256: String, decisions: [(rowId: String, decision: String, comment: String)]) throws {
+        let now = Self.now()
+        try transaction {
+            try run("INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
+                    [campaign, reviewer, file, sha256, now, String(decisions.count)])
+            let importId = sqlite3_last_insert_rowid(db)
+            let statement = try prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            defer { sqlite3_finalize(statement) }
+            for d in decisions {
+                try step(statement, [String(importId), campaign, reviewer, d.rowId, d.decision, d.comment, now, sha256])
+            }
+        }
+    }
+
+    /// The decisions in force: each reviewer's latest imported file supersedes their earlier ones.
+    public func currentDecisions(campaign: String) throws -> [Decision] {
+        try query("""
+            SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256 FROM decisions d
+            WHERE d.campaign = ? AND d.import_id = (SELECT MAX(i.id) FROM imports i WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer)
+            ORDER BY d.reviewer, d.row_id
+            """, [campaign]) { r in
+            Decision(reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4), fileSHA256: r.text(5))
+        }
+    }
+
+    public func importCount(campaign: String) throws -> Int {
+        try query("SELECT COUNT(*) FROM imports WHERE campaign = ?", [campaign]) { Int($0.text(0)) ?? 0 }.first ?? 0
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = .organisation
+        return formatter.string(from: Date())
+    }
+
+    // MARK: - SQLite
+
+    struct Row {
+        let statement: OpaquePointer
+        func text(_ column: Int32) -> String {
+            sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
+        }
+        func blob(_ column: Int32) -> Data {
+            guard let bytes = sqlite3_column_blob(statement, column) else { return Data() }
+            return Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, column)))
+        }
+    }
+
+    private func error(_ what: String) -> ToolError {
+        ToolError(.badInput, "\(path): error: \(what): \(String(cString: sqlite3_errmsg(db)))")
+    }
+
+    private func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        guard sqlite3_exec(db, sql, nil, nil, &message) == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? "unknown"
+            sqlite3_free(message)
+            throw ToolError(.badInput, "\(path): error: the state store: \(text)")
+        }
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error("cannot prepare a query") }
+        return statement
+    }
+
+    private func bind(_ statement: OpaquePointer, _ values: [Any]) {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        for (index, value) in values.enumerated() {
+            if let data = value as? Data {
+                _ = data.withUnsafeBytes { ar_sqlite_bind_blob(statement, Int32(index + 1), $0.baseAddress, Int32(data.count)) }
+            } else {
+                _ = ar_sqlite_bind_text(statement, Int32(index + 1), "\(value)")
+            }
+        }
+    }
+
+    private func step(_ statement: OpaquePointer, _ values: [Any]) throws {
+        bind(statement, values)
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw error("cannot write") }
+    }
+
+    private func run(_ sql: String, _ values: [Any]) throws {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        try step(statement, values)
+    }
+
+    private func query<T>(_ sql: String, _ values: [Any], _ map: (Row) -> T) throws -> [T] {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        bind(statement, values)
+        var result: [T] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error("cannot read") }
+            result.append(map(Row(statement: statement)))
+        }
+        return result
+    }
+
+    private func transaction(_ body: () throws -> Void) throws {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            try body()
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,4 @@
+#ifndef ACCESSREVIEW_CHARU_SHIM_H
+#define ACCESSREVIEW_CHARU_SHIM_H
+#include <hpdf.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef ACCESSREVIEW_CXLSXWRITER_SHIM_H
+#define ACCESSREVIEW_CXLSXWRITER_SHIM_H
+#include <xlsxwriter.h>
+#endif
