@@ -41,8 +41,8 @@ let package = Package(
         .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesTests", dependencies: ["AccessReviewCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,17 @@
 @testable import AccessReviewCore
+import Crypto
 import Foundation
 import Testing
 import TestSupport
 
 @Suite struct SheetTests {
+    static var key: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
+
+    func context(_ campaign: String = "2026-H2", language: Language = .da) -> SheetContext {
+        SheetContext(organisation: "Eksempel Kommune", campaign: campaign, asOf: Day(iso: "2026-11-29")!,
+                     deadline: Day(iso: "2026-12-29")!, language: language, csvSeparator: language == .da ? ";" : ",")
+    }
+
     func sampleResult() throws -> ReconcileResult {
         var f = Fixture.basic()
         f.user("sec")
@@ -15,7 +23,7 @@ import TestSupport
     }
 
     @Test func eachReviewerGetsTheirLinesAndTheOwnerTheSensitiveOnes() throws {
-        let sheets = SheetBuilder(campaign: "2026-H2").sheets(for: try sampleResult())
+        let sheets = SheetBuilder(context: context(), key: Self.key).sheets(for: try sampleResult())
         #expect(sheets.map(\.reviewer) == ["boss", "own", "sec"])
         #expect(sheets[0].rows.map(\.line.role) == ["Admin", "Clerk", "Reader"])
         #expect(sheets[1].rows.map(\.line.role) == ["Admin"] && sheets[1].rows.first?.capacity == .systemOwner)
@@ -24,15 +32,15 @@ import TestSupport
 
     @Test func rowIdsDependOnCampaignReviewerAndContent() throws {
         let result = try sampleResult()
-        let a = SheetBuilder(campaign: "2026-H2").sheets(for: result)
-        let b = SheetBuilder(campaign: "2027-H1").sheets(for: result)
+        let a = SheetBuilder(context: context(), key: Self.key).sheets(for: result)
+        let b = SheetBuilder(context: context("2027-H1"), key: Self.key).sheets(for: result)
         #expect(Set(a[0].rows.map(\.rowId)).count == a[0].rows.count)
         #expect(a[0].rows.map(\.rowId) != b[0].rows.map(\.rowId))
         #expect(a[0].rows.first { $0.line.role == "Admin" }?.rowId != a[1].rows.first?.rowId, "manager and owner rows differ")
     }
 
     @Test func csvSheetHasABOMTheSeparatorAndNeutralisedFormulas() throws {
-        let sheets = SheetBuilder(campaign: "2026-H2").sheets(for: try sampleResult())
+        let sheets = SheetBuilder(context: context(), key: Self.key).sheets(for: try sampleResult())
         let context = SheetContext(organisation: "Eksempel Kommune", campaign: "2026-H2", asOf: Day(iso: "2026-11-29")!,
                                    deadline: Day(iso: "2026-12-29")!, language: .da, csvSeparator: ";")
         let data = CSVSheetRenderer.render(sheets[0], context: context)
@@ -47,7 +55,7 @@ import TestSupport
     }
 
     @Test func indexListsEverySheetEscaped() throws {
-        let sheets = SheetBuilder(campaign: "2026-H2").sheets(for: try sampleResult())
+        let sheets = SheetBuilder(context: context(), key: Self.key).sheets(for: try sampleResult())
         let context = SheetContext(organisation: "A & B", campaign: "2026-H2", asOf: Day(iso: "2026-11-29")!, deadline: Day(iso: "2026-12-29")!,
                                    language: .en, csvSeparator: ",")
         let html = String(decoding: SheetIndexRenderer.render(sheets, context: context, formats: ["csv"]), as: UTF8.self)

@@ -51,10 +51,12 @@ struct SlapdTests {
     @Test func theSamplesOverLDAPSGiveTheSameFindingsAndSnapshotAsTheLDIF() throws {
         let server = try samplesServer()
         let viaLDAP = TemporaryFolder(), viaLDIF = TemporaryFolder()
-        _ = try Pipeline(config: try samplesConfig(server, output: viaLDAP.path)).run()
         var ldif = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
         ldif.output = viaLDIF.path
         _ = try Pipeline(config: ldif).run()
+        // The same state store (campaign secret), so that row ids agree too.
+        try FileManager.default.copyItem(atPath: viaLDIF.file("state.sqlite"), toPath: viaLDAP.file("state.sqlite"))
+        _ = try Pipeline(config: try samplesConfig(server, output: viaLDAP.path)).run()
         for file in ["findings.csv", "directory.json", "sheets/maso.csv"] {
             let a = viaLDAP.read("2026-H2/\(file)"), b = viaLDIF.read("2026-H2/\(file)")
             #expect(a != nil && a == b, "\(file) differs between LDAP and LDIF")
