@@ -99,20 +99,81 @@ struct Decisions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Work with returned attestation sheets.", subcommands: [Import.self])
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read returned sheets (XLSX or CSV) and record the decisions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Read returned sheets (XLSX or CSV), record the decisions and write the revocation lists.",
+            discussion: """
+                Each file is accepted whole or refused whole: a row that was added, edited outside Decision and Comment,
+                or comes from another reviewer or campaign, or a decision that is not Keep/Remove (Behold/Fjern), refuses
+                the file and every bad row is named. Keeping a line with a critical or high finding needs a comment.
+                Importing the same file again changes nothing; a later file from the same reviewer supersedes the earlier.
+                Afterwards <output>/<campaign>/revocations/<system>.csv lists the lines to remove.
+                """)
+
         @OptionGroup var options: ConfigOptions
-        @Argument(help: "Returned sheets.") var files: [String]
+
+        @Option(name: .customLong("as-of"), help: "The campaign's as_of date when the config has none (YYYY-MM-DD).")
+        var asOf: DayArgument?
+
+        @Argument(help: "Returned sheets (.xlsx or .csv).") var files: [String]
+
         func run() throws {
-            throw notAvailable("decisions import", "returned sheets cannot be read back yet")
+            try guarded {
+                let config = try options.load()
+                let campaign = config.campaignName(asOf: asOf?.day ?? config.asOf ?? Day.today())
+                let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+                let importer = try DecisionImporter(state: state, campaign: campaign)
+                var refused = 0
+                for file in files {
+                    switch try importer.importFile(file) {
+                    case .recorded(let reviewer, let decided, let undecided):
+                        print("\(file): recorded \(decided) decisions of \(reviewer)\(undecided > 0 ? " (\(undecided) lines still undecided)" : "")")
+                    case .alreadyImported(let reviewer):
+                        print("\(file): already imported for \(reviewer); nothing changed")
+                    case .refused(let problems):
+                        refused += 1
+                        for problem in problems { printError(problem.description) }
+                        printError("\(file): refused; nothing of it was recorded")
+                    }
+                }
+                let report = CampaignReport(state: state, campaign: campaign)
+                let folder = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("revocations")
+                let revocations = try report.revocationFiles()
+                try FolderSwap.replace(folder, with: revocations)
+                let lines = try report.revocations().count
+                print("accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(lines) lines to remove in \(revocations.count) systems, in \(folder)/")
+                if refused > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
+            }
         }
     }
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show each reviewer's progress in the current campaign.")
+    static let configuration = CommandConfiguration(abstract: "Show each reviewer's progress in the current campaign and write status.csv.")
     @OptionGroup var options: ConfigOptions
+
+    @Option(name: .customLong("as-of"), help: "The campaign's as_of date when the config has none (YYYY-MM-DD).")
+    var asOf: DayArgument?
+
     func run() throws {
-        throw notAvailable("status", "campaign progress needs the decisions import")
+        try guarded {
+            let config = try options.load()
+            let campaign = config.campaignName(asOf: asOf?.day ?? config.asOf ?? Day.today())
+            let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+            let progress = try CampaignReport(state: state, campaign: campaign).progress(today: Day.today())
+            guard !progress.isEmpty else {
+                throw ToolError(.badInput, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
+            }
+            print("reviewer".padding(toLength: 16, withPad: " ", startingAt: 0) + "decided/total  due         ")
+            for p in progress {
+                print(p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
+                      + "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
+                      + (p.due?.description ?? "") + (p.overdue ? "  OVERDUE" : ""))
+            }
+            let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
+            let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("status.csv")
+            try writeAtomically(CampaignReport.statusCSV(progress), to: path)
+            print("campaign \(campaign): \(decided)/\(total) lines decided by \(progress.filter { $0.decided == $0.total }.count) of \(progress.count) reviewers; \(progress.filter(\.overdue).count) overdue; written to \(path)")
+        }
     }
 }
 

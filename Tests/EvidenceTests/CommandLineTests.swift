@@ -52,7 +52,7 @@ import TestSupport
     }
 
     @Test func commandsNotBuiltYetSaySoAndExitTwo() throws {
-        let outcome = try run(["status"])
+        let outcome = try run(["explain", "vist"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("not available yet"))
         #expect(outcome.stdout.isEmpty)

@@ -89,7 +89,9 @@ public enum ManifestVerifier {
             while let item = enumerator.nextObject() as? String {
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(item), isDirectory: &isDirectory)
-                if !isDirectory.boolValue && !listed.contains(item) { unlisted.append(item) }
+                // revocations/ and status.csv are written after the run, by decisions import and status.
+                let later = item.hasPrefix("revocations/") || item == "status.csv"
+                if !isDirectory.boolValue && !listed.contains(item) && !later { unlisted.append(item) }
             }
         }
         return Report(checked: manifest.outputs.count, altered: altered.sorted(), missing: missing.sorted(), unlisted: unlisted.sorted())

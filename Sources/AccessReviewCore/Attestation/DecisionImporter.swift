@@ -1,0 +1,218 @@
+import Crypto
+import Foundation
+
+/// `accessreview decisions import`: reads returned sheets and records their decisions.
+/// A file is accepted whole or refused whole, naming every bad row; importing the same file
+/// twice changes nothing; a later file from the same reviewer supersedes the earlier one,
+/// and both stay in the history.
+public struct DecisionImporter {
+    public enum Outcome: Sendable, Equatable {
+        case recorded(reviewer: String, decided: Int, undecided: Int)
+        case alreadyImported(reviewer: String)
+        case refused([Diagnostic])
+    }
+
+    public let state: StateStore
+    public let campaign: String
+    let key: SymmetricKey
+
+    public init(state: StateStore, campaign: String) throws {
+        guard let key = try state.existingSecret(for: campaign) else {
+            throw ToolError(.badInput, "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')")
+        }
+        self.state = state
+        self.campaign = campaign
+        self.key = key
+    }
+
+    public func importFile(_ path: String) throws -> Outcome {
+        let (sha, _) = try Hashing.sha256Hex(fileAt: path)
+        let sheet = try ReturnedSheetReader.read(path: path)
+        var problems = sheet.refusals.map { Diagnostic(file: path, $0) }
+
+        let campaignValue = value(sheet, labels: ["Kampagne", "Campaign"])
+        let reviewerValue = value(sheet, labels: ["Attestant", "Reviewer"]).map { String($0.split(separator: " ").first ?? "") }
+        guard let reviewer = reviewerValue, !reviewer.isEmpty else {
+            return .refused(problems + [Diagnostic(file: path, line: 3, "the header block names no reviewer (row 'Attestant'/'Reviewer'); is this an accessreview sheet?")])
+        }
+        if campaignValue != campaign {
+            problems.append(Diagnostic(file: path, line: 2, "the sheet is from campaign '\(campaignValue ?? "")', not \(campaign)"))
+        }
+        if try state.hasImported(campaign: campaign, reviewer: reviewer, sha256: sha) {
+            return problems.isEmpty ? .alreadyImported(reviewer: reviewer) : .refused(problems)
+        }
+        let issued = Dictionary(uniqueKeysWithValues: try state.issuedRows(campaign: campaign, reviewer: reviewer).map { ($0.rowId, $0) })
+        if issued.isEmpty { problems.append(Diagnostic(file: path, line: 3, "no sheet was issued to '\(reviewer)' in campaign \(campaign)")) }
+
+        let signer = RowSigner(key: key)
+        var seen: [String: Int] = [:]
+        var decisions: [(rowId: String, decision: String, comment: String)] = []
+        var undecided = 0
+        for (number, rawCells) in sheet.rows {
+            var cells = rawCells
+            if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if cells.count < XLSXSheetWriter.commentColumn + 1 { cells += Array(repeating: "", count: XLSXSheetWriter.commentColumn + 1 - cells.count) }
+            let rowId = cells[0].trimmingCharacters(in: .whitespaces)
+            func refuse(_ message: String) { problems.append(Diagnostic(file: path, line: number, "row \(number): \(message)")) }
+            guard !rowId.isEmpty else {
+                refuse("was added (it has no row id); only Decision and Comment may be filled in")
+                continue
+            }
+            if let first = seen[rowId] {
+                refuse("repeats the row id of row \(first)")
+                continue
+            }
+            seen[rowId] = number
+            let expected = signer.rowId(campaign: campaign, reviewer: reviewer, cells: Array(cells[1...12]))
+            if expected != rowId {
+                if issued[rowId] != nil {
+                    refuse("was edited outside Decision and Comment (the row no longer matches its row id \(rowId))")
+                } else if let other = try state.findRow(rowId) {
+                    refuse(other.campaign != campaign
+                           ? "comes from campaign \(other.campaign), not \(campaign)"
+                           : "comes from \(other.reviewer)'s sheet, not \(reviewer)'s")
+                } else {
+                    refuse("was added or its row id was changed (\(rowId) was never issued)")
+                }
+                continue
+            }
+            guard let row = issued[rowId] else {
+                refuse("is not on \(reviewer)'s current sheet (the campaign was re-run since this sheet was issued)")
+                continue
+            }
+            let decisionText = cells[XLSXSheetWriter.decisionColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+            let comment = cells[XLSXSheetWriter.commentColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let decision = Self.decision(decisionText) else {
+                refuse("the decision '\(decisionText)' is neither Keep/Behold nor Remove/Fjern")
+                continue
+            }
+            if decision.isEmpty {
+                undecided += 1
+                continue
+            }
+            if decision == "Keep", let worst = row.worst, worst >= .high, comment.isEmpty {
+                refuse("keeping \(row.identity.isEmpty ? row.account : row.identity)'s \(row.system)/\(row.role) with a \(worst.rawValue) finding needs a comment")
+                continue
+            }
+            decisions.append((rowId, decision, comment))
+        }
+        if !problems.isEmpty { return .refused(problems) }
+        try state.recordImport(campaign: campaign, reviewer: reviewer, file: (path as NSString).lastPathComponent, sha256: sha,
+                               decisions: decisions)
+        return .recorded(reviewer: reviewer, decided: decisions.count, undecided: undecided)
+    }
+
+    /// "Keep"/"Behold" → Keep, "Remove"/"Fjern" → Remove (any case), "" → undecided, else nil.
+    static func decision(_ text: String) -> String? {
+        switch text.lowercased() {
+        case "keep", "behold": return "Keep"
+        case "remove", "fjern": return "Remove"
+        case "": return ""
+        default: return nil
+        }
+    }
+
+    private func value(_ sheet: ReturnedSheet, labels: [String]) -> String? {
+        labels.lazy.compactMap { sheet.header[$0] }.first
+    }
+}
+
+/// The revocation worklists and the campaign's progress, from the state store.
+public struct CampaignReport {
+    public let state: StateStore
+    public let campaign: String
+
+    public init(state: StateStore, campaign: String) {
+        self.state = state
+        self.campaign = campaign
+    }
+
+    public struct Revocation: Sendable, Equatable {
+        public var system: String
+        public var identity: String
+        public var account: String
+        public var role: String
+        public var reviewer: String
+        public var decidedAt: String
+        public var comment: String
+    }
+
+    /// Lines to remove: a Remove from any of a line's reviewers puts it on the list.
+    public func revocations() throws -> [Revocation] {
+        let rows = try state.issuedRows(campaign: campaign)
+        let byId = Dictionary(rows.map { ($0.reviewer + "\u{1F}" + $0.rowId, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [String: Revocation] = [:]
+        for decision in try state.currentDecisions(campaign: campaign) where decision.decision == "Remove" {
+            guard let row = byId[decision.reviewer + "\u{1F}" + decision.rowId] else { continue }
+            let key = [row.system, row.account, row.role, row.identity].joined(separator: "\u{1F}")
+            if var existing = result[key] {
+                existing.reviewer += " + \(decision.reviewer)"
+                existing.comment += existing.comment.isEmpty || decision.comment.isEmpty ? decision.comment : " / \(decision.comment)"
+                existing.decidedAt = max(existing.decidedAt, decision.decidedAt)
+                result[key] = existing
+            } else {
+                result[key] = Revocation(system: row.system, identity: row.identity, account: row.account, role: row.role,
+                                         reviewer: decision.reviewer, decidedAt: decision.decidedAt, comment: decision.comment)
+            }
+        }
+        return result.values.sorted { ($0.system, $0.identity, $0.account, $0.role) < ($1.system, $1.identity, $1.account, $1.role) }
+    }
+
+    /// `revocations/<system>.csv`, one file per system with lines to remove.
+    public func revocationFiles() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for (system, lines) in Dictionary(grouping: try revocations(), by: \.system) {
+            var csv = CSVWriter(separator: ",", byteOrderMark: true, neutraliseFormulas: true)
+            csv.row(["identity", "account", "role", "reviewer", "decided_at", "comment"])
+            for line in lines { csv.row([line.identity, line.account, line.role, line.reviewer, line.decidedAt, line.comment]) }
+            files["\(system).csv"] = csv.data
+        }
+        return files
+    }
+
+    public struct Progress: Sendable, Equatable {
+        public var reviewer: String
+        public var decided: Int
+        public var total: Int
+        public var due: Day?
+        public var overdue: Bool
+    }
+
+    public func progress(today: Day) throws -> [Progress] {
+        let due = try state.deadline(of: campaign)
+        let decided = Dictionary(grouping: try state.currentDecisions(campaign: campaign), by: \.reviewer).mapValues(\.count)
+        return Dictionary(grouping: try state.issuedRows(campaign: campaign), by: \.reviewer).map { reviewer, rows in
+            let count = decided[reviewer] ?? 0
+            return Progress(reviewer: reviewer, decided: count, total: rows.count, due: due, overdue: due.map { today > $0 } == true && count < rows.count)
+        }.sorted { $0.reviewer < $1.reviewer }
+    }
+
+    public static func statusCSV(_ progress: [Progress]) -> Data {
+        var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
+        csv.row(["reviewer", "decided", "total", "due", "overdue"])
+        for p in progress { csv.row([p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no"]) }
+        let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
+        csv.row(["(campaign)", String(decided), String(total), progress.first?.due?.description ?? "", progress.contains(where: \.overdue) ? "yes" : "no"])
+        return csv.data
+    }
+}
+
+/// Replaces a folder's contents atomically: the new folder is written beside it and renamed.
+public enum FolderSwap {
+    public static func replace(_ path: String, with files: [String: Data]) throws {
+        let fm = FileManager.default
+        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: temporary)
+        try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for (name, data) in files {
+            let file = (temporary as NSString).appendingPathComponent(name)
+            guard fm.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw ToolError(.badInput, "\(file): error: cannot write the file")
+            }
+        }
+        let old = path + ".replaced-\(ProcessInfo.processInfo.processIdentifier)"
+        if fm.fileExists(atPath: path) { try fm.moveItem(atPath: path, toPath: old) }
+        try fm.moveItem(atPath: temporary, toPath: path)
+        try? fm.removeItem(atPath: old)
+    }
+}

@@ -1,0 +1,301 @@
+import CLibXML2
+import Foundation
+import ZIPFoundation
+
+/// A returned sheet as read back: its header block and its rows, each with the row number a
+/// spreadsheet shows (1-based), so that every refusal can name the row.
+public struct ReturnedSheet: Sendable {
+    public var header: [String: String]
+    public var rows: [(number: Int, cells: [String])]
+    /// Problems found while reading that refuse the file whatever its rows hold.
+    public var refusals: [String]
+}
+
+/// Reads returned XLSX and CSV sheets. Nothing in the file is trusted: an XLSX is unzipped
+/// with size limits (a zip bomb is refused without filling memory), macros and external
+/// links refuse the file, and formulas in Decision or Comment are refused.
+public enum ReturnedSheetReader {
+    /// The most a returned workbook may unpack to, in total and per part.
+    public static let maximumUnpackedBytes: UInt64 = 256 << 20
+    public static let maximumPartBytes: UInt64 = 128 << 20
+
+    public static func read(path: String) throws -> ReturnedSheet {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm") { return try readXLSX(path: path) }
+        if lower.hasSuffix(".csv") { return try readCSV(path: path) }
+        throw ToolError(.badInput, "\(path): error: not a returned sheet (.xlsx or .csv)")
+    }
+
+    // MARK: - CSV
+
+    public static func readCSV(path: String) throws -> ReturnedSheet {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError(.badInput, "\(path): error: cannot read the file")
+        }
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
+            throw ToolError(.badInput, "\(path): error: the sheet is not UTF-8 (save it as \"CSV UTF-8\")")
+        }
+        let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
+        let separator: Character = [";", "\t", ","].max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count } ?? ";"
+        let records = parseCSV(text, separator: separator)
+        var header: [String: String] = [:]
+        var rows: [(Int, [String])] = []
+        for (index, record) in records.enumerated() {
+            let number = index + 1
+            let cells = record.map(unneutralised)
+            if number <= XLSXSheetWriter.headerRow {
+                if cells.count >= 2 { header[cells[0]] = cells[1] }
+            } else if number > XLSXSheetWriter.headerRow + 1 {
+                rows.append((number, cells))
+            }
+        }
+        return ReturnedSheet(header: header, rows: rows, refusals: [])
+    }
+
+    /// RFC 4180 with any separator; quoted fields may hold separators, quotes and line breaks.
+    static func parseCSV(_ text: String, separator: Character) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(text).makeIterator()
+        var pending: Character? = nil
+        func next() -> Character? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        while let ch = next() {
+            if quoted {
+                if ch == "\"" {
+                    if let following = next() {
+                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(ch)
+                }
+            } else if ch == "\"" && field.isEmpty {
+                quoted = true
+            } else if ch == separator {
+                record.append(field)
+                field = ""
+            } else if ch == "\n" || ch == "\r\n" || ch == "\r" {
+                record.append(field)
+                records.append(record)
+                record = []
+                field = ""
+            } else {
+                field.append(ch)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty {
+            record.append(field)
+            records.append(record)
+        }
+        return records
+    }
+
+    /// Undoes the quote that neutralised a formula-looking value when the sheet was written.
+    static func unneutralised(_ value: String) -> String {
+        guard value.hasPrefix("'"), let second = value.dropFirst().unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(second) else {
+            return value
+        }
+        return String(value.dropFirst())
+    }
+
+    // MARK: - XLSX
+
+    public static func readXLSX(path: String) throws -> ReturnedSheet {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw ToolError(.badInput, "\(path): error: not a readable XLSX workbook (\(error))")
+        }
+        var refusals: [String] = []
+        var total: UInt64 = 0
+        for entry in archive {
+            let name = entry.path
+            if name.lowercased().contains("vbaproject") { refusals.append("the workbook contains macros (\(name)); save it as a plain .xlsx") }
+            if name.hasPrefix("xl/externalLinks/") { refusals.append("the workbook links to other files (\(name)); remove the external links") }
+            total += entry.uncompressedSize
+        }
+        if total > maximumUnpackedBytes {
+            throw ToolError(.badInput, "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)")
+        }
+        func part(_ name: String) throws -> Data? {
+            guard let entry = archive[name] else { return nil }
+            var data = Data()
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    data.append(chunk)
+                    if UInt64(data.count) > maximumPartBytes { throw ToolError(.badInput, "too large") }
+                }
+            } catch {
+                throw ToolError(.badInput, "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB")
+            }
+            return data
+        }
+        if let types = try part("[Content_Types].xml"), String(decoding: types, as: UTF8.self).contains("macroEnabled") {
+            refusals.append("the workbook is macro-enabled; save it as a plain .xlsx")
+        }
+        guard let workbook = try part("xl/workbook.xml"), let relations = try part("xl/_rels/workbook.xml.rels") else {
+            throw ToolError(.badInput, "\(path): error: not an XLSX workbook (no xl/workbook.xml)")
+        }
+        let sheets = XMLScan.elements(workbook, named: "sheet")
+        let attestationNames = ["Attestation"]
+        guard let sheet = sheets.first(where: { attestationNames.contains($0["name"] ?? "") }) ?? (sheets.count >= 2 ? sheets[1] : sheets.first),
+              let relationId = sheet["r:id"] ?? sheet["id"] else {
+            throw ToolError(.badInput, "\(path): error: the workbook has no attestation sheet")
+        }
+        let target = XMLScan.elements(relations, named: "Relationship").first { $0["Id"] == relationId }?["Target"] ?? ""
+        let sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        guard let sheetXML = try part(sheetPath) else { throw ToolError(.badInput, "\(path): error: the workbook lacks \(sheetPath)") }
+        let shared = try part("xl/sharedStrings.xml").map(XMLScan.sharedStrings) ?? []
+
+        let cells = try XMLScan.cells(sheetXML, sharedStrings: shared, file: path)
+        var header: [String: String] = [:]
+        var rows: [(Int, [String])] = []
+        for (number, values) in cells.rows.sorted(by: { $0.key < $1.key }) {
+            var list = Array(repeating: "", count: (values.keys.max() ?? -1) + 1)
+            for (column, value) in values { list[column] = value }
+            if number <= XLSXSheetWriter.headerRow {
+                if list.count >= 2 { header[list[0]] = list[1] }
+            } else if number > XLSXSheetWriter.headerRow + 1 {
+                rows.append((number, list))
+            }
+        }
+        for (row, column) in cells.formulas.sorted(by: { $0.row < $1.row })
+        where column == XLSXSheetWriter.decisionColumn || column == XLSXSheetWriter.commentColumn {
+            refusals.append("row \(row): a formula in \(column == XLSXSheetWriter.decisionColumn ? "Decision" : "Comment"); type the value instead")
+        }
+        return ReturnedSheet(header: header, rows: rows, refusals: refusals)
+    }
+}
+
+/// Small libxml2 scans of the workbook's XML parts (owned pointers stay in this type).
+enum XMLScan {
+    private static func withReader<T>(_ data: Data, _ body: (OpaquePointer) throws -> T) rethrows -> T? {
+        try data.withUnsafeBytes { buffer -> T? in
+            let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
+            guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self),
+                  let reader = xmlReaderForMemory(base, Int32(buffer.count), nil, nil, options) else { return nil }
+            defer { xmlFreeTextReader(reader) }
+            xmlTextReaderSetStructuredErrorHandler(reader, { _, _ in }, nil)
+            return try body(reader)
+        }
+    }
+
+    private static func name(_ reader: OpaquePointer) -> String {
+        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+    }
+
+    private static func attribute(_ reader: OpaquePointer, _ name: String) -> String? {
+        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
+        defer { ar_xml_free(value) }
+        return String(cString: value)
+    }
+
+    /// Attributes of every element with the given local name.
+    static func elements(_ data: Data, named wanted: String) -> [[String: String]] {
+        withReader(data) { reader in
+            var result: [[String: String]] = []
+            while xmlTextReaderRead(reader) == 1 {
+                guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue), name(reader) == wanted else { continue }
+                var attributes: [String: String] = [:]
+                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                    let key = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+                    let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                    attributes[key] = value
+                }
+                result.append(attributes)
+            }
+            return result
+        } ?? []
+    }
+
+    static func sharedStrings(_ data: Data) -> [String] {
+        withReader(data) { reader in
+            var strings: [String] = []
+            var current = ""
+            var inText = false
+            while xmlTextReaderRead(reader) == 1 {
+                let type = xmlTextReaderNodeType(reader)
+                if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                    let n = name(reader)
+                    if n == "si" { current = "" }
+                    inText = n == "t" && xmlTextReaderIsEmptyElement(reader) == 0
+                } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
+                    if name(reader) == "si" { strings.append(current) }
+                    if name(reader) == "t" { inText = false }
+                } else if inText, type == Int32(XML_READER_TYPE_TEXT.rawValue) || type == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
+                    current += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                }
+            }
+            return strings
+        } ?? []
+    }
+
+    struct Cells {
+        var rows: [Int: [Int: String]] = [:]
+        var formulas: [(row: Int, column: Int)] = []
+    }
+
+    /// Every cell's text by row number and 0-based column, and where formulas are.
+    static func cells(_ data: Data, sharedStrings: [String], file: String) throws -> Cells {
+        guard let cells = withReader(data, { reader -> Cells in
+            var cells = Cells()
+            var row = 0, column = 0
+            var type = ""
+            var value = ""
+            var inValue = false
+            while xmlTextReaderRead(reader) == 1 {
+                let nodeType = xmlTextReaderNodeType(reader)
+                if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                    switch name(reader) {
+                    case "c":
+                        let reference = attribute(reader, "r") ?? ""
+                        (row, column) = XMLScan.reference(reference)
+                        type = attribute(reader, "t") ?? ""
+                        value = ""
+                        if xmlTextReaderIsEmptyElement(reader) == 1 { cells.rows[row, default: [:]][column] = "" }
+                    case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
+                    case "f": cells.formulas.append((row, column))
+                    default: break
+                    }
+                } else if nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
+                    switch name(reader) {
+                    case "v", "t": inValue = false
+                    case "c":
+                        let text = type == "s" ? (Int(value).flatMap { $0 < sharedStrings.count ? sharedStrings[$0] : nil } ?? "") : value
+                        cells.rows[row, default: [:]][column] = text
+                    default: break
+                    }
+                } else if inValue, nodeType == Int32(XML_READER_TYPE_TEXT.rawValue) || nodeType == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
+                    value += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                }
+            }
+            return cells
+        }) else {
+            throw ToolError(.badInput, "\(file): error: the attestation sheet's XML cannot be read")
+        }
+        return cells
+    }
+
+    /// "N12" → (12, 13).
+    static func reference(_ text: String) -> (row: Int, column: Int) {
+        var column = 0
+        var digits = ""
+        for ch in text.uppercased() {
+            if let ascii = ch.asciiValue, ch.isLetter {
+                column = column * 26 + Int(ascii - 64)
+            } else if ch.isNumber {
+                digits.append(ch)
+            }
+        }
+        return (Int(digits) ?? 0, column - 1)
+    }
+}
