@@ -16,7 +16,7 @@ BENCH_PACKAGES := libxml2-utils python3
 
 DEMO_CONFIG := Samples/accessreview.yaml
 
-.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible install bench format clean
+.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench format clean
 
 all: build
 
@@ -56,12 +56,23 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory test-ad-if-possible
+	@$(MAKE) --no-print-directory test-libreoffice-if-present
 	$(SWIFT) test --skip-build
 
 # The Active Directory test runs where it can (root, ports 389/636 free) and says so where not.
 test-ad-if-possible:
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory test-ad; \
 	else echo "SKIPPED the Active Directory test (make test-ad): Samba's AD DC needs root for ports 389/636"; fi
+
+# LibreOffice opens every generated workbook intact (large: not installed by `make test`,
+# but `make test` runs it where soffice is already there).
+test-libreoffice: build
+	$(call apt_install,libreoffice-calc-nogui)
+	@bash Tests/LibreOffice/run.sh
+
+test-libreoffice-if-present:
+	@if command -v soffice >/dev/null; then bash Tests/LibreOffice/run.sh; \
+	else echo "SKIPPED the LibreOffice test (make test-libreoffice): soffice is not installed"; fi
 
 test-ad: build
 	$(call apt_install,$(AD_PACKAGES))

@@ -180,9 +180,22 @@ struct Status: ParsableCommand {
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Explain why each of a person's access lines is (not) allowed.")
     @OptionGroup var options: ConfigOptions
+
+    @Option(name: .customLong("as-of"), help: "Evaluate the rules on this date (YYYY-MM-DD).")
+    var asOf: DayArgument?
+
     @Argument(help: "The identity id.") var identity: String
+
     func run() throws {
-        throw notAvailable("explain", "see findings.csv and the person's lines in the sheets meanwhile")
+        try guarded {
+            let config = try options.load()
+            let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: true))
+            let inputs = try pipeline.loadAll()
+            let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
+                                                       mappings: inputs.mappings, handbook: inputs.handbook, asOf: inputs.asOf,
+                                                       language: config.language)).run()
+            print(try Explanation.render(identity: identity, result: result, handbook: inputs.handbook, language: config.language), terminator: "")
+        }
     }
 }
 
