@@ -52,7 +52,7 @@ import TestSupport
     }
 
     @Test func commandsNotBuiltYetSaySoAndExitTwo() throws {
-        let outcome = try run(["explain", "vist"])
+        let outcome = try run(["generate", "--people", "10", "--systems", "2", "--out", "/tmp/x"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("not available yet"))
         #expect(outcome.stdout.isEmpty)
