@@ -222,11 +222,26 @@ struct Verify: ParsableCommand {
 }
 
 struct Generate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a synthetic organisation for demos and benchmarks.")
-    @Option(name: .long) var people: Int
-    @Option(name: .long) var systems: Int
-    @Option(name: .long) var out: String
+    static let configuration = CommandConfiguration(
+        abstract: "Write a synthetic organisation for demos and benchmarks.",
+        discussion: """
+            Writes directory.ldif, exports/ (HR and one export per system, in the Samples' four shapes), mappings/,
+            handbook.yaml and accessreview.yaml into the folder, with a known share of each anomaly, and expected.json:
+            every finding a run must give. The same --seed gives the same files; --order-seed shuffles only the order
+            of directory entries and export records.
+            """)
+
+    @Option(name: .long, help: "Number of people (at least 60).") var people: Int
+    @Option(name: .long, help: "Number of systems (at least 1).") var systems: Int
+    @Option(name: .long, help: "The folder to write.") var out: String
+    @Option(name: .long, help: "Seed for the organisation.") var seed: UInt64 = 1
+    @Option(name: .customLong("order-seed"), help: "Seed for the order of records only.") var orderSeed: UInt64?
+
     func run() throws {
-        throw notAvailable("generate", "Samples/generate.py writes the sample municipality meanwhile")
+        try guarded {
+            guard people >= 60, systems >= 1 else { throw ToolError(.badInput, "generate: --people must be at least 60 and --systems at least 1") }
+            let expected = try OrganisationGenerator(people: people, systems: systems, seed: seed, orderSeed: orderSeed).write(to: out)
+            print("accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)")
+        }
     }
 }

@@ -51,10 +51,10 @@ import TestSupport
         #expect(outcome.stderr.contains("accessreview.yaml:9:1: error: unknown key 'language_'"))
     }
 
-    @Test func commandsNotBuiltYetSaySoAndExitTwo() throws {
+    @Test func badArgumentsExitTwoWithAMessage() throws {
         let outcome = try run(["generate", "--people", "10", "--systems", "2", "--out", "/tmp/x"])
         #expect(outcome.status == 2)
-        #expect(outcome.stderr.contains("not available yet"))
+        #expect(outcome.stderr.contains("at least 60"))
         #expect(outcome.stdout.isEmpty)
     }
 

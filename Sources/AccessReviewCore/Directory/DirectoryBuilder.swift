@@ -40,7 +40,7 @@ public struct DirectoryBuilder: Sendable {
         var userDNById: [String: String] = [:]
         var idOfUid: [String: String] = [:]
         for entry in userEntries {
-            guard let id = entry.first(attrs.id)?.cleaned else {
+            guard let id = entry.first(attrs.id).flatMap(Text.clean) else {
                 problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
                                            "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
                 continue
@@ -64,10 +64,10 @@ public struct DirectoryBuilder: Sendable {
                 endDate = nil
             }
             let user = DirectoryUser(
-                dn: entry.dn, id: id, employeeId: entry.first(attrs.employeeId)?.cleaned, name: entry.first(attrs.name)?.cleaned,
-                email: entry.first(attrs.email)?.cleaned, title: entry.first(attrs.title)?.cleaned,
-                department: entry.first(attrs.department)?.cleaned, manager: nil, managerDN: entry.first(attrs.manager)?.cleaned,
-                employeeType: entry.first(attrs.employeeType)?.cleaned, disabled: isDisabled(entry), endDate: endDate)
+                dn: entry.dn, id: id, employeeId: entry.first(attrs.employeeId).flatMap(Text.clean), name: entry.first(attrs.name).flatMap(Text.clean),
+                email: entry.first(attrs.email).flatMap(Text.clean), title: entry.first(attrs.title).flatMap(Text.clean),
+                department: entry.first(attrs.department).flatMap(Text.clean), manager: nil, managerDN: entry.first(attrs.manager).flatMap(Text.clean),
+                employeeType: entry.first(attrs.employeeType).flatMap(Text.clean), disabled: isDisabled(entry), endDate: endDate)
             userIndexByDN[DN.normalise(entry.dn)] = users.count
             users.append(user)
         }

@@ -89,7 +89,7 @@ struct RangedEntryCollector {
 
     mutating func add(_ entry: DirectoryEntry) {
         var entry = entry
-        for (name, values) in entry.attributes {
+        for (name, values) in entry.attributes where name.utf8.contains(0x3B) {
             guard let range = RangedAttribute(name) else { continue }
             entry.attributes[name] = nil
             entry.attributes[range.base, default: []].append(contentsOf: values)
