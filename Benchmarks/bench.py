@@ -4,6 +4,10 @@
 Directory (issue 3): `accessreview pull` of 100,000 users and 2,000 groups from a local
 slapd against `ldapsearch -E pr=1000/noprompt` fetching the same attributes.
 
+Scale (issue 4): `accessreview run --timings` on generated organisations of 5,000 people
+with 30 systems and of 1,000,000 people with 20 systems (LDIF source, CSV sheets), with the
+time of each stage and the peak memory.
+
 Exports (issue 6): `accessreview accounts` on a generated ~1 GB export against
 `xmllint --stream --noout` on the same file, wall time and peak RSS; and the same
 accounts padded with ten times their bytes of unread elements, whose peak RSS must agree.
@@ -194,11 +198,41 @@ directory:
             os.kill(int(f.read().strip()), 9)
 
 
+def bench_scale():
+    print("== Reconciliation at scale: generated organisations, LDIF source, CSV sheets (issue 4)")
+    for people, systems, label in [(5000, 30, "a municipality"), (1000000, 20, "a million identities")]:
+        folder = os.path.join(WORK, f"scale-{people}")
+        if not os.path.exists(os.path.join(folder, "accessreview.yaml")):
+            started = time.monotonic()
+            subprocess.run([TOOL, "generate", "--people", str(people), "--systems", str(systems), "--out", folder],
+                           check=True, stdout=subprocess.DEVNULL)
+            print(f"  generated {people:,} people, {systems} systems in {time.monotonic() - started:.0f} s")
+        config = os.path.join(folder, "accessreview.yaml")
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as f:
+            f.write(text.replace("formats: [xlsx, pdf, csv]", "formats: [csv]"))
+        wrapper = ("import resource,subprocess,sys,time;t=time.monotonic();"
+                   "r=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE,text=True);"
+                   "print(r.stderr, end='');print(r.stdout, end='');"
+                   "print('wall', time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+        out = subprocess.run([sys.executable, "-c", wrapper, TOOL, "run", "--quiet", "--timings", "--config", config],
+                             capture_output=True, text=True).stdout
+        lines = out.strip().splitlines()
+        wall, rss, rc = lines[-1].split()[1:]
+        print(f"  {label}: {people:,} identities, {systems} systems")
+        for line in lines[:-1]:
+            print("    " + line)
+        print(f"    whole run: {float(wall):.1f} s, peak RSS {int(rss) / 1e6:.2f} GB, exit {rc}")
+
+
 if __name__ == "__main__":
     if not os.path.exists(TOOL):
         sys.exit("build first: swift build -c release")
     os.makedirs(WORK, exist_ok=True)
-    which = sys.argv[1:] or ["exports", "ldap"]
+    which = sys.argv[1:] or ["exports", "ldap", "scale"]
+    if "scale" in which:
+        bench_scale()
     if "ldap" in which:
         bench_ldap()
     if "exports" in which:

@@ -15,11 +15,20 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or worse exists (low, medium, high, critical).")
     var failOn: Severity?
 
+    @Flag(name: .long, help: "Print the time of each stage and the peak memory on stderr.")
+    var timings = false
+
     func run() throws {
         try guarded {
             let config = try options.load()
             let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: options.quiet))
             let summary = try pipeline.run()
+            if timings {
+                for stage in summary.stages {
+                    printError("timing: " + stage.name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
+                }
+                printError(String(format: "timing: peak memory %.0f MB", Double(peakMemoryBytes()) / 1e6))
+            }
             let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }.joined(separator: ", ")
             let sheets = ((summary.folder as NSString).standardizingPath as NSString).appendingPathComponent("sheets")
             print("accessreview \(summary.campaign): \(summary.findings.count) findings (\(counts)); \(summary.lines) access lines on \(summary.sheets) sheets in \(sheets)/ (open \(sheets)/index.html)")

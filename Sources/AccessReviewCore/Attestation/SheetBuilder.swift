@@ -34,6 +34,10 @@ public struct SheetBuilder: Sendable {
     public var campaign: String { context.campaign }
 
     public func sheets(for result: ReconcileResult) -> [Sheet] {
+        let signer = RowSigner(key: SymmetricKey(data: keyBytes))
+        func rowId(reviewer: String, line: AccessLine, capacity: Sheet.Capacity) -> String {
+            signer.rowId(campaign: campaign, reviewer: reviewer, cells: context.signedCells(line, capacity: capacity))
+        }
         var names: [String: String] = [:]
         for identity in result.identities { names[identity.user.id] = identity.user.name }
         var rows: [String: [Sheet.Row]] = [:]
@@ -46,18 +50,15 @@ public struct SheetBuilder: Sendable {
             }
         }
         return rows.keys.sorted().map { reviewer in
-            let sorted = rows[reviewer]!.sorted {
-                let a = $0.line, b = $1.line
-                return (a.name ?? a.identity ?? "~", a.identity ?? "~", a.system, a.role.matchKey, a.account)
-                    < (b.name ?? b.identity ?? "~", b.identity ?? "~", b.system, b.role.matchKey, b.account)
+            let list = rows[reviewer]!
+            let keys = list.map { row in
+                (row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system, row.line.role.matchKey, row.line.account)
             }
+            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }.map { list[$0] }
             return Sheet(reviewer: reviewer, reviewerName: names[reviewer], rows: sorted)
         }
     }
 
-    func rowId(reviewer: String, line: AccessLine, capacity: Sheet.Capacity) -> String {
-        RowSigner(key: SymmetricKey(data: keyBytes)).rowId(campaign: campaign, reviewer: reviewer, cells: context.signedCells(line, capacity: capacity))
-    }
 }
 
 /// Row ids: the first 12 bytes (96 bits) of an HMAC-SHA256, as 24 hex digits.
@@ -69,6 +70,6 @@ public struct RowSigner {
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
         let message = ([campaign, reviewer] + cells).joined(separator: "\u{1F}")
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
-        return mac.prefix(12).map { String(format: "%02x", $0) }.joined()
+        return Hashing.hex(mac.prefix(12))
     }
 }

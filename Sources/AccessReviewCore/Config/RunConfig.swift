@@ -21,6 +21,8 @@ public struct RunConfig: Sendable {
     public var mappingsFolder: String?
     public var rulesFile: String?
     public var csvSeparator: Character
+    /// Which sheet formats a run writes: xlsx, pdf, csv (default all three).
+    public var sheetFormats: [String] = ["xlsx", "pdf", "csv"]
 
     public struct HRSource: Sendable {
         public var export: String
@@ -141,8 +143,16 @@ extension RunConfig {
         let output = resolve(root.string("output") ?? "out")
 
         var separator: Character = language == .da ? ";" : ","
+        var formats = ["xlsx", "pdf", "csv"]
         if let sheets = root.map("sheets") {
             if let text = sheets.oneOf("csv_separator", [";", ",", "\t"]) { separator = Character(text) }
+            if let list = sheets.strings("formats") {
+                let unknown = list.filter { !["xlsx", "pdf", "csv"].contains($0) }
+                if !unknown.isEmpty || list.isEmpty {
+                    sheets.error(sheets.raw("formats"), "'sheets.formats' lists xlsx, pdf and/or csv, not \(unknown.joined(separator: ", "))")
+                }
+                formats = ["xlsx", "pdf", "csv"].filter(list.contains)
+            }
             sheets.close()
         }
 
@@ -179,10 +189,12 @@ extension RunConfig {
 
         try diagnostics.throwIfErrors()
         guard let version, let directory else { throw DiagnosticList(diagnostics.all) }
-        return RunConfig(file: file, version: version, organisation: organisation, asOf: asOf, campaign: campaign,
-                         language: language, deadlineDays: deadlineDays, output: output, directory: directory, hr: hr,
-                         systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
-                         csvSeparator: separator)
+        var config = RunConfig(file: file, version: version, organisation: organisation, asOf: asOf, campaign: campaign,
+                               language: language, deadlineDays: deadlineDays, output: output, directory: directory, hr: hr,
+                               systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
+                               csvSeparator: separator)
+        config.sheetFormats = formats
+        return config
     }
 
     private static func parseDirectory(_ map: YAMLMap?, resolve: (String) -> String, root: YAMLMap) -> DirectoryConfig? {

@@ -29,11 +29,15 @@ public final class OutputFolder: @unchecked Sendable {
     /// Writes a file at a path relative to the folder and records its hash for the manifest.
     /// `private` files (sheets: personal data) are readable by the owner only.
     public func write(_ relative: String, _ data: Data, private isPrivate: Bool = false) throws {
-        try produce(relative, private: isPrivate) { path in
-            guard FileManager.default.createFile(atPath: path, contents: data) else {
-                throw ToolError(.badInput, "\(path): error: cannot write the file")
-            }
+        let path = (workPath as NSString).appendingPathComponent(relative)
+        let folder = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        try Hashing.writeFile(path, data, mode: isPrivate ? 0o600 : 0o644)
+        lock.lock()
+        written.append((relative, Hashing.sha256Hex(data), data.count))
+        lock.unlock()
     }
 
     /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.

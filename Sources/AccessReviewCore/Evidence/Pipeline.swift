@@ -155,6 +155,8 @@ public struct Pipeline: Sendable {
     // MARK: - Run
 
     public struct Summary: Sendable {
+        /// Seconds spent in each stage, in order.
+        public var stages: [(name: String, seconds: Double)] = []
         public var folder: String
         public var campaign: String
         public var findings: [Finding]
@@ -164,12 +166,15 @@ public struct Pipeline: Sendable {
     }
 
     public func run() throws -> Summary {
+        var clock = StageClock()
         let inputs = try loadAll()
+        clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
         let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
                                                    mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf,
                                                    language: config.language)).run()
+        clock.lap("reconcile")
         progress.stage("writing sheets and reports")
         let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
                                    deadline: asOf + config.deadlineDays, language: config.language,
@@ -188,9 +193,16 @@ public struct Pipeline: Sendable {
             DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
                 let sheet = sheets[index]
                 do {
-                    try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
-                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheetWriter.write(sheet, context: context, to: $0) }
-                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheetWriter.write(sheet, context: context, to: $0) }
+                    let formats = config.sheetFormats
+                    if formats.contains("csv") {
+                        try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
+                    }
+                    if formats.contains("xlsx") {
+                        try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheetWriter.write(sheet, context: context, to: $0) }
+                    }
+                    if formats.contains("pdf") {
+                        try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheetWriter.write(sheet, context: context, to: $0) }
+                    }
                 } catch let error as ToolError {
                     failures.set(index, .failure([Diagnostic(file: sheet.reviewer, error.message)]))
                 } catch {
@@ -201,7 +213,7 @@ public struct Pipeline: Sendable {
             for case .failure(let diagnostics)? in failures.values {
                 throw ToolError(.badInput, diagnostics.map(\.message).joined(separator: "\n"))
             }
-            try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: ["xlsx", "pdf", "csv"]))
+            try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: config.sheetFormats))
             let manifest = try makeManifest(inputs: inputs, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
@@ -215,7 +227,8 @@ public struct Pipeline: Sendable {
             progress.finish()
             var counts: [Severity: Int] = [:]
             for finding in result.findings { counts[finding.severity, default: 0] += 1 }
-            return Summary(folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
+            clock.lap("write sheets, findings, snapshots, manifest")
+            return Summary(stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
                            lines: result.lines.count, countsBySeverity: counts)
         } catch {
             folder.discard()
@@ -324,4 +337,23 @@ final class Counter: @unchecked Sendable {
         value += 1
         return value
     }
+}
+
+/// Wall-clock time of each stage of a run.
+struct StageClock {
+    private var last = Date()
+    private(set) var laps: [(name: String, seconds: Double)] = []
+
+    mutating func lap(_ name: String) {
+        let now = Date()
+        laps.append((name, now.timeIntervalSince(last)))
+        last = now
+    }
+}
+
+/// The process's peak resident memory so far, in bytes.
+public func peakMemoryBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
 }

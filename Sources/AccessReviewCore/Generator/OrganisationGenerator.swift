@@ -14,6 +14,10 @@ public struct OrganisationGenerator: Sendable {
     public var asOf = Day(iso: "2026-11-29")!
     /// Share of people given each anomaly.
     public var anomalyRate = 0.005
+    /// Systems each job role grants roles in (two roles each): the access lines per person.
+    public var grantSystems = 4
+    /// Sheet formats the generated config asks for.
+    public var sheetFormats = ["xlsx", "pdf", "csv"]
 
     public init(people: Int, systems: Int, seed: UInt64 = 1, orderSeed: UInt64? = nil) {
         self.people = people
@@ -82,7 +86,13 @@ public struct OrganisationGenerator: Sendable {
             try fm.createDirectory(atPath: (folder as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let systemIds = (0..<systems).map { String(format: "sys%02d", $0) }
-        func grantSystem(_ department: Int, _ title: Int) -> String { systemIds[(department * 2 + title) % systems] }
+        /// What a job role (department, title) grants: two G-roles in each of up to `grantSystems` systems.
+        func jobGrants(_ department: Int, _ title: Int) -> [(system: String, role: String)] {
+            (0..<min(grantSystems, systems)).flatMap { k in
+                let system = systemIds[(department * 2 + title + k * 16) % systems]
+                return [(system, "G\(title * 2)"), (system, "G\(title * 2 + 1)")]
+            }
+        }
 
         // People: a director, a security officer, a chief per department, team leads, staff.
         var persons: [Person] = []
@@ -116,10 +126,11 @@ public struct OrganisationGenerator: Sendable {
                                                         login: login, email: email, name: name)
             if persons[p].title.hasPrefix("Titel") {
                 let t = persons[p].title == "TitelA" ? 0 : 1
-                let system = grantSystem(persons[p].department, t)
-                var existing = persons[p].accounts[system] ?? Account(id: account(p, system), roles: [], lastLogin: recent, login: login, email: email, name: name)
-                existing.roles.append("R\(t)")
-                persons[p].accounts[system] = existing
+                for (system, role) in jobGrants(persons[p].department, t) {
+                    var existing = persons[p].accounts[system] ?? Account(id: account(p, system), roles: [], lastLogin: recent, login: login, email: email, name: name)
+                    if !existing.roles.contains(role) { existing.roles.append(role) }
+                    persons[p].accounts[system] = existing
+                }
             }
         }
 
@@ -134,7 +145,7 @@ public struct OrganisationGenerator: Sendable {
             var set: Set<String> = ["\(systemIds[0])/Basis"]
             if persons[p].title.hasPrefix("Titel") {
                 let t = persons[p].title == "TitelA" ? 0 : 1
-                set.insert("\(grantSystem(persons[p].department, t))/R\(t)")
+                for (system, role) in jobGrants(persons[p].department, t) { set.insert("\(system)/\(role)") }
             }
             return set
         }
@@ -368,14 +379,20 @@ public struct OrganisationGenerator: Sendable {
         var out = "version: 1\nhandbook: \"Genereret håndbog\"\nidentities:\n  external_when: [{ attribute: employee_type, in: [\"Konsulent\"] }]\n"
         out += "reviewers:\n  fallback: \(fallback)\nroles:\n"
         for system in systemIds {
-            for (role, sensitivity) in [("Basis", "normal"), ("R0", "normal"), ("R1", "sensitive"), ("R2", "normal"), ("R3", "normal"), ("R4", "sensitive"), ("R5", "extra-sensitive")] {
+            for (role, sensitivity) in [("Basis", "normal"), ("R0", "normal"), ("R1", "sensitive"), ("R2", "normal"), ("R3", "normal"),
+                                        ("G0", "normal"), ("G1", "sensitive"), ("G2", "normal"), ("G3", "extra-sensitive")] {
                 out += "  - { system: \(system), role: \(role), sensitivity: \(sensitivity) }\n"
             }
         }
         out += "job_roles:\n"
         for d in Self.departments.indices {
             for (t, title) in ["TitelA", "TitelB"].enumerated() {
-                out += "  - { id: JR-\(d)-\(title), section: \"7.\(d)\", match: { title: [\(title)], department: [\(Self.departments[d])] }, grants: { \(systemIds[(d * 2 + t) % systemIds.count]): [R\(t)] } }\n"
+                var bySystem: [String: [String]] = [:]
+                for k in 0..<min(grantSystems, systemIds.count) {
+                    bySystem[systemIds[(d * 2 + t + k * 16) % systemIds.count], default: []] += ["G\(t * 2)", "G\(t * 2 + 1)"]
+                }
+                let grants = bySystem.keys.sorted().map { "\($0): [\(Array(Set(bySystem[$0]!)).sorted().joined(separator: ", "))]" }.joined(separator: ", ")
+                out += "  - { id: JR-\(d)-\(title), section: \"7.\(d)\", match: { title: [\(title)], department: [\(Self.departments[d])] }, grants: { \(grants) } }\n"
             }
         }
         out += "birthright: { \(systemIds[0]): [Basis] }\n"
@@ -392,6 +409,7 @@ public struct OrganisationGenerator: Sendable {
             campaign: GEN
             language: da
             output: out
+            sheets: { formats: [\(sheetFormats.joined(separator: ", "))] }
             directory:
               source: ldif
               ldif: directory.ldif

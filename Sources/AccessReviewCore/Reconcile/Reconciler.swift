@@ -39,6 +39,11 @@ private struct State {
     var heldRoles: [Int: Set<RoleKey>] = [:]
     /// Per identity index: the routed reviewer and whether the fallback was used.
     var routes: [Int: Route] = [:]
+    /// Lookups built once: exceptions by identity, grants by job role, lines by identity.
+    let exceptionsByIdentity: [String: [Handbook.ExceptionGrant]]
+    let grantsByJobRole: [String: Set<RoleKey>]
+    let birthright: Set<RoleKey>
+    var lineIndicesByIdentity: [String: [Int]] = [:]
 
     struct Route {
         var reviewer: String
@@ -51,6 +56,9 @@ private struct State {
         self.handbook = input.handbook
         self.asOf = input.asOf
         self.messages = Messages(input.language)
+        exceptionsByIdentity = Dictionary(grouping: input.handbook.exceptions, by: \.identity)
+        grantsByJobRole = Dictionary(input.handbook.jobRoles.map { ($0.id, Set($0.grants)) }, uniquingKeysWith: { $0.union($1) })
+        birthright = Set(input.handbook.birthright)
     }
 
     // MARK: Identities
@@ -358,7 +366,7 @@ private struct State {
                                             detail: messages.unauthorised(role: key, sensitivity: sensitivity, jobRoles: identity.jobRoles.map(\.id))))
                 case .expiredException(let expired):
                     codes.append(.exceptionExpired)
-                    let exception = handbook.exceptions.first { $0.identity == identity.user.id && $0.role == key }
+                    let exception = exceptionsByIdentity[identity.user.id]?.first { $0.role == key }
                     findings.append(Finding(code: .exceptionExpired, identity: identity.user.id, system: export.system, account: account.account,
                                             role: role, rule: exception.map { "exceptions (line \($0.line))" } ?? "exceptions",
                                             reviewer: route.reviewer,
@@ -372,13 +380,11 @@ private struct State {
 
     /// The strongest ground for a role: job role, birthright, valid exception, else an expired exception, else none.
     func grounds(for key: RoleKey, identity: IdentityState) -> Ground {
-        for jobRole in identity.jobRoles {
-            if let definition = handbook.jobRoles.first(where: { $0.id == jobRole.id }), definition.grants.contains(key) {
-                return .jobRole(jobRole.id)
-            }
+        for jobRole in identity.jobRoles where grantsByJobRole[jobRole.id]?.contains(key) == true {
+            return .jobRole(jobRole.id)
         }
-        if handbook.birthright.contains(key) { return .birthright }
-        let exceptions = handbook.exceptions.filter { $0.identity == identity.user.id && $0.role == key }
+        if birthright.contains(key) { return .birthright }
+        let exceptions = (exceptionsByIdentity[identity.user.id] ?? []).filter { $0.role == key }
         if let valid = exceptions.filter({ $0.isValid(on: asOf) }).map(\.expires).max() { return .exception(until: valid) }
         if let expired = exceptions.map(\.expires).max() { return .expiredException(expired) }
         return .none
@@ -395,6 +401,7 @@ private struct State {
            eligible(owner, for: person?.user.id) {
             second = owner
         }
+        if let id = person?.user.id { lineIndicesByIdentity[id, default: []].append(lines.count) }
         lines.append(AccessLine(identity: person?.user.id, name: person?.user.name, title: person?.user.title,
                                 department: person?.user.department, system: export.system, account: account.account, role: role,
                                 sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
@@ -429,7 +436,7 @@ private struct State {
             for sod in handbook.sod {
                 let present = sod.roles.filter { held.contains($0) }
                 guard present.count >= 2 else { continue }
-                let exceptions = handbook.exceptions.filter { $0.identity == id && $0.sod == sod.id }
+                let exceptions = (exceptionsByIdentity[id] ?? []).filter { $0.sod == sod.id }
                 if exceptions.contains(where: { $0.isValid(on: asOf) }) { continue }
                 let expired = exceptions.map(\.expires).max()
                 for i in 0..<present.count {
@@ -447,7 +454,7 @@ private struct State {
     }
 
     mutating func markLines(identity: String, roles: [RoleKey], code: FindingCode) {
-        for index in lines.indices where lines[index].identity == identity {
+        for index in lineIndicesByIdentity[identity] ?? [] {
             let key = RoleKey(system: lines[index].system, role: lines[index].role)
             if roles.contains(key), !lines[index].codes.contains(code) { lines[index].codes.append(code) }
         }
@@ -474,7 +481,6 @@ private struct State {
     // MARK: Result
 
     mutating func finish() -> ReconcileResult {
-        let severities = Dictionary(findings.map { (key(for: $0), $0.severity) }, uniquingKeysWith: max)
         for index in lines.indices {
             var worst: Severity?
             for code in lines[index].codes {
@@ -483,13 +489,13 @@ private struct State {
                     : code.baseSeverity
                 worst = max(worst ?? severity, severity)
             }
-            _ = severities
             lines[index].worstSeverity = worst
             lines[index].codes = Array(Set(lines[index].codes)).sorted { $0.rawValue < $1.rawValue }
         }
-        lines.sort {
-            ($0.identity ?? "~", $0.system, $0.role.matchKey, $0.account) < ($1.identity ?? "~", $1.system, $1.role.matchKey, $1.account)
-        }
+        // Sort keys computed once per line, not once per comparison.
+        let keys = lines.map { ($0.identity ?? "~", $0.system, $0.role.matchKey, $0.account) }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        lines = order.map { lines[$0] }
         findings.sort(by: Finding.ordered)
         var reviewers = Set(lines.map(\.reviewer))
         for line in lines { if let second = line.secondReviewer { reviewers.insert(second) } }

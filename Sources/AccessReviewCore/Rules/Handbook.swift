@@ -11,16 +11,17 @@ public enum Sensitivity: String, Sendable, CaseIterable, Comparable {
 
 /// A system role: the pair that access lines, grants and SoD rules name.
 public struct RoleKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var system: String
-    public var role: String
+    public let system: String
+    public let role: String
+    /// Roles are compared case-insensitively: exports rarely agree on case.
+    public let key: String
 
     public init(system: String, role: String) {
         self.system = system
         self.role = role
+        self.key = system + "\u{1F}" + role.matchKey
     }
 
-    /// Roles are compared case-insensitively: exports rarely agree on case.
-    public var key: String { system + "\u{1F}" + role.matchKey }
     public static func == (lhs: RoleKey, rhs: RoleKey) -> Bool { lhs.key == rhs.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
     public static func < (lhs: RoleKey, rhs: RoleKey) -> Bool { (lhs.system, lhs.role) < (rhs.system, rhs.role) }

@@ -24,7 +24,13 @@ public struct CSVWriter: Sendable {
     }
 
     private func escape(_ field: String) -> String {
-        if field.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        let sep = separator.asciiValue ?? 0x3B
+        var needsQuotes = false
+        for byte in field.utf8 where byte == sep || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if needsQuotes {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return field

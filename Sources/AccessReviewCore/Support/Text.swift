@@ -4,7 +4,16 @@ extension String {
     /// The form in which correlation keys and names are compared: trimmed, Unicode NFC,
     /// case-folded. `Æ` and `æ` compare equal, and so do composed and decomposed `å`.
     public var matchKey: String {
-        trimmingCharacters(in: .whitespacesAndNewlines)
+        // Fast path: trimmed ASCII needs only lower-casing (the same result as the Unicode path).
+        var ascii = true
+        for byte in utf8 where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii, let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20 {
+            return lowercased()
+        }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
             .precomposedStringWithCanonicalMapping
             .folding(options: [.caseInsensitive], locale: nil)
     }
