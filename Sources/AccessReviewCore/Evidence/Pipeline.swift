@@ -171,15 +171,16 @@ public struct Pipeline: Sendable {
         clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
-        let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
-                                                   mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf,
-                                                   language: config.language)).run()
+        let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+        var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
+                                            mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
+        reconcileInput.history = try state.history(before: asOf)
+        let result = try Reconciler(reconcileInput).run()
         clock.lap("reconcile")
         progress.stage("writing sheets and reports")
         let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
                                    deadline: asOf + config.deadlineDays, language: config.language,
                                    csvSeparator: config.csvSeparator)
-        let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
         let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline)
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
@@ -217,6 +218,7 @@ public struct Pipeline: Sendable {
             let manifest = try makeManifest(inputs: inputs, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
+            try state.recordRun(asOf: asOf, identities: result.identities)
             try state.replaceIssuedRows(campaign: campaign, rows: sheets.flatMap { sheet in
                 sheet.rows.map { row in
                     StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: row.line.identity ?? "",

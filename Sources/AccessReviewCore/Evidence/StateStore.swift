@@ -53,6 +53,9 @@ public final class StateStore {
             CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
                 file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
                 UNIQUE (campaign, reviewer, sha256));
+            CREATE TABLE IF NOT EXISTS identity_history (identity TEXT PRIMARY KEY, first_seen_disabled TEXT);
+            CREATE TABLE IF NOT EXISTS job_role_history (as_of TEXT NOT NULL, identity TEXT NOT NULL, job_roles TEXT NOT NULL,
+                PRIMARY KEY (as_of, identity));
             CREATE TABLE IF NOT EXISTS decisions (import_id INTEGER NOT NULL REFERENCES imports(id), campaign TEXT NOT NULL,
                 reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
                 file_sha256 TEXT NOT NULL);
@@ -110,6 +113,41 @@ public final class StateStore {
             IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
                       account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
         }.first
+    }
+
+    /// What earlier runs (before `asOf`) saw.
+    public func history(before asOf: Day) throws -> History {
+        var history = History()
+        for (identity, day) in try query("SELECT identity, first_seen_disabled FROM identity_history WHERE first_seen_disabled < ?",
+                                         [asOf.description], { ($0.text(0), $0.text(1)) }) {
+            history.firstSeenDisabled[identity] = Day(iso: day)
+        }
+        if let previous = try query("SELECT MAX(as_of) FROM job_role_history WHERE as_of < ?", [asOf.description], { $0.text(0) }).first,
+           let day = Day(iso: previous) {
+            history.previousRun = day
+            for (identity, roles) in try query("SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
+                                               { ($0.text(0), $0.text(1)) }) {
+                history.previousJobRoles[identity] = roles.split(separator: " ").map(String.init)
+            }
+        }
+        return history
+    }
+
+    /// Records what this run saw, for later runs.
+    public func recordRun(asOf: Day, identities: [IdentityState]) throws {
+        try transaction {
+            let disabled = try prepare("INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)")
+            defer { sqlite3_finalize(disabled) }
+            try run("DELETE FROM job_role_history WHERE as_of = ?", [asOf.description])
+            let roles = try prepare("INSERT INTO job_role_history VALUES (?, ?, ?)")
+            defer { sqlite3_finalize(roles) }
+            for identity in identities {
+                if identity.user.disabled { try step(disabled, [identity.user.id, asOf.description]) }
+                if !identity.jobRoles.isEmpty {
+                    try step(roles, [asOf.description, identity.user.id, identity.jobRoles.map(\.id).joined(separator: " ")])
+                }
+            }
+        }
     }
 
     public func hasImported(campaign: String, reviewer: String, sha256: String) throws -> Bool {

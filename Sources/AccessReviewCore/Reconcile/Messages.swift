@@ -47,6 +47,12 @@ public struct Messages: Sendable {
                  "the role \(role)\(sens) is granted by no job role (\(held)), birthright or valid exception")
     }
 
+    func mover(jobRole: String, until: Day?) -> String {
+        let when = until.map { t(" (sidst set \($0))", " (last seen \($0))") } ?? ""
+        return t("; flytter: rollen kom fra jobrollen \(jobRole), som personen ikke har længere\(when)",
+                 "; mover: the role came with job role \(jobRole), which the person no longer holds\(when)")
+    }
+
     func exceptionExpired(role: RoleKey, expires: Day, reason: String) -> String {
         t("eneste grundlag for \(role) er en undtagelse, der udløb \(expires) (\(reason))",
           "the only ground for \(role) is an exception that expired on \(expires) (\(reason))")

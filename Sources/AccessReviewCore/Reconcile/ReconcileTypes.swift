@@ -65,6 +65,8 @@ public struct ReconcileInput: Sendable {
     public var handbook: Handbook
     public var asOf: Day
     public var language: Language
+    /// What earlier runs saw (from the state store); empty on a first run.
+    public var history = History()
 
     public init(directory: DirectorySnapshot, hr: HRSnapshot?, exports: [SystemExport], mappings: [String: SystemMapping],
                 handbook: Handbook, asOf: Day, language: Language) {
@@ -75,5 +77,19 @@ public struct ReconcileInput: Sendable {
         self.handbook = handbook
         self.asOf = asOf
         self.language = language
+    }
+}
+
+/// What earlier runs saw: when each identity was first seen disabled, and the job roles
+/// each held in the latest earlier run (to explain a mover's left-over access).
+public struct History: Sendable {
+    public var firstSeenDisabled: [String: Day] = [:]
+    public var previousRun: Day?
+    public var previousJobRoles: [String: [String]] = [:]
+
+    public init(firstSeenDisabled: [String: Day] = [:], previousRun: Day? = nil, previousJobRoles: [String: [String]] = [:]) {
+        self.firstSeenDisabled = firstSeenDisabled
+        self.previousRun = previousRun
+        self.previousJobRoles = previousJobRoles
     }
 }

@@ -73,7 +73,9 @@ private struct State {
             let endDate = [hr?.endDate, user.endDate].compactMap { $0 }.min()
             let leaverReasons = handbook.leaverWhen.filter { holds($0, user: user, endDate: endDate) }
             let isLeaver = !leaverReasons.isEmpty
-            let leaverDate: Day? = isLeaver ? endDate.flatMap { $0 <= asOf ? $0 : nil } : nil
+            // The earliest known: HR end date, directory end date, or the run that first saw the account disabled.
+            let firstDisabled = user.disabled ? input.history.firstSeenDisabled[user.id] : nil
+            let leaverDate: Day? = isLeaver ? [endDate.flatMap { $0 <= asOf ? $0 : nil }, firstDisabled].compactMap { $0 }.min() : nil
             let isExternal = handbook.externalWhen.contains { holds($0, user: user, endDate: endDate) }
             var jobRoles: [(String, String)] = []
             for jobRole in handbook.jobRoles {
@@ -360,10 +362,17 @@ private struct State {
                 case .none:
                     let sensitivity = handbook.sensitivity(of: key)
                     codes.append(.unauthorisedRole)
+                    var detail = messages.unauthorised(role: key, sensitivity: sensitivity, jobRoles: identity.jobRoles.map(\.id))
+                    // A mover: a job role held in the previous run, and lost since, granted it.
+                    let held = Set(identity.jobRoles.map(\.id))
+                    if let previous = input.history.previousJobRoles[identity.user.id],
+                       let lost = previous.first(where: { !held.contains($0) && grantsByJobRole[$0]?.contains(key) == true }) {
+                        detail += messages.mover(jobRole: lost, until: input.history.previousRun)
+                    }
                     findings.append(Finding(code: .unauthorisedRole, severity: sensitivity == .normal ? .medium : .high,
                                             identity: identity.user.id, system: export.system, account: account.account, role: role,
                                             rule: rule(.unauthorisedRole, default: "job_roles"), reviewer: route.reviewer,
-                                            detail: messages.unauthorised(role: key, sensitivity: sensitivity, jobRoles: identity.jobRoles.map(\.id))))
+                                            detail: detail))
                 case .expiredException(let expired):
                     codes.append(.exceptionExpired)
                     let exception = exceptionsByIdentity[identity.user.id]?.first { $0.role == key }
