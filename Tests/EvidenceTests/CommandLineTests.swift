@@ -42,9 +42,7 @@ import TestSupport
     @Test func checkReportsEveryErrorWithFileAndLineAndExitsTwo() throws {
         let samples = Repository.copyOfSamples()
         let config = samples.file("Samples/accessreview.yaml")
-        var text = try String(contentsOfFile: config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "deadline_days: 30", with: "deadline_days: 30\ncolour: blue\nlanguage_: en")
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        try samples.replace(in: "Samples/accessreview.yaml", "deadline_days: 30", with: "deadline_days: 30\ncolour: blue\nlanguage_: en")
         let outcome = try run(["check", "--config", config])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("accessreview.yaml:8:1: error: unknown key 'colour'"))

@@ -109,10 +109,7 @@ import TestSupport
 
     @Test func aBrokenMappingLeavesNoOutputFolder() throws {
         let samples = Repository.copyOfSamples()
-        let mapping = samples.file("Mappings/systems/esdh.yaml")
-        var text = try String(contentsOfFile: mapping, encoding: .utf8)
-        text = text.replacingOccurrences(of: "      roles: \"Role/@name\"", with: "      roles: \"Role/@name[\"\n      colour: blue")
-        try text.write(toFile: mapping, atomically: true, encoding: .utf8)
+        try samples.replace(in: "Mappings/systems/esdh.yaml", "      roles: \"Role/@name\"", with: "      roles: \"Role/@name[\"\n      colour: blue")
         let output = TemporaryFolder()
         do {
             _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml"))
@@ -125,10 +122,7 @@ import TestSupport
 
     @Test func aBrokenHandbookLeavesNoOutputFolder() throws {
         let samples = Repository.copyOfSamples()
-        let path = samples.file("Mappings/handbook.yaml")
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        text = text.replacingOccurrences(of: "  dormant_after_days: 90", with: "  dormant_after_days: ninety")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try samples.replace(in: "Mappings/handbook.yaml", "  dormant_after_days: 90", with: "  dormant_after_days: ninety")
         let output = TemporaryFolder()
         #expect(throws: DiagnosticList.self) { _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml")) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)

@@ -33,6 +33,14 @@ public final class TemporaryFolder: @unchecked Sendable {
     }
 
     public func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: file(relative)) }
+
+    /// Replaces text in a file of the folder: the way tests break a copy of the Samples.
+    public func replace(in relative: String, _ old: String, with new: String) throws {
+        let path = file(relative)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        precondition(text.contains(old), "\(relative) does not contain \(old)")
+        try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+    }
 }
 
 /// Where the repository is, found from this file's path.
