@@ -328,8 +328,8 @@ private struct State {
     }
 
     mutating func checkPersonalAccount(index: Int, account: Account, export: SystemExport) {
-        let identity = identities[index]
         let route = route(index)
+        let identity = identities[index]
         var accountCodes: [FindingCode] = []
         if identity.isLeaver {
             let deadline = identity.leaverDate.map { $0 + handbook.policy.leaverGraceDays }
@@ -402,17 +402,18 @@ private struct State {
     mutating func appendLine(identity index: Int?, account: Account, export: SystemExport, role: String, ground: Ground,
                              codes: [FindingCode], reviewer: String) {
         let key = RoleKey(system: export.system, role: role)
-        let sensitivity = handbook.sensitivity(of: key)
-        let privileged = handbook.isPrivileged(key)
-        let person = index.map { identities[$0] }
+        let catalogued = handbook.roles[key]
+        let sensitivity = catalogued?.sensitivity ?? .normal
+        let privileged = catalogued?.privileged ?? false
+        // Fields are read in place: copying the whole IdentityState per line costs a retain for each of its strings.
+        let id = index.map { identities[$0].user.id }
         var second: String?
-        if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer,
-           eligible(owner, for: person?.user.id) {
+        if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer, eligible(owner, for: id) {
             second = owner
         }
-        if let id = person?.user.id { lineIndicesByIdentity[id, default: []].append(lines.count) }
-        lines.append(AccessLine(identity: person?.user.id, name: person?.user.name, title: person?.user.title,
-                                department: person?.user.department, system: export.system, account: account.account, role: role,
+        if let id { lineIndicesByIdentity[id, default: []].append(lines.count) }
+        lines.append(AccessLine(identity: id, name: index.flatMap { identities[$0].user.name }, title: index.flatMap { identities[$0].user.title },
+                                department: index.flatMap { identities[$0].user.department }, system: export.system, account: account.account, role: role,
                                 sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
                                 reviewer: reviewer, secondReviewer: second))
     }
