@@ -18,10 +18,15 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Print the time of each stage and the peak memory on stderr.")
     var timings = false
 
+    @Flag(name: .customLong("accept-population-change"),
+          help: "Run even when the directory or an export has shrunk past the handbook's max_population_drop.")
+    var acceptPopulationChange = false
+
     func run() throws {
         try guarded {
             let config = try options.load()
-            let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: options.quiet))
+            var pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: options.quiet))
+            pipeline.acceptPopulationChange = acceptPopulationChange
             let summary = try pipeline.run()
             if timings {
                 for stage in summary.stages {

@@ -19,6 +19,8 @@ public struct Pipeline: Sendable {
     public var config: RunConfig
     public var asOf: Day
     public var progress: Progress
+    /// `--accept-population-change`: run even when a population shrank past the guard.
+    public var acceptPopulationChange = false
 
     public init(config: RunConfig, asOf: Day? = nil, progress: Progress = Progress(quiet: true)) {
         self.config = config
@@ -172,6 +174,11 @@ public struct Pipeline: Sendable {
         for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
         let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+        var counts = ["directory": inputs.directory.users.count]
+        for export in inputs.exports where export.system != DirectoryGroupsSystem.id { counts[export.system] = export.accounts.count }
+        if !acceptPopulationChange {
+            try PopulationGuard.check(current: counts, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
+        }
         var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
                                             mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
         reconcileInput.history = try state.history(before: asOf)
@@ -219,6 +226,7 @@ public struct Pipeline: Sendable {
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
             try state.recordRun(asOf: asOf, identities: result.identities)
+            try state.recordCounts(counts)
             try state.replaceIssuedRows(campaign: campaign, rows: sheets.flatMap { sheet in
                 sheet.rows.map { row in
                     StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: row.line.identity ?? "",
@@ -358,4 +366,25 @@ public func peakMemoryBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Int(usage.ru_maxrss) * 1024
+}
+
+/// The guard of DESIGN.md: a run stops, writing nothing, when the directory or an export has
+/// fewer than (1 − max_population_drop) of the previous run's records — a truncated export
+/// must not make leavers disappear.
+public enum PopulationGuard {
+    public static func check(current: [String: Int], previous: [String: Int], maxDrop: Double) throws {
+        var problems: [String] = []
+        for (source, before) in previous.sorted(by: { $0.key < $1.key }) where before > 0 {
+            guard let now = current[source] else { continue }
+            if Double(now) < Double(before) * (1 - maxDrop) {
+                let what = source == "directory" ? "the directory has \(now) users" : "the export of \(source) has \(now) accounts"
+                problems.append("\(what), \(before) in the previous run (a drop of \(Int((1 - Double(now) / Double(before)) * 100)) %, more than max_population_drop \(Int(maxDrop * 100)) %)")
+            }
+        }
+        guard problems.isEmpty else {
+            throw ToolError(.guardStopped, "accessreview: stopped by the population guard, nothing was written:\n  "
+                            + problems.joined(separator: "\n  ")
+                            + "\nA truncated export or directory must not make leavers disappear. If the change is real, run again with --accept-population-change.")
+        }
+    }
 }

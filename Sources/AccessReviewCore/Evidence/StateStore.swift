@@ -53,6 +53,8 @@ public final class StateStore {
             CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
                 file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
                 UNIQUE (campaign, reviewer, sha256));
+            CREATE TABLE IF NOT EXISTS run_counts (run INTEGER NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL,
+                PRIMARY KEY (run, source));
             CREATE TABLE IF NOT EXISTS identity_history (identity TEXT PRIMARY KEY, first_seen_disabled TEXT);
             CREATE TABLE IF NOT EXISTS job_role_history (as_of TEXT NOT NULL, identity TEXT NOT NULL, job_roles TEXT NOT NULL,
                 PRIMARY KEY (as_of, identity));
@@ -113,6 +115,22 @@ public final class StateStore {
             IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
                       account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
         }.first
+    }
+
+    /// The population counts of the latest run: "directory" (users) and each system (accounts).
+    public func lastCounts() throws -> [String: Int] {
+        guard let run = try query("SELECT MAX(run) FROM run_counts", [], { $0.text(0) }).first, !run.isEmpty else { return [:] }
+        return Dictionary(try query("SELECT source, count FROM run_counts WHERE run = ?", [run], { ($0.text(0), Int($0.text(1)) ?? 0) }),
+                          uniquingKeysWith: { a, _ in a })
+    }
+
+    public func recordCounts(_ counts: [String: Int]) throws {
+        try transaction {
+            let run = (Int(try query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [], { $0.text(0) }).first ?? "0") ?? 0) + 1
+            for (source, count) in counts.sorted(by: { $0.key < $1.key }) {
+                try self.run("INSERT INTO run_counts VALUES (?, ?, ?)", [String(run), source, String(count)])
+            }
+        }
     }
 
     /// What earlier runs (before `asOf`) saw.
