@@ -64,12 +64,25 @@ public struct SheetBuilder: Sendable {
 /// Row ids: the first 12 bytes (96 bits) of an HMAC-SHA256, as 24 hex digits.
 public struct RowSigner {
     public var key: SymmetricKey
+    /// The HMAC with its key already absorbed; copied for each row (keying costs two hash blocks).
+    private let keyed: HMAC<SHA256>
 
-    public init(key: SymmetricKey) { self.key = key }
+    public init(key: SymmetricKey) {
+        self.key = key
+        keyed = HMAC<SHA256>(key: key)
+    }
 
+    /// HMAC-SHA256 over campaign, reviewer and the cells, separated by U+001F.
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
-        let message = ([campaign, reviewer] + cells).joined(separator: "\u{1F}")
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
-        return Hashing.hex(mac.prefix(12))
+        var mac = keyed
+        let separator: [UInt8] = [0x1F]
+        var first = true
+        for part in [campaign, reviewer] + cells {
+            if !first { mac.update(data: separator) }
+            first = false
+            var part = part
+            part.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        }
+        return Hashing.hex(mac.finalize().prefix(12))
     }
 }
