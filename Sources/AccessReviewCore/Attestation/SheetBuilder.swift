@@ -5,10 +5,15 @@ import Foundation
 public struct Sheet: Sendable {
     public enum Capacity: String, Sendable { case manager, systemOwner = "system-owner" }
 
+    /// A row: its id and which line it shows. The line is read from the shared list rather
+    /// than copied, so that millions of rows cost a few words each.
     public struct Row: Sendable {
         public var rowId: String
-        public var line: AccessLine
         public var capacity: Capacity
+        let store: LineStore
+        let index: Int
+
+        public var line: AccessLine { store.lines[index] }
     }
 
     public var reviewer: String
@@ -16,6 +21,12 @@ public struct Sheet: Sendable {
     public var rows: [Row]
 
     public var flaggedRows: Int { rows.filter { !$0.line.codes.isEmpty }.count }
+}
+
+/// The access lines of one reconciliation, shared by every sheet's rows.
+final class LineStore: Sendable {
+    let lines: [AccessLine]
+    init(_ lines: [AccessLine]) { self.lines = lines }
 }
 
 /// Cuts the reconciliation result into one sheet per reviewer, each row with a row id that
@@ -41,12 +52,13 @@ public struct SheetBuilder: Sendable {
         var names: [String: String] = [:]
         for identity in result.identities { names[identity.user.id] = identity.user.name }
         var rows: [String: [Sheet.Row]] = [:]
-        for line in result.lines {
+        let store = LineStore(result.lines)
+        for (index, line) in result.lines.enumerated() {
             rows[line.reviewer, default: []].append(Sheet.Row(rowId: rowId(reviewer: line.reviewer, line: line, capacity: .manager),
-                                                              line: line, capacity: .manager))
+                                                              capacity: .manager, store: store, index: index))
             if let second = line.secondReviewer {
-                rows[second, default: []].append(Sheet.Row(rowId: rowId(reviewer: second, line: line, capacity: .systemOwner), line: line,
-                                                           capacity: .systemOwner))
+                rows[second, default: []].append(Sheet.Row(rowId: rowId(reviewer: second, line: line, capacity: .systemOwner),
+                                                           capacity: .systemOwner, store: store, index: index))
             }
         }
         return rows.keys.sorted().map { reviewer in

@@ -169,7 +169,7 @@ public struct Pipeline: Sendable {
 
     public func run() throws -> Summary {
         var clock = StageClock()
-        let inputs = try loadAll()
+        var inputs = try loadAll()
         clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
@@ -179,10 +179,14 @@ public struct Pipeline: Sendable {
         if !acceptPopulationChange {
             try PopulationGuard.check(current: counts, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
         }
-        var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
-                                            mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
-        reconcileInput.history = try state.history(before: asOf)
-        let result = try Reconciler(reconcileInput).run()
+        let history = try state.history(before: asOf)
+        let result = try { () throws -> ReconcileResult in
+            // Scoped, so that the reconciler's copy of the inputs is released when it returns.
+            var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
+                                                mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
+            reconcileInput.history = history
+            return try Reconciler(reconcileInput).run()
+        }()
         clock.lap("reconcile")
         progress.stage("writing sheets and reports")
         let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
@@ -194,6 +198,11 @@ public struct Pipeline: Sendable {
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
             try folder.write("directory.json", inputs.directory.jsonData())
             try folder.write("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }).jsonData())
+            // The accounts are written and reconciled: keep only their counts, free the rest before the sheets.
+            for index in inputs.exports.indices {
+                inputs.exports[index].accountCount = inputs.exports[index].accounts.count
+                inputs.exports[index].accounts = []
+            }
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
             let done = Counter()
@@ -227,13 +236,16 @@ public struct Pipeline: Sendable {
             try folder.commit()
             try state.recordRun(asOf: asOf, identities: result.identities)
             try state.recordCounts(counts)
-            try state.replaceIssuedRows(campaign: campaign, rows: sheets.flatMap { sheet in
-                sheet.rows.map { row in
-                    StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: row.line.identity ?? "",
-                                         system: row.line.system, account: row.line.account, role: row.line.role,
-                                         worst: row.line.worstSeverity, capacity: row.capacity.rawValue)
+            try state.replaceIssuedRows(campaign: campaign) { add in
+                for sheet in sheets {
+                    for row in sheet.rows {
+                        let line = row.line
+                        add(StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
+                                                 system: line.system, account: line.account, role: line.role,
+                                                 worst: line.worstSeverity, capacity: row.capacity.rawValue))
+                    }
                 }
-            })
+            }
             progress.finish()
             var counts: [Severity: Int] = [:]
             for finding in result.findings { counts[finding.severity, default: 0] += 1 }
@@ -269,7 +281,7 @@ public struct Pipeline: Sendable {
         }
         for export in inputs.exports where export.system != DirectoryGroupsSystem.id {
             inputList.append(.init(kind: "export:\(export.system)", path: relative(export.file), sha256: export.sha256, bytes: export.bytes,
-                                   records: export.accounts.count))
+                                   records: export.accountCount ?? export.accounts.count))
             if let mapping = inputs.mappings[export.system] {
                 let (sha, bytes) = try Hashing.sha256Hex(fileAt: mapping.file)
                 inputList.append(.init(kind: "mapping", path: relative(mapping.file), sha256: sha, bytes: bytes, records: mapping.records.count))

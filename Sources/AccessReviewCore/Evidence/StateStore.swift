@@ -88,14 +88,26 @@ public final class StateStore {
 
     /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its sheets).
     public func replaceIssuedRows(campaign: String, rows: [IssuedRow]) throws {
+        try replaceIssuedRows(campaign: campaign) { add in rows.forEach(add) }
+    }
+
+    /// The same, fed row by row so that millions of rows never sit in memory twice.
+    public func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
         try transaction {
             try run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
             let statement = try prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             defer { sqlite3_finalize(statement) }
-            for row in rows {
-                try step(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
-                                     row.worst?.rawValue ?? "", row.capacity])
+            var failure: Error?
+            try produce { row in
+                guard failure == nil else { return }
+                do {
+                    try step(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
+                                         row.worst?.rawValue ?? "", row.capacity])
+                } catch {
+                    failure = error
+                }
             }
+            if let failure { throw failure }
         }
     }
 
