@@ -13,7 +13,10 @@ public struct Sheet: Sendable {
         let store: LineStore
         let index: Int
 
-        public var line: AccessLine { store.lines[index] }
+        /// Yielded in place: a copy of the line would retain each of its strings.
+        public var line: AccessLine {
+            _read { yield store.lines[index] }
+        }
     }
 
     public var reviewer: String
@@ -86,15 +89,17 @@ public struct RowSigner {
 
     /// HMAC-SHA256 over campaign, reviewer and the cells, separated by U+001F.
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
-        var mac = keyed
-        let separator: [UInt8] = [0x1F]
-        var first = true
-        for part in [campaign, reviewer] + cells {
-            if !first { mac.update(data: separator) }
-            first = false
-            var part = part
-            part.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        var message: [UInt8] = []
+        message.reserveCapacity(256)
+        message.append(contentsOf: campaign.utf8)
+        message.append(0x1F)
+        message.append(contentsOf: reviewer.utf8)
+        for cell in cells {
+            message.append(0x1F)
+            message.append(contentsOf: cell.utf8)
         }
+        var mac = keyed
+        mac.update(data: message)  // one update: each call goes through the generic DataProtocol path
         return Hashing.hex(mac.finalize().prefix(12))
     }
 }
