@@ -1,7 +1,8 @@
 import Foundation
 
 /// `accessreview generate`: a complete synthetic organisation (LDIF, HR export, system
-/// exports in the Samples' shapes, mappings, handbook, config) with a known share of each
+/// exports in the Samples' five shapes — attribute-centric, element-centric, namespaced,
+/// relational, ISO-8859-1 — mappings, handbook, config) with a known share of each
 /// anomaly, reproducible from the seed. It also writes `expected.json`, every finding the
 /// anomalies must give and no other, for tests and benchmarks to compare against.
 public struct OrganisationGenerator: Sendable {
@@ -228,7 +229,7 @@ public struct OrganisationGenerator: Sendable {
         for (system, acc) in orphans { exportRecords[system, default: []].append((acc, true)) }
         for (index, system) in systemIds.enumerated() {
             let stale = systems >= 2 && index == systems - 1
-            try writeExport(system: system, shape: index % 4, accounts: exportRecords[system] ?? [], exportedOn: stale ? asOf - 30 : asOf - 1,
+            try writeExport(system: system, shape: index % 5, accounts: exportRecords[system] ?? [], exportedOn: stale ? asOf - 30 : asOf - 1,
                             services: index == 0 ? services : [], owner: persons[security].uid, folder: folder)
         }
         try writeHandbook(systemIds: systemIds, fallback: persons[security].uid, exceptions: exceptions, folder: folder)
@@ -296,11 +297,18 @@ public struct OrganisationGenerator: Sendable {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let list = ordered(accounts.map(\.0))
         let mapping: String
+        var encoding = String.Encoding.utf8
         switch shape {
-        case 0:
+        case 0, 4:
+            if shape == 4 {
+                // The Samples' fifth shape: attribute-centric, declared and encoded ISO-8859-1.
+                out = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                encoding = .isoLatin1
+            }
             out += "<Export created=\"\(exportedOn)\"><Users>\n"
             for a in list {
-                out += "<User id=\"\(a.id)\" login=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" status=\"Active\" lastLogin=\"\(a.lastLogin!)\">"
+                out += "<User id=\"\(a.id)\" login=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" status=\"Active\" lastLogin=\"\(a.lastLogin!)\""
+                out += shape == 4 ? " kommune=\"Ærø Økonomi\">" : ">"
                 out += a.roles.map { "<Role name=\"\($0)\"/>" }.joined() + "</User>\n"
             }
             out += "</Users></Export>\n"
@@ -360,7 +368,7 @@ public struct OrganisationGenerator: Sendable {
                 status: { active: ["1"], disabled: ["0"] }
                 """
         }
-        try out.write(toFile: (folder as NSString).appendingPathComponent("exports/\(system).xml"), atomically: true, encoding: .utf8)
+        try out.write(toFile: (folder as NSString).appendingPathComponent("exports/\(system).xml"), atomically: true, encoding: encoding)
         let full = """
             system: \(system)
             owner: \(owner)
