@@ -68,9 +68,7 @@ extension Severity: ExpressibleByArgument {}
 /// Writes a file whole or not at all.
 func writeAtomically(_ data: Data, to path: String) throws {
     let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw ToolError(.badInput, "\(path): error: cannot write the file")
-    }
+    try Hashing.writeFile(temporary, data)
     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     try FileManager.default.moveItem(atPath: temporary, toPath: path)
 }

@@ -98,6 +98,13 @@ public struct AttributeMap: Sendable, Equatable {
         }
     }
 
+    /// The same map with attribute names lower-cased, as entries keep them.
+    func lowercased() -> AttributeMap {
+        AttributeMap(id: id.lowercased(), employeeId: employeeId.lowercased(), name: name.lowercased(), email: email.lowercased(),
+                     title: title.lowercased(), department: department.lowercased(), manager: manager.lowercased(),
+                     employeeType: employeeType.lowercased(), endDate: endDate?.lowercased(), disabled: disabled?.lowercased())
+    }
+
     static let keys = ["id", "employee_id", "name", "email", "title", "department", "manager", "employee_type",
                        "end_date", "disabled"]
 }

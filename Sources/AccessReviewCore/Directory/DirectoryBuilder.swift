@@ -31,7 +31,7 @@ public struct DirectoryBuilder: Sendable {
 
     /// Builds from entries that a server already selected by base and filter.
     public func build(users userEntries: [DirectoryEntry], groups groupEntries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
-        let attrs = config.attributes
+        let attrs = config.attributes.lowercased()
         var problems: [Diagnostic] = []
 
         // Users, keyed by normalised DN.
@@ -40,7 +40,7 @@ public struct DirectoryBuilder: Sendable {
         var userDNById: [String: String] = [:]
         var idOfUid: [String: String] = [:]
         for entry in userEntries {
-            guard let id = entry.first(attrs.id).flatMap(Text.clean) else {
+            guard let id = entry.attributes[attrs.id]?.first.flatMap(Text.clean) else {
                 problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
                                            "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
                 continue
@@ -51,9 +51,9 @@ public struct DirectoryBuilder: Sendable {
                 continue
             }
             userDNById[id.matchKey] = entry.dn
-            if let uid = entry.first("uid") { idOfUid[uid.matchKey] = id }
+            if let uid = entry.attributes["uid"]?.first { idOfUid[uid.matchKey] = id }
             let endDate: Day?
-            if let attribute = attrs.endDate, let raw = entry.first(attribute) {
+            if let attribute = attrs.endDate, let raw = entry.attributes[attribute]?.first {
                 guard let parsed = DirectoryValues.date(raw) else {
                     problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
                                                "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
@@ -64,10 +64,10 @@ public struct DirectoryBuilder: Sendable {
                 endDate = nil
             }
             let user = DirectoryUser(
-                dn: entry.dn, id: id, employeeId: entry.first(attrs.employeeId).flatMap(Text.clean), name: entry.first(attrs.name).flatMap(Text.clean),
-                email: entry.first(attrs.email).flatMap(Text.clean), title: entry.first(attrs.title).flatMap(Text.clean),
-                department: entry.first(attrs.department).flatMap(Text.clean), manager: nil, managerDN: entry.first(attrs.manager).flatMap(Text.clean),
-                employeeType: entry.first(attrs.employeeType).flatMap(Text.clean), disabled: isDisabled(entry), endDate: endDate)
+                dn: entry.dn, id: id, employeeId: entry.attributes[attrs.employeeId]?.first.flatMap(Text.clean), name: entry.attributes[attrs.name]?.first.flatMap(Text.clean),
+                email: entry.attributes[attrs.email]?.first.flatMap(Text.clean), title: entry.attributes[attrs.title]?.first.flatMap(Text.clean),
+                department: entry.attributes[attrs.department]?.first.flatMap(Text.clean), manager: nil, managerDN: entry.attributes[attrs.manager]?.first.flatMap(Text.clean),
+                employeeType: entry.attributes[attrs.employeeType]?.first.flatMap(Text.clean), disabled: isDisabled(entry), endDate: endDate)
             userIndexByDN[DN.normalise(entry.dn)] = users.count
             users.append(user)
         }
@@ -84,13 +84,13 @@ public struct DirectoryBuilder: Sendable {
         var groupIndexByDN: [String: Int] = [:]
         for entry in groupEntries {
             var members = Set<String>()
-            for dn in entry.values("member") + entry.values("uniqueMember") where !dn.isEmpty {
+            for dn in (entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? []) where !dn.isEmpty {
                 members.insert(dn)
             }
-            for uid in entry.values("memberUid") {
+            for uid in entry.attributes["memberuid"] ?? [] {
                 if let id = idOfUid[uid.matchKey], let dn = userDNById[id.matchKey] { members.insert(dn) }
             }
-            let name = entry.first("cn") ?? entry.dn
+            let name = entry.attributes["cn"]?.first ?? entry.dn
             groupIndexByDN[DN.normalise(entry.dn)] = groups.count
             groups.append(DirectoryGroup(dn: entry.dn, name: name, members: members.sorted()))
         }
@@ -110,7 +110,7 @@ public struct DirectoryBuilder: Sendable {
         }
         for entry in userEntries {
             guard let userIndex = userIndexByDN[DN.normalise(entry.dn)] else { continue }
-            for dn in entry.values("memberOf") {
+            for dn in entry.attributes["memberof"] ?? [] {
                 if let groupIndex = groupIndexByDN[DN.normalise(dn)] {
                     direct[userIndex, default: []].insert(groups[groupIndex].dn)
                 }
