@@ -8,11 +8,11 @@ struct AccessReview: ParsableCommand {
         commandName: "accessreview",
         abstract: "Periodic user-access review: reconcile directory and system exports against the handbook, and write attestation sheets.",
         discussion: """
-            A run reads the directory (LDIF or LDAP), the HR export and every system's role export, checks them
-            against the access rules of the information-security handbook, and writes one attestation sheet per
+            A run reads the directory (LDIF or LDAP), the HR export and every system's role export, checks them \
+            against the access rules of the information-security handbook, and writes one attestation sheet per \
             reviewer, the findings and a manifest to <output>/<campaign>/.
 
-            Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad configuration or input (the message names
+            Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad configuration or input (the message names \
             the file and line); 3 a source could not be reached; 4 a safety guard stopped the run.
             """,
         version: ToolInfo.version,

@@ -116,10 +116,10 @@ struct Decisions: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read returned sheets (XLSX or CSV), record the decisions and write the revocation lists.",
             discussion: """
-                Each file is accepted whole or refused whole: a row that was added, edited outside Decision and Comment,
-                or comes from another reviewer or campaign, or a decision that is not Keep/Remove (Behold/Fjern), refuses
-                the file and every bad row is named. Keeping a line with a critical or high finding needs a comment.
-                Importing the same file again changes nothing; a later file from the same reviewer supersedes the earlier.
+                Each file is accepted whole or refused whole: a row that was added, edited outside Decision and Comment, \
+                or comes from another reviewer or campaign, or a decision that is not Keep/Remove (Behold/Fjern), refuses \
+                the file and every bad row is named. Keeping a line with a critical or high finding needs a comment. \
+                Importing the same file again changes nothing; a later file from the same reviewer supersedes the earlier. \
                 Afterwards <output>/<campaign>/revocations/<system>.csv lists the lines to remove.
                 """)
 
@@ -239,9 +239,9 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a synthetic organisation for demos and benchmarks.",
         discussion: """
-            Writes directory.ldif, exports/ (HR and one export per system, in the Samples' four shapes), mappings/,
-            handbook.yaml and accessreview.yaml into the folder, with a known share of each anomaly, and expected.json:
-            every finding a run must give. The same --seed gives the same files; --order-seed shuffles only the order
+            Writes directory.ldif, exports/ (HR and one export per system, in the Samples' four shapes), mappings/, \
+            handbook.yaml and accessreview.yaml into the folder, with a known share of each anomaly, and expected.json: \
+            every finding a run must give. The same --seed gives the same files; --order-seed shuffles only the order \
             of directory entries and export records.
             """)
 
