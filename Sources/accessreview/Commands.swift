@@ -78,11 +78,21 @@ struct Pull: ParsableCommand {
     @Option(name: .long, help: "Where to write the snapshot.")
     var output: String
 
+    @Flag(name: .long, help: "Print where the time went on stderr.")
+    var timings = false
+
     func run() throws {
         try guarded {
             let config = try options.load()
-            let snapshot = try Pipeline(config: config, progress: Progress(quiet: options.quiet)).loadDirectory()
+            let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
+            let snapshot = try pipeline.loadDirectory()
+            let writing = Date()
             try writeAtomically(snapshot.jsonData(), to: output)
+            if timings {
+                for stage in pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))] {
+                    printError("timing: " + stage.0.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.1))
+                }
+            }
             print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
         }
     }

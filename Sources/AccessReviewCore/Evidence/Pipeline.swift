@@ -21,6 +21,8 @@ public struct Pipeline: Sendable {
     public var progress: Progress
     /// `--accept-population-change`: run even when a population shrank past the guard.
     public var acceptPopulationChange = false
+    /// Filled by `loadDirectory` when the source is LDAP.
+    public var directoryTimings = StageTimings()
 
     public init(config: RunConfig, asOf: Day? = nil, progress: Progress = Progress(quiet: true)) {
         self.config = config
@@ -89,8 +91,13 @@ public struct Pipeline: Sendable {
             return snapshot
         case .ldap:
             progress.stage("reading the directory from \(directory.url ?? "")")
+            let started = Date()
             let (users, groups, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
-            return try DirectoryBuilder(config: directory, asOf: asOf).build(users: users, groups: groups, source: server)
+            directoryTimings.record("LDAP search and decoding", since: started)
+            let building = Date()
+            let snapshot = try DirectoryBuilder(config: directory, asOf: asOf).build(users: users, groups: groups, source: server)
+            directoryTimings.record("users, groups and nesting", since: building)
+            return snapshot
         }
     }
 
@@ -358,6 +365,26 @@ final class Counter: @unchecked Sendable {
         defer { lock.unlock() }
         value += 1
         return value
+    }
+}
+
+/// Where the directory stage spends its time (for `pull --timings` and the benchmark).
+public final class StageTimings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(String, Double)] = []
+
+    public init() {}
+
+    func record(_ name: String, since start: Date) {
+        lock.lock()
+        items.append((name, Date().timeIntervalSince(start)))
+        lock.unlock()
+    }
+
+    public var all: [(name: String, seconds: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }
 
