@@ -79,71 +79,68 @@ public struct DirectoryBuilder: Sendable {
             }
         }
 
-        // Groups and their members.
+        // Groups and their members, in DN order, so that a group's index orders like its DN.
         var groups: [DirectoryGroup] = []
         var groupIndexByDN: [String: Int] = [:]
-        for entry in groupEntries {
-            var members = Set<String>()
-            for dn in (entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? []) where !dn.isEmpty {
-                members.insert(dn)
-            }
+        for entry in groupEntries.sorted(by: { $0.dn < $1.dn }) {
+            var members = (entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? [])
             for uid in entry.attributes["memberuid"] ?? [] {
-                if let id = idOfUid[uid.matchKey], let dn = userDNById[id.matchKey] { members.insert(dn) }
+                if let id = idOfUid[uid.matchKey], let dn = userDNById[id.matchKey] { members.append(dn) }
             }
+            members.sort()
+            var unique: [String] = []
+            unique.reserveCapacity(members.count)
+            for dn in members where !dn.isEmpty && unique.last != dn { unique.append(dn) }
             let name = entry.attributes["cn"]?.first ?? entry.dn
             groupIndexByDN[DN.normalise(entry.dn)] = groups.count
-            groups.append(DirectoryGroup(dn: entry.dn, name: name, members: members.sorted()))
+            groups.append(DirectoryGroup(dn: entry.dn, name: name, members: unique))
         }
 
-        // Direct memberships, from the groups' member lists and the users' memberOf.
-        var direct: [Int: Set<String>] = [:]
-        var parentsOfGroup: [Int: Set<Int>] = [:]
+        // Direct memberships (group indices), from the groups' member lists and the users' memberOf.
+        var direct = Array(repeating: [Int](), count: users.count)
+        var parentsOfGroup = Array(repeating: [Int](), count: groups.count)
         for (groupIndex, group) in groups.enumerated() {
             for member in group.members {
                 let key = DN.normalise(member)
                 if let userIndex = userIndexByDN[key] {
-                    direct[userIndex, default: []].insert(group.dn)
+                    direct[userIndex].append(groupIndex)
                 } else if let child = groupIndexByDN[key] {
-                    parentsOfGroup[child, default: []].insert(groupIndex)
+                    parentsOfGroup[child].append(groupIndex)
                 }
             }
         }
         for entry in userEntries {
-            guard let userIndex = userIndexByDN[DN.normalise(entry.dn)] else { continue }
-            for dn in entry.attributes["memberof"] ?? [] {
-                if let groupIndex = groupIndexByDN[DN.normalise(dn)] {
-                    direct[userIndex, default: []].insert(groups[groupIndex].dn)
-                }
+            guard let memberOf = entry.attributes["memberof"], !memberOf.isEmpty,
+                  let userIndex = userIndexByDN[DN.normalise(entry.dn)] else { continue }
+            for dn in memberOf {
+                if let groupIndex = groupIndexByDN[DN.normalise(dn)] { direct[userIndex].append(groupIndex) }
             }
         }
 
-        // Effective memberships: every group reachable upwards from a direct one.
-        var ancestors: [Int: Set<Int>] = [:]
-        func closure(of group: Int) -> Set<Int> {
+        // Effective memberships: every group reachable upwards from a direct one (cycle-safe).
+        var ancestors: [Int: [Int]] = [:]
+        func closure(of group: Int) -> [Int] {
             if let known = ancestors[group] { return known }
             var seen: Set<Int> = [group]
             var stack = [group]
             while let next = stack.popLast() {
-                for parent in parentsOfGroup[next] ?? [] where seen.insert(parent).inserted {
+                for parent in parentsOfGroup[next] where seen.insert(parent).inserted {
                     stack.append(parent)
                 }
             }
-            ancestors[group] = seen
-            return seen
+            let reached = Array(seen)
+            ancestors[group] = reached
+            return reached
         }
-        for index in users.indices {
-            let directGroups = direct[index] ?? []
-            var effective = Set<String>()
-            for dn in directGroups {
-                guard let groupIndex = groupIndexByDN[DN.normalise(dn)] else { continue }
-                for reached in closure(of: groupIndex) { effective.insert(groups[reached].dn) }
-            }
-            users[index].groups = directGroups.sorted()
-            users[index].effectiveGroups = effective.sorted()
+        for index in users.indices where !direct[index].isEmpty {
+            let directGroups = Set(direct[index]).sorted()
+            var effective = Set<Int>()
+            for group in directGroups { effective.formUnion(closure(of: group)) }
+            users[index].groups = directGroups.map { groups[$0].dn }
+            users[index].effectiveGroups = effective.sorted().map { groups[$0].dn }
         }
 
         users.sort { $0.id < $1.id }
-        groups.sort { $0.dn < $1.dn }
         return DirectorySnapshot(users: users, groups: groups, source: source)
     }
 
