@@ -109,11 +109,13 @@ extension AccountsSnapshot {
                 w.raw("{\"account\":")
                 w.string(account.account)
                 w.raw(",\"keys\":{")
-                for (k, key) in account.keys.keys.sorted().enumerated() {
-                    if k > 0 { w.raw(",") }
+                var first = true
+                for (key, value) in account.keys.sorted(by: { $0.key < $1.key }) {
+                    if !first { w.raw(",") }
+                    first = false
                     w.string(key)
                     w.raw(":")
-                    w.string(account.keys[key]!)
+                    w.string(value)
                 }
                 w.raw("},\"last_login\":")
                 w.optional(account.lastLogin?.description)
