@@ -36,14 +36,18 @@ private struct State {
     var lines: [AccessLine] = []
     var findings: [Finding] = []
     /// Roles held through active accounts, per identity index.
+    /// Per identity index: the roles it holds that some SoD rule names (the only ones SoD needs).
     var heldRoles: [Int: Set<RoleKey>] = [:]
+    /// Per identity index: whether it has any access line.
+    var holdsLines: [Bool] = []
     /// Per identity index: the routed reviewer and whether the fallback was used.
-    var routes: [Int: Route] = [:]
+    var routes: [Route?] = []
     /// Lookups built once: exceptions by identity, grants by job role, lines by identity.
     let exceptionsByIdentity: [String: [Handbook.ExceptionGrant]]
     let grantsByJobRole: [String: Set<RoleKey>]
     let birthright: Set<RoleKey>
-    var lineIndicesByIdentity: [String: [Int]] = [:]
+    var lineIndicesByIdentity: [[Int]] = []
+    let sodRoles: Set<RoleKey>
 
     struct Route {
         var reviewer: String
@@ -59,6 +63,7 @@ private struct State {
         exceptionsByIdentity = Dictionary(grouping: input.handbook.exceptions, by: \.identity)
         grantsByJobRole = Dictionary(input.handbook.jobRoles.map { ($0.id, Set($0.grants)) }, uniquingKeysWith: { $0.union($1) })
         birthright = Set(input.handbook.birthright)
+        sodRoles = Set(input.handbook.sod.flatMap(\.roles))
     }
 
     // MARK: Identities
@@ -82,6 +87,9 @@ private struct State {
                 if let why = matchReason(jobRole, user: user, hr: hr) { jobRoles.append((jobRole.id, why)) }
             }
             indexById[user.id] = identities.count
+            routes.append(nil)
+            holdsLines.append(false)
+            lineIndicesByIdentity.append([])
             identities.append(IdentityState(user: user, hr: hr, endDate: endDate, isLeaver: isLeaver,
                                             leaverReasons: leaverReasons, leaverDate: leaverDate, isExternal: isExternal,
                                             jobRoles: jobRoles))
@@ -195,18 +203,21 @@ private struct State {
 
     mutating func correlateAndCheckAccounts() throws {
         // Identity indices for each attribute a mapping may correlate on.
-        var byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: [String: [Int]]] = [:]
-        for attribute in SystemMapping.CorrelateRule.IdentityAttribute.allCases {
-            var index: [String: [Int]] = [:]
-            for (i, identity) in identities.enumerated() {
+        // Only the attributes some mapping correlates on are indexed.
+        let used = Set(input.mappings.values.flatMap { $0.correlate.map(\.identity) })
+        var byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex] = [:]
+        for attribute in SystemMapping.CorrelateRule.IdentityAttribute.allCases where used.contains(attribute) {
+            var index = IdentityIndex()
+            index.single.reserveCapacity(identities.count)
+            for i in identities.indices {
                 let value: String?
                 switch attribute {
-                case .id: value = identity.user.id
-                case .email: value = identity.user.email
-                case .employeeId: value = identity.user.employeeId
-                case .name: value = identity.user.name
+                case .id: value = identities[i].user.id
+                case .email: value = identities[i].user.email
+                case .employeeId: value = identities[i].user.employeeId
+                case .name: value = identities[i].user.name
                 }
-                if let value { index[value.matchKey, default: []].append(i) }
+                if let value { index.add(value.matchKey, i) }
             }
             byAttribute[attribute] = index
         }
@@ -221,9 +232,8 @@ private struct State {
             for account in export.accounts {
                 let inactive = account.status == .disabled || (account.validTo.map { $0 < asOf } ?? false)
                 if inactive { continue }
-                for role in account.roles where handbook.roles[RoleKey(system: export.system, role: role)] == nil {
-                    unknownRoles[RoleKey(system: export.system, role: role), default: 0] += 1
-                }
+                let roleKeys = account.roles.map { RoleKey(system: export.system, role: $0) }
+                for key in roleKeys where handbook.roles[key] == nil { unknownRoles[key, default: 0] += 1 }
 
                 if let service = services[account.account.matchKey] {
                     checkService(service, account: account, export: export)
@@ -236,7 +246,7 @@ private struct State {
                 for rule in mapping.correlate {
                     let value = rule.field == "account" ? account.account : account.keys[rule.field]
                     guard let value, !value.matchKey.isEmpty else { continue }
-                    let candidates = byAttribute[rule.identity]?[value.matchKey] ?? []
+                    let candidates = byAttribute[rule.identity]?.candidates(value.matchKey) ?? []
                     if candidates.count == 1 {
                         matched = candidates[0]
                         break
@@ -263,7 +273,7 @@ private struct State {
                     addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount])
                     continue
                 }
-                checkPersonalAccount(index: index, account: account, export: export)
+                checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys)
             }
 
             for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
@@ -327,7 +337,7 @@ private struct State {
         }
     }
 
-    mutating func checkPersonalAccount(index: Int, account: Account, export: SystemExport) {
+    mutating func checkPersonalAccount(index: Int, account: Account, export: SystemExport, roleKeys: [RoleKey]) {
         let route = route(index)
         let identity = identities[index]
         var accountCodes: [FindingCode] = []
@@ -350,9 +360,9 @@ private struct State {
                                         detail: messages.dormant(lastLogin: account.lastLogin, days: limit)))
             }
         }
-        for role in account.roles {
-            let key = RoleKey(system: export.system, role: role)
-            heldRoles[index, default: []].insert(key)
+        holdsLines[index] = holdsLines[index] || !account.roles.isEmpty
+        for (role, key) in zip(account.roles, roleKeys) {
+            if sodRoles.contains(key) { heldRoles[index, default: []].insert(key) }
             var codes = accountCodes
             if route.fallback { codes.append(.noReviewer) }
             if handbook.roles[key] == nil { codes.append(.unknownRole) }
@@ -383,7 +393,8 @@ private struct State {
                 default: break
                 }
             }
-            appendLine(identity: index, account: account, export: export, role: role, ground: ground, codes: codes, reviewer: route.reviewer)
+            appendLine(identity: index, account: account, export: export, role: role, ground: ground, codes: codes, reviewer: route.reviewer,
+                       key: key)
         }
     }
 
@@ -400,8 +411,8 @@ private struct State {
     }
 
     mutating func appendLine(identity index: Int?, account: Account, export: SystemExport, role: String, ground: Ground,
-                             codes: [FindingCode], reviewer: String) {
-        let key = RoleKey(system: export.system, role: role)
+                             codes: [FindingCode], reviewer: String, key known: RoleKey? = nil) {
+        let key = known ?? RoleKey(system: export.system, role: role)
         let catalogued = handbook.roles[key]
         let sensitivity = catalogued?.sensitivity ?? .normal
         let privileged = catalogued?.privileged ?? false
@@ -411,7 +422,7 @@ private struct State {
         if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer, eligible(owner, for: id) {
             second = owner
         }
-        if let id { lineIndicesByIdentity[id, default: []].append(lines.count) }
+        if let index { lineIndicesByIdentity[index].append(lines.count) }
         lines.append(AccessLine(identity: id, name: index.flatMap { identities[$0].user.name }, title: index.flatMap { identities[$0].user.title },
                                 department: index.flatMap { identities[$0].user.department }, system: export.system, account: account.account, role: role,
                                 sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
@@ -438,7 +449,7 @@ private struct State {
                                         reviewer: route(index).reviewer, detail: messages.externalNoEndDate(type: identity.user.employeeType ?? "")))
             }
             let route = route(index)
-            if route.fallback, heldRoles[index] != nil {
+            if route.fallback, holdsLines[index] {
                 findings.append(Finding(code: .noReviewer, identity: id, rule: rule(.noReviewer, default: "reviewers.fallback"),
                                         reviewer: route.reviewer, detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
             }
@@ -456,15 +467,15 @@ private struct State {
                                                 role: "\(a.role) + \(b.role)", rule: sod.section.map { "\(sod.id) (\($0))" } ?? sod.id,
                                                 reviewer: route.reviewer,
                                                 detail: messages.sod(rule: sod.id, description: sod.description, first: a, second: b, expired: expired)))
-                        markLines(identity: id, roles: [a, b], code: .sodConflict)
+                        markLines(identity: index, roles: [a, b], code: .sodConflict)
                     }
                 }
             }
         }
     }
 
-    mutating func markLines(identity: String, roles: [RoleKey], code: FindingCode) {
-        for index in lineIndicesByIdentity[identity] ?? [] {
+    mutating func markLines(identity: Int, roles: [RoleKey], code: FindingCode) {
+        for index in lineIndicesByIdentity[identity] {
             let key = RoleKey(system: lines[index].system, role: lines[index].role)
             if roles.contains(key), !lines[index].codes.contains(code) { lines[index].codes.append(code) }
         }
@@ -514,5 +525,26 @@ private struct State {
 
     func key(for finding: Finding) -> String {
         [finding.identity ?? "", finding.system ?? "", finding.account ?? ""].joined(separator: "\u{1F}")
+    }
+}
+
+/// Identities by one attribute's match key: most keys name one identity, so those need no array.
+private struct IdentityIndex {
+    var single: [String: Int] = [:]
+    var multiple: [String: [Int]] = [:]
+
+    mutating func add(_ key: String, _ index: Int) {
+        if let existing = multiple[key] {
+            multiple[key] = existing + [index]
+        } else if let first = single.removeValue(forKey: key) {
+            multiple[key] = [first, index]
+        } else {
+            single[key] = index
+        }
+    }
+
+    func candidates(_ key: String) -> [Int] {
+        if let one = single[key] { return [one] }
+        return multiple[key] ?? []
     }
 }
