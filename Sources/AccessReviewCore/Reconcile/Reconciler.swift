@@ -83,8 +83,11 @@ private struct State {
             let leaverDate: Day? = isLeaver ? [endDate.flatMap { $0 <= asOf ? $0 : nil }, firstDisabled].compactMap { $0 }.min() : nil
             let isExternal = handbook.externalWhen.contains { holds($0, user: user, endDate: endDate) }
             var jobRoles: [(String, String)] = []
+            // Match keys once per person, not once per job role and pattern.
+            let keys = MatchKeys(title: (user.title ?? hr?.title)?.matchKey, department: (user.department ?? hr?.department)?.matchKey,
+                                 employeeType: user.employeeType?.matchKey)
             for jobRole in handbook.jobRoles {
-                if let why = matchReason(jobRole, user: user, hr: hr) { jobRoles.append((jobRole.id, why)) }
+                if let why = matchReason(jobRole, user: user, hr: hr, keys: keys) { jobRoles.append((jobRole.id, why)) }
             }
             indexById[user.id] = identities.count
             routes.append(nil)
@@ -117,18 +120,24 @@ private struct State {
     }
 
     /// Why a job role matches, or nil. Every attribute of `match` must hold.
-    func matchReason(_ jobRole: Handbook.JobRole, user: DirectoryUser, hr: HRRecord?) -> String? {
+    struct MatchKeys {
+        var title: String?
+        var department: String?
+        var employeeType: String?
+    }
+
+    func matchReason(_ jobRole: Handbook.JobRole, user: DirectoryUser, hr: HRRecord?, keys: MatchKeys) -> String? {
         var reasons: [String] = []
         for (attribute, patterns) in jobRole.match {
             switch attribute {
             case .title, .department, .employeeType:
-                let value: String?
+                let value: String?, key: String?
                 switch attribute {
-                case .title: value = user.title ?? hr?.title
-                case .department: value = user.department ?? hr?.department
-                default: value = user.employeeType
+                case .title: (value, key) = (user.title ?? hr?.title, keys.title)
+                case .department: (value, key) = (user.department ?? hr?.department, keys.department)
+                default: (value, key) = (user.employeeType, keys.employeeType)
                 }
-                guard let value, let pattern = patterns.first(where: { $0.matches(value) }) else { return nil }
+                guard let value, let key, let pattern = patterns.first(where: { $0.matches(key: key) }) else { return nil }
                 reasons.append("\(attribute.rawValue) '\(value)' ~ '\(pattern)'")
             case .group:
                 guard let group = user.effectiveGroups.first(where: { dn in patterns.contains { $0.matches(dn) } }) else { return nil }

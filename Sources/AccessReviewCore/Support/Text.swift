@@ -46,16 +46,26 @@ extension String {
 public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
     private let characters: [Character]
+    /// The match key of a pattern without wildcards: then matching is one comparison.
+    private let exact: String?
 
     public init(_ pattern: String) {
         self.pattern = pattern
-        self.characters = Array(pattern.matchKey)
+        let key = pattern.matchKey
+        self.characters = Array(key)
+        self.exact = key.contains(where: { $0 == "*" || $0 == "?" }) ? nil : key
     }
 
     public var description: String { pattern }
 
     public func matches(_ text: String) -> Bool {
-        let subject = Array(text.matchKey)
+        matches(key: text.matchKey)
+    }
+
+    /// Matches a subject that is already a match key (`String.matchKey`).
+    public func matches(key: String) -> Bool {
+        if let exact { return key == exact }
+        let subject = Array(key)
         var p = 0, s = 0
         var star = -1, mark = 0
         while s < subject.count {
