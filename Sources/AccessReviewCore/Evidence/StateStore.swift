@@ -101,8 +101,8 @@ public final class StateStore {
             try produce { row in
                 guard failure == nil else { return }
                 do {
-                    try step(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
-                                         row.worst?.rawValue ?? "", row.capacity])
+                    try stepText(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
+                                             row.worst?.rawValue ?? "", row.capacity])
                 } catch {
                     failure = error
                 }
@@ -262,6 +262,13 @@ public final class StateStore {
                 _ = ar_sqlite_bind_text(statement, Int32(index + 1), "\(value)")
             }
         }
+    }
+
+    /// Text-only rows, bound without going through `Any` (millions of issued rows).
+    private func stepText(_ statement: OpaquePointer, _ values: [String]) throws {
+        sqlite3_reset(statement)
+        for (index, value) in values.enumerated() { _ = ar_sqlite_bind_text(statement, Int32(index + 1), value) }
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw error("cannot write") }
     }
 
     private func step(_ statement: OpaquePointer, _ values: [Any]) throws {
