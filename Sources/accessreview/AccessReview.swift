@@ -72,9 +72,3 @@ func writeAtomically(_ data: Data, to path: String) throws {
     if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     try FileManager.default.moveItem(atPath: temporary, toPath: path)
 }
-
-/// A subcommand of DESIGN.md that this version does not have yet: it says so and exits 2.
-func notAvailable(_ command: String, _ what: String) -> ExitCode {
-    printError("accessreview \(command): not available yet in this version (\(ToolInfo.version)); \(what)")
-    return ExitCode(ExitStatus.badInput.rawValue)
-}

@@ -29,7 +29,7 @@ import TestSupport
             entry("cn=b,ou=g,dc=x", ["objectClass": ["groupOfNames"], "cn": ["b"], "member": ["cn=c,ou=g,dc=x"]]),
             entry("cn=c,ou=g,dc=x", ["objectClass": ["groupOfNames"], "cn": ["c"], "member": ["cn=a,ou=g,dc=x", "uid=bo,ou=people,dc=x"]]),
         ]
-        let snapshot = try DirectoryBuilder(config: config(), asOf: Day(iso: "2026-11-29")!).build(entries: entries, source: "t")
+        let snapshot = try DirectoryBuilder(config: config()).build(entries: entries, source: "t")
         let ann = try #require(snapshot.users.first { $0.id == "ann" })
         let bo = try #require(snapshot.users.first { $0.id == "bo" })
         #expect(ann.groups == ["cn=a,ou=g,dc=x"])
@@ -41,7 +41,7 @@ import TestSupport
     @Test func posixGroupMemberUidsResolveToUsers() throws {
         let entries = [person("ann"), person("bo"),
                        entry("cn=print,ou=g,dc=x", ["objectClass": ["posixGroup"], "cn": ["print"], "memberUid": ["ann", "ghost"]])]
-        let snapshot = try DirectoryBuilder(config: config(), asOf: Day(iso: "2026-11-29")!).build(entries: entries, source: "t")
+        let snapshot = try DirectoryBuilder(config: config()).build(entries: entries, source: "t")
         #expect(snapshot.users.first { $0.id == "ann" }?.groups == ["cn=print,ou=g,dc=x"])
         #expect(snapshot.users.first { $0.id == "bo" }?.groups == [])
         #expect(snapshot.groups.first?.members == ["uid=ann,ou=people,dc=x"])
@@ -53,7 +53,7 @@ import TestSupport
             person("ann", ["manager": ["UID=boss, ou=People,dc=x"], "pwdAccountLockedTime": ["000001010000Z"], "ekEndDate": ["20261130230000Z"]]),
             person("bo", ["manager": ["uid=gone,ou=people,dc=x"], "ekEndDate": ["2027-01-31"]]),
         ]
-        let snapshot = try DirectoryBuilder(config: config(), asOf: Day(iso: "2026-11-29")!).build(entries: entries, source: "t")
+        let snapshot = try DirectoryBuilder(config: config()).build(entries: entries, source: "t")
         let ann = try #require(snapshot.users.first { $0.id == "ann" })
         #expect(ann.manager == "boss", "manager DNs compare case- and space-insensitively")
         #expect(ann.disabled)
@@ -67,7 +67,7 @@ import TestSupport
         let entries = [person("ann"), entry("uid=ann,ou=other,dc=x", ["objectClass": ["inetOrgPerson"], "uid": ["ANN"]]),
                        entry("cn=x,ou=people,dc=x", ["objectClass": ["inetOrgPerson"], "cn": ["x"]])]
         #expect(throws: DiagnosticList.self) {
-            _ = try DirectoryBuilder(config: config(), asOf: Day(iso: "2026-11-29")!).build(entries: entries, source: "t")
+            _ = try DirectoryBuilder(config: config()).build(entries: entries, source: "t")
         }
     }
 
@@ -81,7 +81,7 @@ import TestSupport
             entry("cn=Bo,ou=people,dc=x", ["objectClass": ["user"], "sAMAccountName": ["bo"], "userAccountControl": ["512"],
                                            "accountExpires": ["9223372036854775807"]]),
         ]
-        let snapshot = try DirectoryBuilder(config: c, asOf: Day(iso: "2026-11-29")!).build(entries: entries, source: "t")
+        let snapshot = try DirectoryBuilder(config: c).build(entries: entries, source: "t")
         #expect(snapshot.users.map(\.disabled) == [true, false])
         #expect(snapshot.users[0].endDate?.description == "2024-12-30")
         #expect(snapshot.users[1].endDate == nil, "0x7FFFFFFFFFFFFFFF means never")

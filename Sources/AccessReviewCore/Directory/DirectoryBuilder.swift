@@ -5,11 +5,9 @@ import Foundation
 /// identity ids and nested groups to effective memberships (cycle-safe).
 public struct DirectoryBuilder: Sendable {
     public var config: DirectoryConfig
-    public var asOf: Day
 
-    public init(config: DirectoryConfig, asOf: Day) {
+    public init(config: DirectoryConfig) {
         self.config = config
-        self.asOf = asOf
     }
 
     /// Builds from every entry of an LDIF file: users and groups are picked by base and

@@ -101,7 +101,6 @@ public enum LDIFReader {
         var hasher = Hashing.SHA256Stream()
         var starts: [Int] = []
         var line = 1
-        var atLineStart = true
         var inRecord = false
         var sawVersion = false
         var total = 0
@@ -139,15 +138,12 @@ public enum LDIFReader {
                     try finish(current, lineNo: line)
                     current.removeAll(keepingCapacity: true)
                     line += 1
-                    atLineStart = true
                 } else {
                     current.append(byte)
-                    atLineStart = false
                 }
             }
         }
         if !current.isEmpty { try finish(current, lineNo: line) }
-        _ = atLineStart
         return Scan(recordStarts: starts, sha256: hasher.hex, bytes: total)
     }
 }

@@ -85,7 +85,7 @@ public struct Pipeline: Sendable {
             } catch let diagnostic as Diagnostic {
                 throw DiagnosticList([diagnostic])
             }
-            var snapshot = try DirectoryBuilder(config: directory, asOf: asOf).build(entries: result.entries, source: path)
+            var snapshot = try DirectoryBuilder(config: directory).build(entries: result.entries, source: path)
             snapshot.sourceSHA256 = result.sha256
             snapshot.sourceBytes = result.bytes
             return snapshot
@@ -95,7 +95,7 @@ public struct Pipeline: Sendable {
             let (users, groups, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
             directoryTimings.record("LDAP search and decoding", since: started)
             let building = Date()
-            let snapshot = try DirectoryBuilder(config: directory, asOf: asOf).build(users: users, groups: groups, source: server)
+            let snapshot = try DirectoryBuilder(config: directory).build(users: users, groups: groups, source: server)
             directoryTimings.record("users, groups and nesting", since: building)
             return snapshot
         }

@@ -86,12 +86,8 @@ public final class StateStore {
         try query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
     }
 
-    /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its sheets).
-    public func replaceIssuedRows(campaign: String, rows: [IssuedRow]) throws {
-        try replaceIssuedRows(campaign: campaign) { add in rows.forEach(add) }
-    }
-
-    /// The same, fed row by row so that millions of rows never sit in memory twice.
+    /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its
+    /// sheets), fed row by row so that millions of rows never sit in memory twice.
     public func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
         try transaction {
             try run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])

@@ -531,10 +531,6 @@ private struct State {
         for line in lines { if let second = line.secondReviewer { reviewers.insert(second) } }
         return ReconcileResult(asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
     }
-
-    func key(for finding: Finding) -> String {
-        [finding.identity ?? "", finding.system ?? "", finding.account ?? ""].joined(separator: "\u{1F}")
-    }
 }
 
 /// Identities by one attribute's match key: most keys name one identity, so those need no array.
