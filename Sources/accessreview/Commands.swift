@@ -143,8 +143,8 @@ struct Decisions: ParsableCommand {
         func run() throws {
             try guarded {
                 let config = try options.load()
-                let campaign = config.campaignName(asOf: asOf?.day ?? config.asOf ?? Day.today())
-                let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+                let campaign = config.campaignName(asOf: config.asOf(overriddenBy: asOf?.day))
+                let state = try StateStore(path: config.statePath)
                 let importer = try DecisionImporter(state: state, campaign: campaign)
                 var refused = 0
                 for file in files {
@@ -181,8 +181,8 @@ struct Status: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            let campaign = config.campaignName(asOf: asOf?.day ?? config.asOf ?? Day.today())
-            let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
+            let campaign = config.campaignName(asOf: config.asOf(overriddenBy: asOf?.day))
+            let state = try StateStore(path: config.statePath)
             let progress = try CampaignReport(state: state, campaign: campaign).progress(today: Day.today())
             guard !progress.isEmpty else {
                 throw ToolError(.badInput, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")

@@ -42,6 +42,14 @@ public struct RunConfig: Sendable {
         let (year, month, _) = day.components
         return "\(year)-H\(month <= 6 ? 1 : 2)"
     }
+
+    /// The date rules are evaluated on: `--as-of`, else `as_of` in the config, else today.
+    public func asOf(overriddenBy override: Day?) -> Day {
+        override ?? asOf ?? Day.today()
+    }
+
+    /// The history of every campaign: `<output>/state.sqlite`.
+    public var statePath: String { (output as NSString).appendingPathComponent("state.sqlite") }
 }
 
 /// Where the directory comes from and which attributes mean what.

@@ -265,16 +265,16 @@ enum LDAPValues {
         let bytes = value.bv_val.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(value.bv_len))) } ?? []
         switch attribute {
         case "objectguid": return guid(bytes)
-        case "objectsid": return sid(bytes) ?? bytes.map { String(format: "%02x", $0) }.joined()
+        case "objectsid": return sid(bytes) ?? Hashing.hex(bytes)
         default: return String(decoding: bytes, as: UTF8.self)
         }
     }
 
     /// A GUID as AD shows it: the first three groups little-endian.
     static func guid(_ b: [UInt8]) -> String {
-        guard b.count == 16 else { return b.map { String(format: "%02x", $0) }.joined() }
+        guard b.count == 16 else { return Hashing.hex(b) }
         let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
-        return order.map { $0 < 0 ? "-" : String(format: "%02x", b[$0]) }.joined()
+        return order.map { $0 < 0 ? "-" : Hashing.hex([b[$0]]) }.joined()
     }
 
     /// A SID as `S-1-5-21-…`.

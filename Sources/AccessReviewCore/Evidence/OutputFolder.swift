@@ -29,27 +29,33 @@ public final class OutputFolder: @unchecked Sendable {
     /// Writes a file at a path relative to the folder and records its hash for the manifest.
     /// `private` files (sheets: personal data) are readable by the owner only.
     public func write(_ relative: String, _ data: Data, private isPrivate: Bool = false) throws {
+        let path = try prepare(relative)
+        try Hashing.writeFile(path, data, mode: isPrivate ? 0o600 : 0o644)
+        record(relative, sha256: Hashing.sha256Hex(data), bytes: data.count)
+    }
+
+    /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
+    public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
+        let path = try prepare(relative)
+        try body(path)
+        if isPrivate { chmod(path, 0o600) }
+        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
+        record(relative, sha256: sha, bytes: bytes)
+    }
+
+    /// The full path of a file in the work folder, its folder created.
+    private func prepare(_ relative: String) throws -> String {
         let path = (workPath as NSString).appendingPathComponent(relative)
         let folder = (path as NSString).deletingLastPathComponent
         if !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        try Hashing.writeFile(path, data, mode: isPrivate ? 0o600 : 0o644)
-        lock.lock()
-        written.append((relative, Hashing.sha256Hex(data), data.count))
-        lock.unlock()
+        return path
     }
 
-    /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
-    public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
-        let path = (workPath as NSString).appendingPathComponent(relative)
-        let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try body(path)
-        if isPrivate { chmod(path, 0o600) }
-        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
+    private func record(_ relative: String, sha256: String, bytes: Int) {
         lock.lock()
-        written.append((relative, sha, bytes))
+        written.append((relative, sha256, bytes))
         lock.unlock()
     }
 

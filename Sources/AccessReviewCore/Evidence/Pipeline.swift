@@ -26,7 +26,7 @@ public struct Pipeline: Sendable {
 
     public init(config: RunConfig, asOf: Day? = nil, progress: Progress = Progress(quiet: true)) {
         self.config = config
-        self.asOf = asOf ?? config.asOf ?? Day.today()
+        self.asOf = config.asOf(overriddenBy: asOf)
         self.progress = progress
     }
 
@@ -180,11 +180,12 @@ public struct Pipeline: Sendable {
         clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
         progress.stage("reconciling \(inputs.directory.users.count) identities against the handbook")
-        let state = try StateStore(path: (config.output as NSString).appendingPathComponent("state.sqlite"))
-        var counts = ["directory": inputs.directory.users.count]
-        for export in inputs.exports where export.system != DirectoryGroupsSystem.id { counts[export.system] = export.accounts.count }
+        let state = try StateStore(path: config.statePath)
+        // Users of the directory and accounts of each export: for the guard, the state store and the manifest.
+        var population = ["directory": inputs.directory.users.count]
+        for export in inputs.exports where export.system != DirectoryGroupsSystem.id { population[export.system] = export.accounts.count }
         if !acceptPopulationChange {
-            try PopulationGuard.check(current: counts, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
+            try PopulationGuard.check(current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
         }
         let history = try state.history(before: asOf)
         let result = try { () throws -> ReconcileResult in
@@ -205,11 +206,8 @@ public struct Pipeline: Sendable {
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
             try folder.write("directory.json", inputs.directory.jsonData())
             try folder.write("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }).jsonData())
-            // The accounts are written and reconciled: keep only their counts, free the rest before the sheets.
-            for index in inputs.exports.indices {
-                inputs.exports[index].accountCount = inputs.exports[index].accounts.count
-                inputs.exports[index].accounts = []
-            }
+            // The accounts are written and reconciled (their counts are in `population`): free them before the sheets.
+            for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
             let done = Counter()
@@ -238,11 +236,11 @@ public struct Pipeline: Sendable {
                 throw ToolError(.badInput, diagnostics.map(\.message).joined(separator: "\n"))
             }
             try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: config.sheetFormats))
-            let manifest = try makeManifest(inputs: inputs, result: result, folder: folder)
+            let manifest = try makeManifest(inputs: inputs, population: population, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
             try state.recordRun(asOf: asOf, identities: result.identities)
-            try state.recordCounts(counts)
+            try state.recordCounts(population)
             try state.replaceIssuedRows(campaign: campaign) { add in
                 for sheet in sheets {
                     for row in sheet.rows {
@@ -254,18 +252,18 @@ public struct Pipeline: Sendable {
                 }
             }
             progress.finish()
-            var counts: [Severity: Int] = [:]
-            for finding in result.findings { counts[finding.severity, default: 0] += 1 }
+            var bySeverity: [Severity: Int] = [:]
+            for finding in result.findings { bySeverity[finding.severity, default: 0] += 1 }
             clock.lap("write sheets, findings, snapshots, manifest")
             return Summary(stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
-                           lines: result.lines.count, countsBySeverity: counts)
+                           lines: result.lines.count, countsBySeverity: bySeverity)
         } catch {
             folder.discard()
             throw error
         }
     }
 
-    func makeManifest(inputs: LoadedInputs, result: ReconcileResult, folder: OutputFolder) throws -> Manifest {
+    func makeManifest(inputs: LoadedInputs, population: [String: Int], result: ReconcileResult, folder: OutputFolder) throws -> Manifest {
         let base = (config.file as NSString).deletingLastPathComponent
         func relative(_ path: String) -> String {
             let prefix = base.isEmpty ? "" : base + "/"
@@ -288,7 +286,7 @@ public struct Pipeline: Sendable {
         }
         for export in inputs.exports where export.system != DirectoryGroupsSystem.id {
             inputList.append(.init(kind: "export:\(export.system)", path: relative(export.file), sha256: export.sha256, bytes: export.bytes,
-                                   records: export.accountCount ?? export.accounts.count))
+                                   records: population[export.system] ?? 0))
             if let mapping = inputs.mappings[export.system] {
                 let (sha, bytes) = try Hashing.sha256Hex(fileAt: mapping.file)
                 inputList.append(.init(kind: "mapping", path: relative(mapping.file), sha256: sha, bytes: bytes, records: mapping.records.count))

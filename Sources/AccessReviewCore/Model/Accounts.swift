@@ -55,8 +55,6 @@ public struct SystemExport: Sendable, Encodable {
     public var accounts: [Account]
     /// Problems that do not stop the run, such as a field empty in every record.
     public var warnings: [Diagnostic]
-    /// The number of accounts, kept when the accounts themselves have been released.
-    public var accountCount: Int?
 
     public init(system: String, name: String, owner: String?, file: String, sha256: String, bytes: Int, records: Int,
                 exportedOn: Day?, hasLastLogin: Bool, accounts: [Account], warnings: [Diagnostic] = []) {
