@@ -64,11 +64,3 @@ struct DayArgument: ExpressibleByArgument {
 }
 
 extension Severity: ExpressibleByArgument {}
-
-/// Writes a file whole or not at all.
-func writeAtomically(_ data: Data, to path: String) throws {
-    let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-    try Hashing.writeFile(temporary, data)
-    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-    try FileManager.default.moveItem(atPath: temporary, toPath: path)
-}

@@ -87,7 +87,7 @@ struct Pull: ParsableCommand {
             let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
             let snapshot = try pipeline.loadDirectory()
             let writing = Date()
-            try writeAtomically(snapshot.jsonData(), to: output)
+            try AtomicFile.write(output, data: snapshot.jsonData())
             if timings {
                 for stage in pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))] {
                     printError("timing: " + stage.0.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.1))
@@ -195,7 +195,7 @@ struct Status: ParsableCommand {
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
             let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("status.csv")
-            try writeAtomically(CampaignReport.statusCSV(progress), to: path)
+            try AtomicFile.write(path, data: CampaignReport.statusCSV(progress))
             print("campaign \(campaign): \(decided)/\(total) lines decided by \(progress.filter { $0.decided == $0.total }.count) of \(progress.count) reviewers; \(progress.filter(\.overdue).count) overdue; written to \(path)")
         }
     }

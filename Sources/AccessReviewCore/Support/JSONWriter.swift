@@ -81,21 +81,10 @@ extension AccountsSnapshot {
 
     /// Writes `accounts.json` to a file whole or not at all, without holding it in memory.
     public func writeJSON(toFile path: String) throws {
-        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw ToolError(.badInput, "\(path): error: cannot write the file")
-        }
-        do {
+        try AtomicFile.write(path) { handle in
             var w = JSONWriter(sink: handle)
             try write(into: &w)
             try w.flush()
-            try handle.close()
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
     }
 

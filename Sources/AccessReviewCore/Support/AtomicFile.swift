@@ -1,0 +1,26 @@
+import Foundation
+
+/// A file written whole or not at all: written beside its place, then renamed over it.
+/// A failure leaves the earlier file, if any, untouched and no partial file behind.
+public enum AtomicFile {
+    public static func write(_ path: String, _ body: (FileHandle) throws -> Void) throws {
+        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw ToolError(.badInput, "\(path): error: cannot write the file")
+        }
+        do {
+            try body(handle)
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    public static func write(_ path: String, data: Data) throws {
+        try write(path) { try $0.write(contentsOf: data) }
+    }
+}
