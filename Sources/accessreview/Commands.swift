@@ -29,10 +29,7 @@ struct Run: ParsableCommand {
             pipeline.acceptPopulationChange = acceptPopulationChange
             let summary = try pipeline.run()
             if timings {
-                for stage in summary.stages {
-                    printError("timing: " + stage.name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
-                }
-                printError(String(format: "timing: peak memory %.0f MB", Double(peakMemoryBytes()) / 1e6))
+                printTimings(summary.stages.map { ($0.name, $0.seconds) })
             }
             let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }.joined(separator: ", ")
             let sheets = ((summary.folder as NSString).standardizingPath as NSString).appendingPathComponent("sheets")
@@ -89,9 +86,7 @@ struct Pull: ParsableCommand {
             let writing = Date()
             try AtomicFile.write(output, data: snapshot.jsonData())
             if timings {
-                for stage in pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))] {
-                    printError("timing: " + stage.0.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.1))
-                }
+                printTimings(pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))])
             }
             print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
         }
@@ -106,13 +101,21 @@ struct Accounts: ParsableCommand {
     @Option(name: .long, help: "Where to write the accounts.")
     var output: String
 
+    @Flag(name: .long, help: "Print where the time went on stderr.")
+    var timings = false
+
     func run() throws {
         try guarded {
             let config = try options.load()
             let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
             let (mappings, _) = try pipeline.loadMappings()
+            let reading = Date()
             let exports = try pipeline.loadExports(mappings: mappings)
+            let writing = Date()
             try AccountsSnapshot(systems: exports).writeJSON(toFile: output)
+            if timings {
+                printTimings([("reading exports", writing.timeIntervalSince(reading)), ("writing accounts.json", Date().timeIntervalSince(writing))])
+            }
             let accounts = exports.reduce(0) { $0 + $1.accounts.count }
             print("accessreview accounts: \(accounts) accounts of \(exports.count) systems written to \(output)")
         }

@@ -96,7 +96,7 @@ extension Account {
     /// An account keyed by user id, as most fixtures need.
     public static func of(_ user: String, _ roles: [String], id: String? = nil, status: AccountStatus = .active,
                           lastLogin: String? = nil, email: String? = nil, name: String? = nil) -> Account {
-        var keys: [String: String] = [:]
+        var keys: AccountKeys = [:]
         if !user.isEmpty { keys["user"] = user }
         if let email { keys["email"] = email }
         if let name { keys["full_name"] = name }

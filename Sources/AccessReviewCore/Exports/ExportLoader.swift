@@ -4,117 +4,36 @@ import Foundation
 /// employment records. A problem anywhere in a file rejects the whole file: no partial
 /// export is ever reconciled.
 public enum ExportLoader {
-    /// Where each reserved field sits in a record type's values.
-    private struct Layout {
-        var key: Int?
-        var roles: Int?
-        var status: Int?
-        var lastLogin: Int?
-        var validTo: Int?
-        var others: [(name: String, index: Int)] = []
-
-        init(_ record: SystemMapping.RecordSpec, keyField: String) {
-            for (index, field) in record.fields.enumerated() {
-                switch field.name {
-                case keyField: key = index
-                case "roles": roles = index
-                case "status": status = index
-                case "last_login": lastLogin = index
-                case "valid_to": validTo = index
-                default: others.append((field.name, index))
-                }
-            }
-        }
-    }
-
     public static func loadSystem(export path: String, mapping: SystemMapping) throws -> SystemExport {
         // The file's SHA-256 is computed on another core while this one parses.
         let hashing = BackgroundHash(path: path)
-        var accounts: [Account] = []
-        var indexById: [String: Int] = [:]
-        // About one account per 400 bytes of export: fewer rehashes on large files.
+        // At most one account per 400 bytes of export. Only the array is reserved: its pages
+        // are touched as accounts arrive, while a dictionary's buckets are written all over,
+        // so a reserved one would cost memory in proportion to the file's bytes.
         let estimate = min(10_000_000, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 400)
-        accounts.reserveCapacity(estimate)
-        indexById.reserveCapacity(estimate)
-        var statusSeen: [Bool] = []
-        var problems: [Diagnostic] = []
-        let layouts = mapping.records.map { Layout($0, keyField: "account") }
-        let readsStatus = layouts.contains { $0.status != nil }
-        let readsLastLogin = layouts.contains { $0.lastLogin != nil }
-        let statuses = StatusTable(active: mapping.activeValues, disabled: mapping.disabledValues)
-
-        func day(_ value: String, field: String, id: String, line: Int) -> Day? {
-            for pattern in mapping.dates { if let day = pattern.parse(value) { return day } }
-            problems.append(Diagnostic(file: path, line: line,
-                                       "account '\(id)': '\(value)' in field '\(field)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", ")) of \(mapping.file)"))
-            return nil
+        let building = Box(AccountAssembler(path: path, mapping: mapping, estimate: estimate))
+        // libxml2 parses on this thread while another makes the strings and builds the accounts.
+        let pipe = BatchPipe<RecordBatch>(batchSize: 1, depth: 16) { batches in
+            for batch in batches { building.value.add(batch) }
         }
-
-        let reader = XMLRecordReader(path: path, mapping: mapping)
-        let output = try reader.read { record in
-            let layout = layouts[record.type]
-            guard let keyIndex = layout.key, let id = record.values[keyIndex].first.flatMap(Text.clean) else {
-                problems.append(Diagnostic(file: path, line: record.line, "a record without an account id (field 'account' of \(mapping.file))"))
-                return
-            }
-            let position: Int
-            if let known = indexById[id] {
-                position = known
-            } else {
-                position = accounts.count
-                indexById[id] = position
-                accounts.append(Account(account: id, line: record.line))
-                statusSeen.append(false)
-            }
-            if let index = layout.roles {
-                for value in record.values[index] { if let role = Text.clean(value) { accounts[position].roles.append(role) } }
-            }
-            if let index = layout.status, let value = record.values[index].first.flatMap(Text.clean) {
-                if let status = statuses.status(of: value) {
-                    accounts[position].status = status
-                    statusSeen[position] = true
-                } else {
-                    problems.append(Diagnostic(file: path, line: record.line,
-                                               "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"))
-                }
-            }
-            if let index = layout.lastLogin, let value = record.values[index].first.flatMap(Text.clean),
-               let parsed = day(value, field: "last_login", id: id, line: record.line) {
-                accounts[position].lastLogin = max(accounts[position].lastLogin ?? parsed, parsed)
-            }
-            if let index = layout.validTo, let value = record.values[index].first.flatMap(Text.clean),
-               let parsed = day(value, field: "valid_to", id: id, line: record.line) {
-                accounts[position].validTo = min(accounts[position].validTo ?? parsed, parsed)
-            }
-            for (name, index) in layout.others where accounts[position].keys[name] == nil {
-                if let value = record.values[index].first.flatMap(Text.clean) { accounts[position].keys[name] = value }
-            }
+        let output: XMLRecordReader.Output
+        do {
+            defer { pipe.finish() }
+            output = try XMLRecordReader(path: path, mapping: mapping).read(batchSize: 512) { pipe.send($0) }
         }
+        var problems = building.value.problems
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line,
                                        "the record path '\(record.path)' matches nothing in \(path); fix the path, or set 'allow_empty: true' if an empty list is expected"))
         }
-        if readsStatus {
-            for (position, seen) in statusSeen.enumerated() where !seen {
-                problems.append(Diagnostic(file: path, line: accounts[position].line,
-                                           "account '\(accounts[position].account)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"))
-                if problems.count > 50 { break }
-            }
-        }
+        problems += building.value.accountsWithoutStatus()
         if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
 
         let exportedOn = try exportDate(output, mapping: mapping, path: path)
-        for index in accounts.indices where accounts[index].roles.count > 1 {
-            accounts[index].roles.sort()
-            var unique: [String] = []
-            unique.reserveCapacity(accounts[index].roles.count)
-            for role in accounts[index].roles where unique.last != role { unique.append(role) }
-            accounts[index].roles = unique
-        }
-        accounts.sort { $0.account < $1.account }
+        let accounts = building.value.finishedAccounts()
         let (sha, bytes) = try hashing.result()
         return SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
-                            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: readsLastLogin,
+                            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: building.value.readsLastLogin,
                             accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
     }
 
@@ -126,12 +45,12 @@ public enum ExportLoader {
             Dictionary(uniqueKeysWithValues: record.fields.enumerated().map { ($0.element.name, $0.offset) })
         }
         let reader = XMLRecordReader(path: path, mapping: mapping)
-        let output = try reader.read { record in
+        let output = try reader.read { batch in for record in batch.records {
             let layout = layouts[record.type]
-            func value(_ name: String) -> String? { layout[name].flatMap { record.values[$0].first.flatMap(Text.clean) } }
+            func value(_ name: String) -> String? { layout[name].flatMap { record.first($0) } }
             guard let id = value("employee_id") else {
                 problems.append(Diagnostic(file: path, line: record.line, "an HR record without employee_id"))
-                return
+                continue
             }
             var hr = records[id] ?? HRRecord(employeeId: id, line: record.line)
             func date(_ name: String) -> Day? {
@@ -148,7 +67,7 @@ public enum ExportLoader {
             hr.department = value("department") ?? hr.department
             hr.managerEmployeeId = value("manager_employee_id") ?? hr.managerEmployeeId
             records[id] = hr
-        }
+        } }
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line, "the record path '\(record.path)' matches nothing in \(path)"))
         }
@@ -181,6 +100,134 @@ public enum ExportLoader {
     }
 }
 
+/// Builds a system's accounts from its records: merges the records of one account, maps
+/// status values, parses dates, and collects every problem instead of stopping at the first.
+struct AccountAssembler {
+    /// Where each reserved field sits in a record type's values.
+    private struct Layout {
+        var key: Int?
+        var roles: Int?
+        var status: Int?
+        var lastLogin: Int?
+        var validTo: Int?
+        var others: [(name: String, index: Int)] = []
+
+        init(_ record: SystemMapping.RecordSpec, keyField: String) {
+            for (index, field) in record.fields.enumerated() {
+                switch field.name {
+                case keyField: key = index
+                case "roles": roles = index
+                case "status": status = index
+                case "last_login": lastLogin = index
+                case "valid_to": validTo = index
+                default: others.append((field.name, index))
+                }
+            }
+        }
+    }
+
+    let path: String
+    let mapping: SystemMapping
+    let readsStatus: Bool
+    let readsLastLogin: Bool
+    private(set) var problems: [Diagnostic] = []
+    private var accounts: [Account] = []
+    private var indexById: [String: Int] = [:]
+    private var statusSeen: [Bool] = []
+    private let layouts: [Layout]
+    private let statuses: StatusTable
+
+    init(path: String, mapping: SystemMapping, estimate: Int) {
+        self.path = path
+        self.mapping = mapping
+        layouts = mapping.records.map { Layout($0, keyField: "account") }
+        readsStatus = layouts.contains { $0.status != nil }
+        readsLastLogin = layouts.contains { $0.lastLogin != nil }
+        statuses = StatusTable(active: mapping.activeValues, disabled: mapping.disabledValues)
+        accounts.reserveCapacity(estimate)
+    }
+
+    mutating func add(_ batch: RecordBatch) {
+        for record in batch.records { add(record) }
+    }
+
+    private mutating func add(_ record: RecordBatch.RecordView) {
+        let layout = layouts[record.type]
+        guard let keyIndex = layout.key, let id = record.first(keyIndex) else {
+            problems.append(Diagnostic(file: path, line: record.line, "a record without an account id (field 'account' of \(mapping.file))"))
+            return
+        }
+        let position: Int
+        if let known = indexById[id] {
+            position = known
+        } else {
+            position = accounts.count
+            indexById[id] = position
+            accounts.append(Account(account: id, line: record.line))
+            statusSeen.append(false)
+        }
+        if let index = layout.roles {
+            // Kept sorted and unique as they come: accounts hold a handful of roles.
+            for role in record.cleanedValues(index) {
+                var at = accounts[position].roles.count
+                while at > 0, accounts[position].roles[at - 1] > role { at -= 1 }
+                if at == 0 || accounts[position].roles[at - 1] != role { accounts[position].roles.insert(role, at: at) }
+            }
+        }
+        if let index = layout.status, let value = record.first(index) {
+            if let status = statuses.status(of: value) {
+                accounts[position].status = status
+                statusSeen[position] = true
+            } else {
+                problems.append(Diagnostic(file: path, line: record.line,
+                                           "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"))
+            }
+        }
+        if let index = layout.lastLogin, let value = record.first(index),
+           let parsed = day(value, field: "last_login", id: id, line: record.line) {
+            accounts[position].lastLogin = max(accounts[position].lastLogin ?? parsed, parsed)
+        }
+        if let index = layout.validTo, let value = record.first(index),
+           let parsed = day(value, field: "valid_to", id: id, line: record.line) {
+            accounts[position].validTo = min(accounts[position].validTo ?? parsed, parsed)
+        }
+        for (name, index) in layout.others where accounts[position].keys[name] == nil {
+            if let value = record.first(index) { accounts[position].keys[name] = value }
+        }
+    }
+
+    private mutating func day(_ value: String, field: String, id: String, line: Int) -> Day? {
+        for pattern in mapping.dates { if let day = pattern.parse(value) { return day } }
+        problems.append(Diagnostic(file: path, line: line,
+                                   "account '\(id)': '\(value)' in field '\(field)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", ")) of \(mapping.file)"))
+        return nil
+    }
+
+    /// An account seen only in records without a status, when the mapping reads one.
+    func accountsWithoutStatus() -> [Diagnostic] {
+        guard readsStatus else { return [] }
+        var problems: [Diagnostic] = []
+        for (position, seen) in statusSeen.enumerated() where !seen {
+            problems.append(Diagnostic(file: path, line: accounts[position].line,
+                                       "account '\(accounts[position].account)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"))
+            if problems.count > 50 { break }
+        }
+        return problems
+    }
+
+    /// The accounts sorted by id.
+    mutating func finishedAccounts() -> [Account] {
+        indexById = [:]
+        // Exports are usually sorted by account already; checking costs a fraction of sorting.
+        if accounts.indices.dropFirst().contains(where: { accounts[$0 - 1].account >= accounts[$0].account }) {
+            accounts.sort { $0.account < $1.account }
+        }
+        let result = accounts
+        accounts = []
+        return result
+    }
+}
+
 /// Status values of a mapping, compared exactly first and case-insensitively after.
 struct StatusTable {
     private var exact: [String: AccountStatus] = [:]
@@ -196,6 +243,16 @@ struct StatusTable {
 
 /// Fast cleaning of values from exports: most are short ASCII strings that need nothing.
 enum Text {
+    /// UTF-8 bytes trimmed and NFC-normalised; nil when empty. Plain ASCII without
+    /// surrounding white space, the usual case, becomes a string directly.
+    static func clean(_ bytes: ArraySlice<UInt8>) -> String? {
+        guard let first = bytes.first, let last = bytes.last else { return nil }
+        if first > 0x20 && last > 0x20 && !bytes.contains(where: { $0 >= 0x80 }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(decoding: bytes, as: UTF8.self).cleaned
+    }
+
     /// Trimmed and NFC-normalised; nil when empty.
     static func clean(_ value: String) -> String? {
         var ascii = true

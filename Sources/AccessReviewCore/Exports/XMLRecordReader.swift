@@ -13,13 +13,6 @@ import Foundation
 ///
 /// This type owns every libxml2 pointer it uses.
 struct XMLRecordReader {
-    /// One record: the values of each field, in the order of the record type's fields.
-    struct Record {
-        var type: Int
-        var values: [[String]]
-        var line: Int
-    }
-
     struct Output {
         var records: Int
         var countsPerType: [Int]
@@ -35,12 +28,12 @@ struct XMLRecordReader {
 
     private static let hardened: Void = { ar_xml_harden() }()
 
-    /// Reads the whole file, calling `handle` for each record. Throws a diagnostic with file,
-    /// line and column on malformed or hostile XML.
-    func read(_ handle: (Record) throws -> Void) throws -> Output {
+    /// Reads the whole file, calling `handle` with each batch of up to `batchSize` records.
+    /// Throws a diagnostic with file, line and column on malformed or hostile XML.
+    func read(batchSize: Int = 256, _ handle: (RecordBatch) throws -> Void) throws -> Output {
         _ = Self.hardened
         let errors = ErrorBox()
-        let evaluators = try makeEvaluators()
+        var evaluators = try makeEvaluators()
         defer { for record in evaluators { for field in record { field.release() } } }
 
         let fd = open(path, O_RDONLY)
@@ -60,26 +53,31 @@ struct XMLRecordReader {
             errors.add(level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
         }, box.toOpaque())
 
-        let recordPaths = mapping.records.map { QualifiedName.path($0.path, namespaces: mapping.namespaces) }
-        var exportDatePath: [QualifiedName]?
+        // Names in the reader's documents are interned in its dictionary: with the mapping's
+        // names interned in the same one, matching a name is comparing two pointers.
+        let intern: (String) -> InternedName? = { xmlTextReaderConstString(reader, $0) }
+        evaluators = evaluators.map { $0.map { $0.bound(intern) } }
+        let elements: (String) -> [ElementName] = { ElementName.path($0, namespaces: self.mapping.namespaces, intern: intern) }
+        let recordPaths = mapping.records.map { elements($0.path) }
+        var exportDatePath: [ElementName]?
         var exportDateAttribute: String?
         if let spec = mapping.exportDate {
             if let range = spec.range(of: "/@", options: .backwards) {
-                exportDatePath = QualifiedName.path(String(spec[..<range.lowerBound]), namespaces: mapping.namespaces)
+                exportDatePath = elements(String(spec[..<range.lowerBound]))
                 exportDateAttribute = String(spec[range.upperBound...])
             } else {
-                exportDatePath = QualifiedName.path(spec, namespaces: mapping.namespaces)
+                exportDatePath = elements(spec)
             }
         }
 
-        var stack: [QualifiedName] = []
+        var stack: [ElementName] = []
         var context: xmlXPathContextPtr?
         defer { if let context { xmlXPathFreeContext(context) } }
         var counts = Array(repeating: 0, count: mapping.records.count)
         var filled = mapping.records.map { Array(repeating: false, count: $0.fields.count) }
         var exportDate: String?
         var total = 0
-        var buffers: [[[String]]] = Array(repeating: [], count: mapping.records.count)
+        var batch = RecordBatch()
         let elementType = Int32(XML_READER_TYPE_ELEMENT.rawValue)
         let doctypeType = Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue)
 
@@ -97,7 +95,7 @@ struct XMLRecordReader {
                                      "elements nested deeper than \(Self.maximumDepth) levels; this is no export")
                 }
                 if stack.count > depth { stack.removeLast(stack.count - depth) }
-                stack.append(QualifiedName(uri: text(xmlTextReaderConstNamespaceUri(reader)), local: text(xmlTextReaderConstLocalName(reader))))
+                stack.append(ElementName(local: xmlTextReaderConstLocalName(reader), uri: xmlTextReaderConstNamespaceUri(reader)))
 
                 if let datePath = exportDatePath, exportDate == nil, stack == datePath {
                     if let attribute = exportDateAttribute {
@@ -114,20 +112,20 @@ struct XMLRecordReader {
                 if let type = recordPaths.firstIndex(of: stack) {
                     guard let node = xmlTextReaderExpand(reader) else { break }
                     let line = Int(xmlGetLineNo(node))
-                    // One buffer for every record: the handler reads it and keeps only what it copies.
-                    if buffers[type].count != evaluators[type].count {
-                        buffers[type] = Array(repeating: [], count: evaluators[type].count)
-                    }
+                    // Names built by the reader are interned; compare by content should one not be.
+                    let interned = xmlDictOwns(node.pointee.doc?.pointee.dict, node.pointee.name) == 1
+                    batch.beginRecord(type: type, line: line)
                     for (index, evaluator) in evaluators[type].enumerated() {
-                        buffers[type][index].removeAll(keepingCapacity: true)
-                        try evaluator.values(of: node, reader: reader, context: &context, namespaces: mapping.namespaces,
-                                             into: &buffers[type][index])
-                        if !filled[type][index], buffers[type][index].contains(where: { !$0.isEmpty }) { filled[type][index] = true }
+                        try evaluator.values(of: node, interned: interned, reader: reader, context: &context,
+                                             namespaces: mapping.namespaces, into: &batch)
+                        if batch.endField(), !filled[type][index] { filled[type][index] = true }
                     }
                     counts[type] += 1
                     total += 1
-                    let record = Record(type: type, values: buffers[type], line: line)
-                    try handle(record)
+                    if batch.count >= batchSize {
+                        try handle(batch)
+                        batch.removeAll()
+                    }
                     stack.removeLast()
                     status = xmlTextReaderNext(reader)
                     continue
@@ -142,6 +140,7 @@ struct XMLRecordReader {
             throw Diagnostic(file: path, line: error.line, column: error.column,
                              "malformed XML: \(error.message); nothing of this export was used")
         }
+        if batch.count > 0 { try handle(batch) }
         return Output(records: total, countsPerType: counts, filled: filled, exportDate: exportDate)
     }
 
@@ -169,18 +168,20 @@ struct XMLRecordReader {
         return result
     }
 
-    private func text(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        pointer.map { String(cString: $0) } ?? ""
-    }
 }
 
-/// An element or attribute name with its namespace URI ("" for none).
-struct QualifiedName: Equatable {
-    var uri: String
-    var local: String
+/// A string interned in a reader's dictionary.
+typealias InternedName = UnsafePointer<xmlChar>
 
-    static func path(_ path: String, namespaces: [String: String]) -> [QualifiedName] {
-        RecordPath.steps(path).map { QualifiedName(uri: $0.prefix.flatMap { namespaces[$0] } ?? "", local: $0.local) }
+/// An element's local name and namespace URI (nil for none), both interned.
+struct ElementName: Equatable {
+    var local: InternedName?
+    var uri: InternedName?
+
+    static func path(_ path: String, namespaces: [String: String], intern: (String) -> InternedName?) -> [ElementName] {
+        RecordPath.steps(path).map { step in
+            ElementName(local: intern(step.local), uri: step.prefix.flatMap { namespaces[$0] }.flatMap(intern))
+        }
     }
 }
 
@@ -193,13 +194,20 @@ private enum FieldEvaluator {
         if case .xpath(let expression) = self { xmlXPathFreeCompExpr(expression) }
     }
 
-    func values(of node: xmlNodePtr, reader: OpaquePointer, context: inout xmlXPathContextPtr?, namespaces: [String: String],
-                into out: inout [String]) throws {
+    func bound(_ intern: (String) -> InternedName?) -> FieldEvaluator {
+        if case .walk(let path) = self { return .walk(path.bound(intern)) }
+        return self
+    }
+
+    func values(of node: xmlNodePtr, interned: Bool, reader: OpaquePointer, context: inout xmlXPathContextPtr?,
+                namespaces: [String: String], into out: inout RecordBatch) throws {
         switch self {
         case .walk(let path):
-            path.collect(from: node, step: 0, into: &out)
+            path.collect(from: node, step: 0, interned: interned, into: &out)
         case .xpath(let expression):
-            out.append(contentsOf: try xpathValues(expression, of: node, reader: reader, context: &context, namespaces: namespaces))
+            for value in try xpathValues(expression, of: node, reader: reader, context: &context, namespaces: namespaces) {
+                out.append(value)
+            }
         }
     }
 
@@ -242,9 +250,16 @@ private enum FieldEvaluator {
 /// The field forms read without the XPath engine: `@a`, `Child`, `A/B`, `A/B/@c`, `text()`,
 /// `A/text()`, `.` — each name optionally prefixed.
 struct SimpleFieldPath {
+    struct Name {
+        var uri: [CChar]?
+        var local: [CChar]
+        /// The local name in the reader's dictionary, once bound to a reader.
+        var interned: InternedName?
+    }
+
     enum Step {
-        case element(uri: [CChar]?, local: [CChar])
-        case attribute(uri: [CChar]?, local: [CChar])
+        case element(Name)
+        case attribute(Name)
         case text
         case this
     }
@@ -271,9 +286,28 @@ struct SimpleFieldPath {
                 name = name.dropFirst()
             }
             guard let (uri, local) = SimpleFieldPath.qname(name, namespaces: namespaces) else { return nil }
-            steps.append(isAttribute ? .attribute(uri: uri, local: local) : .element(uri: uri, local: local))
+            let qualified = Name(uri: uri, local: local)
+            steps.append(isAttribute ? .attribute(qualified) : .element(qualified))
         }
         self.steps = steps
+    }
+
+    private init(steps: [Step]) { self.steps = steps }
+
+    /// This path with its names interned for one reader.
+    func bound(_ intern: (String) -> InternedName?) -> SimpleFieldPath {
+        func bind(_ name: Name) -> Name {
+            var name = name
+            name.interned = intern(String(decoding: name.local.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            return name
+        }
+        return SimpleFieldPath(steps: steps.map { step in
+            switch step {
+            case .element(let name): return .element(bind(name))
+            case .attribute(let name): return .attribute(bind(name))
+            default: return step
+            }
+        })
     }
 
     private static func qname(_ name: Substring, namespaces: [String: String]) -> ([CChar]?, [CChar])? {
@@ -294,44 +328,46 @@ struct SimpleFieldPath {
         }
     }
 
-    func collect(from node: xmlNodePtr, step: Int, into out: inout [String]) {
+    /// Appends the path's values under `node`. `interned`: the node's names are in the
+    /// dictionary the path was bound to, so names compare by pointer.
+    func collect(from node: xmlNodePtr, step: Int, interned: Bool, into out: inout RecordBatch) {
         guard step < steps.count else {
             if let content = xmlNodeGetContent(node) {
-                out.append(String(cString: content))
+                out.append(content)
                 ar_xml_free(content)
             }
             return
         }
         switch steps[step] {
         case .this:
-            collect(from: node, step: step + 1, into: &out)
+            collect(from: node, step: step + 1, interned: interned, into: &out)
         case .text:
             var child = node.pointee.children
             while let current = child {
                 if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
                    let content = current.pointee.content {
-                    out.append(String(cString: content))
+                    out.append(content)
                 }
                 child = current.pointee.next
             }
-        case .element(let uri, let local):
+        case .element(let name):
             var child = node.pointee.children
             while let current = child {
-                if current.pointee.type == XML_ELEMENT_NODE, matches(current.pointee.name, current.pointee.ns, uri: uri, local: local) {
-                    collect(from: current, step: step + 1, into: &out)
+                if current.pointee.type == XML_ELEMENT_NODE, matches(current.pointee.name, current.pointee.ns, name, interned: interned) {
+                    collect(from: current, step: step + 1, interned: interned, into: &out)
                 }
                 child = current.pointee.next
             }
-        case .attribute(let uri, let local):
+        case .attribute(let name):
             var attribute = node.pointee.properties
             while let current = attribute {
-                if matches(current.pointee.name, current.pointee.ns, uri: uri, local: local) {
+                if matches(current.pointee.name, current.pointee.ns, name, interned: interned) {
                     // The usual attribute holds one text node: read it without copying through libxml2.
                     if let text = current.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
                        let content = text.pointee.content {
-                        out.append(String(cString: content))
+                        out.append(content)
                     } else if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
-                        out.append(String(cString: value))
+                        out.append(value)
                         ar_xml_free(value)
                     }
                 }
@@ -340,11 +376,15 @@ struct SimpleFieldPath {
         }
     }
 
-    private func matches(_ name: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?, uri: [CChar]?, local: [CChar]) -> Bool {
-        guard let name else { return false }
-        let sameName = local.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
+    private func matches(_ nodeName: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?, _ name: Name, interned: Bool) -> Bool {
+        guard let nodeName else { return false }
+        let sameName = if interned, let pointer = name.interned {
+            nodeName == pointer
+        } else {
+            name.local.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(nodeName).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
+        }
         guard sameName else { return false }
-        switch (uri, ns?.pointee.href) {
+        switch (name.uri, ns?.pointee.href) {
         case (nil, nil): return true
         case (let uri?, let href?):
             return uri.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(href).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
@@ -375,5 +415,94 @@ enum XPathCompiler {
         guard let compiled = compile(expression) else { return false }
         xmlXPathFreeCompExpr(compiled)
         return true
+    }
+}
+
+/// The field values of a batch of records, packed into one byte buffer: reading a record
+/// allocates nothing, and the strings are made by whoever consumes the batch (on another
+/// core, when the export is read through a `BatchPipe`).
+struct RecordBatch: Sendable {
+    private struct Entry {
+        var type: Int
+        var line: Int
+        /// Index of the record's first field in `fieldEnds`.
+        var firstField: Int
+    }
+
+    private var bytes: [UInt8] = []
+    /// End offset in `bytes` of each value.
+    private var valueEnds: [Int] = []
+    /// End index in `valueEnds` of each field.
+    private var fieldEnds: [Int] = []
+    private var entries: [Entry] = []
+
+    var count: Int { entries.count }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        valueEnds.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    mutating func beginRecord(type: Int, line: Int) {
+        entries.append(Entry(type: type, line: line, firstField: fieldEnds.count))
+    }
+
+    /// Adds a value (a NUL-terminated string) to the current field.
+    mutating func append(_ value: UnsafePointer<xmlChar>) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))))
+        valueEnds.append(bytes.count)
+    }
+
+    mutating func append(_ value: String) {
+        bytes.append(contentsOf: value.utf8)
+        valueEnds.append(bytes.count)
+    }
+
+    /// Closes the current field; true when it has a non-empty value.
+    mutating func endField() -> Bool {
+        let start = fieldEnds.last ?? 0
+        fieldEnds.append(valueEnds.count)
+        var previous = start == 0 ? 0 : valueEnds[start - 1]
+        for end in valueEnds[start...] {
+            if end > previous { return true }
+            previous = end
+        }
+        return false
+    }
+
+    /// One record of a batch.
+    struct RecordView {
+        fileprivate let batch: RecordBatch
+        fileprivate let entry: Int
+        var type: Int { batch.entries[entry].type }
+        var line: Int { batch.entries[entry].line }
+
+        /// The values of the record type's field number `field`, as the export has them.
+        func values(_ field: Int) -> [String] {
+            batch.values(ofField: batch.entries[entry].firstField + field).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// The field's values trimmed and NFC-normalised, empty ones left out.
+        func cleanedValues(_ field: Int) -> [String] {
+            batch.values(ofField: batch.entries[entry].firstField + field).compactMap(Text.clean)
+        }
+
+        /// The field's first value, trimmed and NFC-normalised; nil when there is none or it is empty.
+        func first(_ field: Int) -> String? {
+            batch.values(ofField: batch.entries[entry].firstField + field).first.flatMap(Text.clean)
+        }
+    }
+
+    var records: LazyMapSequence<Range<Int>, RecordView> {
+        (0..<entries.count).lazy.map { RecordView(batch: self, entry: $0) }
+    }
+
+    private func values(ofField index: Int) -> LazyMapSequence<Range<Int>, ArraySlice<UInt8>> {
+        let first = index == 0 ? 0 : fieldEnds[index - 1]
+        return (first..<fieldEnds[index]).lazy.map { value in
+            self.bytes[(value == 0 ? 0 : self.valueEnds[value - 1])..<self.valueEnds[value]]
+        }
     }
 }

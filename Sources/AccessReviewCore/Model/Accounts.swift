@@ -6,7 +6,7 @@ public enum AccountStatus: String, Sendable, Encodable { case active, disabled }
 public struct Account: Sendable, Equatable, Encodable {
     public var account: String
     /// Correlation keys: every non-reserved field of the mapping, by field name.
-    public var keys: [String: String]
+    public var keys: AccountKeys
     /// Role names, sorted and without duplicates.
     public var roles: [String]
     public var status: AccountStatus
@@ -15,7 +15,7 @@ public struct Account: Sendable, Equatable, Encodable {
     /// Line in the export where the account's first record starts.
     public var line: Int
 
-    public init(account: String, keys: [String: String] = [:], roles: [String] = [], status: AccountStatus = .active,
+    public init(account: String, keys: AccountKeys = [:], roles: [String] = [], status: AccountStatus = .active,
                 lastLogin: Day? = nil, validTo: Day? = nil, line: Int = 0) {
         self.account = account
         self.keys = keys
@@ -36,6 +36,44 @@ public struct Account: Sendable, Equatable, Encodable {
         try c.encode(status, forKey: .status)
         try c.encode(lastLogin, forKey: .lastLogin)
         try c.encode(validTo, forKey: .validTo)
+    }
+}
+
+/// An account's correlation keys by field name: a handful of pairs kept sorted by name,
+/// cheaper than a dictionary for each of millions of accounts.
+public struct AccountKeys: Sendable, Equatable, Encodable, ExpressibleByDictionaryLiteral, Sequence {
+    public private(set) var pairs: [(name: String, value: String)] = []
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (name, value) in elements { self[name] = value }
+    }
+
+    public subscript(name: String) -> String? {
+        get { pairs.first { $0.name == name }?.value }
+        set {
+            let index = pairs.firstIndex { $0.name >= name } ?? pairs.endIndex
+            let present = index < pairs.endIndex && pairs[index].name == name
+            switch (newValue, present) {
+            case (let value?, true): pairs[index].value = value
+            case (let value?, false): pairs.insert((name, value), at: index)
+            case (nil, true): pairs.remove(at: index)
+            case (nil, false): break
+            }
+        }
+    }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+    public var count: Int { pairs.count }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
+
+    public static func == (a: AccountKeys, b: AccountKeys) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Dictionary(uniqueKeysWithValues: pairs.map { ($0.name, $0.value) }))
     }
 }
 

@@ -275,7 +275,7 @@ private struct State {
                     continue
                 }
                 guard let index = matched else {
-                    let keys = account.keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                    let keys = account.keys.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
                     findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
                                             rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
                                             detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))

@@ -11,8 +11,10 @@ public enum AtomicFile {
         do {
             try body(handle)
             try handle.close()
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+            // rename(2) replaces an earlier file in one step: readers see the old or the new one.
+            guard rename(temporary, path) == 0 else {
+                throw ToolError(.badInput, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))")
+            }
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: temporary)

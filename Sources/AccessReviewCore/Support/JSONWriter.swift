@@ -6,7 +6,7 @@ import Foundation
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Where full buffers go; nil keeps everything in memory.
-    private let sink: FileHandle?
+    private let sink: BackgroundWriter?
     private let flushAt: Int
 
     init(capacity: Int = 1 << 16) {
@@ -16,7 +16,7 @@ struct JSONWriter {
     }
 
     /// Writes through to a file in blocks of about a megabyte.
-    init(sink: FileHandle) {
+    init(sink: BackgroundWriter) {
         self.sink = sink
         flushAt = 1 << 20
         bytes.reserveCapacity(flushAt + 4096)
@@ -28,8 +28,9 @@ struct JSONWriter {
 
     mutating func flush() throws {
         guard let sink, !bytes.isEmpty else { return }
-        try sink.write(contentsOf: bytes)
-        bytes.removeAll(keepingCapacity: true)
+        try sink.write(bytes)
+        bytes = []
+        bytes.reserveCapacity(flushAt + 4096)
     }
 
     mutating func raw(_ text: StaticString) {
@@ -37,18 +38,20 @@ struct JSONWriter {
     }
 
     mutating func string(_ value: String) {
-        bytes.append(0x22)
-        var plain = true
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            bytes.append(contentsOf: value.utf8)
+        var value = value
+        value.withUTF8 { utf8 in
             bytes.append(0x22)
-            return
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                escape(utf8)
+            }
+            bytes.append(0x22)
         }
-        for byte in value.utf8 {
+    }
+
+    private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>) {
+        for byte in utf8 {
             switch byte {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
@@ -61,11 +64,45 @@ struct JSONWriter {
             default: bytes.append(byte)
             }
         }
-        bytes.append(0x22)
     }
 
     mutating func optional(_ value: String?) {
         if let value { string(value) } else { raw("null") }
+    }
+
+    mutating func strings(_ list: [String]) {
+        raw("[")
+        for (i, value) in list.enumerated() {
+            if i > 0 { raw(",") }
+            string(value)
+        }
+        raw("]")
+    }
+
+    /// Writes `items` one a line ("\n" before the first, ",\n" before the others), rendered
+    /// on every core: pairs of chunks are rendered side by side, then appended in order,
+    /// so memory holds two chunks whatever the number of items.
+    mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
+        let parts = ChunkSlots(count: 2)
+        // Only read while the chunks are rendered.
+        let items = UncheckedSendable(items), render = UncheckedSendable(render)
+        var start = 0
+        let count = items.value.count
+        while start < count {
+            let ranges = (0..<2).map { k in min(count, start + k * chunk)..<min(count, start + (k + 1) * chunk) }
+            let work = { @Sendable (k: Int) in
+                var part = JSONWriter(capacity: ranges[k].count * 256)
+                for index in ranges[k] {
+                    part.raw(index == 0 ? "\n" : ",\n")
+                    render.value(items.value[index], &part)
+                }
+                parts.set(k, part.bytes)
+            }
+            if ranges[1].isEmpty { work(0) } else { DispatchQueue.concurrentPerform(iterations: 2, execute: work) }
+            for k in 0..<2 where !ranges[k].isEmpty { bytes.append(contentsOf: parts.take(k)) }
+            try flushIfFull()
+            start += 2 * chunk
+        }
     }
 
     var data: Data { Data(bytes) }
@@ -82,9 +119,12 @@ extension AccountsSnapshot {
     /// Writes `accounts.json` to a file whole or not at all, without holding it in memory.
     public func writeJSON(toFile path: String) throws {
         try AtomicFile.write(path) { handle in
-            var w = JSONWriter(sink: handle)
+            let sink = BackgroundWriter(handle)
+            defer { sink.drain() }
+            var w = JSONWriter(sink: sink)
             try write(into: &w)
             try w.flush()
+            try sink.finish()
         }
     }
 
@@ -93,13 +133,12 @@ extension AccountsSnapshot {
         for (s, system) in systems.enumerated() {
             if s > 0 { w.raw(",") }
             w.raw("\n{\"accounts\":[")
-            for (a, account) in system.accounts.enumerated() {
-                w.raw(a == 0 ? "\n" : ",\n")
+            try w.lines(system.accounts) { account, w in
                 w.raw("{\"account\":")
                 w.string(account.account)
                 w.raw(",\"keys\":{")
                 var first = true
-                for (key, value) in account.keys.sorted(by: { $0.key < $1.key }) {
+                for (key, value) in account.keys {
                     if !first { w.raw(",") }
                     first = false
                     w.string(key)
@@ -108,17 +147,13 @@ extension AccountsSnapshot {
                 }
                 w.raw("},\"last_login\":")
                 w.optional(account.lastLogin?.description)
-                w.raw(",\"roles\":[")
-                for (r, role) in account.roles.enumerated() {
-                    if r > 0 { w.raw(",") }
-                    w.string(role)
-                }
-                w.raw("],\"status\":")
+                w.raw(",\"roles\":")
+                w.strings(account.roles)
+                w.raw(",\"status\":")
                 w.string(account.status.rawValue)
                 w.raw(",\"valid_to\":")
                 w.optional(account.validTo?.description)
                 w.raw("}")
-                try w.flushIfFull()
             }
             w.raw("\n],\"export_sha256\":")
             w.string(system.sha256)
@@ -135,28 +170,18 @@ extension DirectorySnapshot {
     /// would give in content, at a fraction of the time and memory.
     public func jsonData() -> Data {
         var w = JSONWriter(capacity: users.count * 600 + groups.count * 200 + 1024)
-        func strings(_ list: [String]) {
-            w.raw("[")
-            for (i, value) in list.enumerated() {
-                if i > 0 { w.raw(",") }
-                w.string(value)
-            }
-            w.raw("]")
-        }
         w.raw("{\"groups\":[")
-        for (i, group) in groups.enumerated() {
-            w.raw(i == 0 ? "\n" : ",\n")
+        try! w.lines(groups) { group, w in
             w.raw("{\"dn\":")
             w.string(group.dn)
             w.raw(",\"members\":")
-            strings(group.members)
+            w.strings(group.members)
             w.raw(",\"name\":")
             w.string(group.name)
             w.raw("}")
         }
         w.raw("\n],\"users\":[")
-        for (i, user) in users.enumerated() {
-            w.raw(i == 0 ? "\n" : ",\n")
+        try! w.lines(users) { user, w in
             w.raw("{\"department\":")
             w.optional(user.department)
             w.raw(",\"disabled\":")
@@ -164,7 +189,7 @@ extension DirectorySnapshot {
             w.raw(",\"dn\":")
             w.string(user.dn)
             w.raw(",\"effective_groups\":")
-            strings(user.effectiveGroups)
+            w.strings(user.effectiveGroups)
             w.raw(",\"email\":")
             w.optional(user.email)
             w.raw(",\"employee_id\":")
@@ -174,7 +199,7 @@ extension DirectorySnapshot {
             w.raw(",\"end_date\":")
             w.optional(user.endDate?.description)
             w.raw(",\"groups\":")
-            strings(user.groups)
+            w.strings(user.groups)
             w.raw(",\"id\":")
             w.string(user.id)
             w.raw(",\"manager\":")
@@ -187,5 +212,70 @@ extension DirectorySnapshot {
         }
         w.raw("\n]}\n")
         return w.data
+    }
+}
+
+/// The rendered chunks of `JSONWriter.lines`, filled from two threads.
+private final class ChunkSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[UInt8]]
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ bytes: [UInt8]) {
+        lock.lock()
+        slots[index] = bytes
+        lock.unlock()
+    }
+
+    func take(_ index: Int) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        let bytes = slots[index]
+        slots[index] = []
+        return bytes
+    }
+}
+
+/// Writes blocks to a file on another thread, so that the caller renders the next block
+/// while the kernel copies this one. A write error is thrown by the next call.
+final class BackgroundWriter: @unchecked Sendable {
+    private let handle: FileHandle
+    private let queue = DispatchQueue(label: "accessreview.background-writer")
+    private let slots = DispatchSemaphore(value: 4)
+    private let lock = NSLock()
+    private var failure: Error?
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    func write(_ bytes: [UInt8]) throws {
+        try check()
+        slots.wait()
+        let block = UncheckedSendable(bytes)
+        queue.async {
+            do {
+                try self.handle.write(contentsOf: block.value)
+            } catch {
+                self.lock.lock()
+                if self.failure == nil { self.failure = error }
+                self.lock.unlock()
+            }
+            self.slots.signal()
+        }
+    }
+
+    /// Waits for every block and throws the first write error.
+    func finish() throws {
+        drain()
+        try check()
+    }
+
+    /// Waits for every block.
+    func drain() { queue.sync {} }
+
+    private func check() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
     }
 }

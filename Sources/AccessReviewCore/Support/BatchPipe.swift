@@ -1,0 +1,60 @@
+import Foundation
+
+/// Hands elements from the calling thread to one consumer thread in batches, so that
+/// producing them (parsing XML, decoding LDAP) and consuming them (building accounts,
+/// users) run on two cores. At most `depth` batches wait; beyond that the producer waits,
+/// so memory stays bounded whatever the input's size.
+final class BatchPipe<Element>: @unchecked Sendable {
+    private struct Batch: @unchecked Sendable { var elements: [Element] }
+
+    private let queue = DispatchQueue(label: "accessreview.batch-pipe")
+    private let slots: DispatchSemaphore
+    private let batchSize: Int
+    private let consume: ([Element]) -> Void
+    private var pending: [Element] = []
+
+    /// `consume` runs on the consumer thread, one batch at a time, in the order sent.
+    init(batchSize: Int = 512, depth: Int = 8, consume: @escaping ([Element]) -> Void) {
+        self.batchSize = batchSize
+        self.slots = DispatchSemaphore(value: depth)
+        self.consume = consume
+        pending.reserveCapacity(batchSize)
+    }
+
+    /// Called by the producer only.
+    func send(_ element: Element) {
+        pending.append(element)
+        if pending.count >= batchSize { flush() }
+    }
+
+    /// Sends what is left and returns when the consumer has handled everything sent;
+    /// what the consumer wrote is visible to the caller afterwards.
+    func finish() {
+        flush()
+        queue.sync {}
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        let batch = Batch(elements: pending)
+        pending = []
+        pending.reserveCapacity(batchSize)
+        slots.wait()
+        queue.async {
+            self.consume(batch.elements)
+            self.slots.signal()
+        }
+    }
+}
+
+/// State that a `BatchPipe`'s consumer changes and its producer reads after `finish()`.
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A value handed to other threads that only read it while the sender waits for them.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

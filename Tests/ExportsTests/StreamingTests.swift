@@ -1,0 +1,105 @@
+@testable import AccessReviewCore
+import Foundation
+import Testing
+import TestSupport
+
+/// The machinery that lets a large export be read on two cores: batches handed between
+/// threads, records packed into one buffer, and the JSON rendered in parallel chunks.
+@Suite struct StreamingTests {
+    @Test func aBatchPipeDeliversEveryElementInOrder() {
+        let seen = Box<[Int]>([])
+        let pipe = BatchPipe<Int>(batchSize: 7, depth: 2) { batch in seen.value += batch }
+        for value in 0..<1000 { pipe.send(value) }
+        pipe.finish()
+        #expect(seen.value == Array(0..<1000))
+    }
+
+    @Test func recordsSplitAcrossBatchesStillMergeIntoOneAccount() throws {
+        // 1,200 assignment records for three accounts, interleaved: every account's records
+        // reach the builder in several batches of the reader.
+        var xml = "<Export><Users><User id='a' status='A'/><User id='b' status='A'/><User id='c' status='D'/></Users><Grants>"
+        for index in 0..<1200 { xml += "<Grant user='\(["a", "b", "c"][index % 3])' role='R\(index % 40)'/>" }
+        xml += "</Grants></Export>"
+        let folder = TemporaryFolder()
+        let mapping = try SystemMapping.load(path: folder.write("m.yaml", """
+            system: s
+            records:
+              - path: /Export/Users/User
+                fields: { account: "@id", status: "@status" }
+              - path: /Export/Grants/Grant
+                fields: { account: "@user", roles: "@role" }
+            status: { active: [A], disabled: [D] }
+            correlate: [{ field: account, identity: id }]
+            """), kind: .system, expectedSystem: nil)
+        let export = try ExportLoader.loadSystem(export: folder.write("e.xml", xml), mapping: mapping)
+        #expect(export.records == 1203)
+        #expect(export.accounts.map(\.account) == ["a", "b", "c"])
+        // Account a gets every role index ≡ 0 (mod 3) out of 0..<40 and repeats: R0, R3, … and R1, R4, … via 40 ≢ 0 (mod 3).
+        let expected = Set((0..<1200).filter { $0 % 3 == 0 }.map { "R\($0 % 40)" })
+        #expect(Set(export.accounts[0].roles) == expected)
+        #expect(export.accounts[0].roles == export.accounts[0].roles.sorted(), "kept sorted")
+        #expect(export.accounts[0].roles.count == expected.count, "without duplicates")
+        #expect(export.accounts[2].status == .disabled)
+    }
+
+    @Test func aRecordBatchKeepsEmptyAndMissingValuesApart() {
+        var batch = RecordBatch()
+        batch.beginRecord(type: 0, line: 3)
+        batch.append("  Ærø ")
+        batch.append("")
+        let first = batch.endField()
+        let second = batch.endField()
+        batch.append("")
+        let third = batch.endField()
+        #expect(first, "a field with one non-empty value is filled")
+        #expect(!second, "a field without values is not")
+        #expect(!third, "a field with only an empty value is not")
+        let record = batch.records.first!
+        #expect(record.line == 3)
+        #expect(record.values(0) == ["  Ærø ", ""])
+        #expect(record.cleanedValues(0) == ["Ærø"])
+        #expect(record.first(1) == nil && record.values(1).isEmpty)
+        #expect(record.values(2) == [""] && record.first(2) == nil)
+    }
+
+    @Test func accountKeysStaySortedByName() {
+        var keys: AccountKeys = ["user": "ann", "email": "ann@x.dk"]
+        keys["name"] = "Ann"
+        keys["email"] = "ann@y.dk"
+        #expect(keys.pairs.map(\.name) == ["email", "name", "user"])
+        #expect(keys["email"] == "ann@y.dk")
+        keys["name"] = nil
+        #expect(keys == ["user": "ann", "email": "ann@y.dk"])
+        #expect(keys != ["user": "ann"])
+    }
+
+    @Test func jsonLinesRenderedInParallelChunksEqualTheSerialRendering() throws {
+        let items = (0..<1001).map { "item \($0) \"quoted\"" }
+        for chunk in [1, 3, 64, 5000] {
+            var parallel = JSONWriter()
+            try parallel.lines(items, chunk: chunk) { item, w in w.string(item) }
+            var serial = JSONWriter()
+            for (index, item) in items.enumerated() {
+                serial.raw(index == 0 ? "\n" : ",\n")
+                serial.string(item)
+            }
+            #expect(parallel.bytes == serial.bytes, "chunk \(chunk)")
+        }
+    }
+
+    @Test func accountsJSONReplacesAnEarlierFileWhole() throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("accounts.json", "earlier")
+        let accounts = (0..<20_000).map { Account(account: String(format: "u%05d", $0), keys: ["user": "n\($0)"], roles: ["R"]) }
+        let snapshot = AccountsSnapshot(systems: [SystemExport(system: "s", name: "S", owner: nil, file: "e.xml", sha256: "00",
+                                                               bytes: 1, records: accounts.count, exportedOn: nil,
+                                                               hasLastLogin: false, accounts: accounts)])
+        try snapshot.writeJSON(toFile: path)
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(written == snapshot.jsonData())
+        let parsed = try JSONSerialization.jsonObject(with: written) as? [String: Any]
+        let systems = parsed?["systems"] as? [[String: Any]]
+        #expect((systems?.first?["accounts"] as? [Any])?.count == 20_000)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["accounts.json"], "no partial file left")
+    }
+}
