@@ -238,8 +238,10 @@ struct SlapdTests {
     @Test func slicesAreFetchedUntilTheLastAndMerged() throws {
         let members = (0..<3200).map { "cn=u\($0),ou=people,dc=ad,dc=x" }
         var collector = RangedEntryCollector()
-        collector.add(DirectoryEntry(dn: "cn=big,ou=groups,dc=ad,dc=x", attributes: ["cn": ["big"], "member;range=0-1499": Array(members[0..<1500])]))
-        collector.add(DirectoryEntry(dn: "cn=small,ou=groups,dc=ad,dc=x", attributes: ["cn": ["small"], "member": ["cn=u1,ou=people,dc=ad,dc=x"]]))
+        let held = collector.add(DirectoryEntry(dn: "cn=big,ou=groups,dc=ad,dc=x", attributes: ["cn": ["big"], "member;range=0-1499": Array(members[0..<1500])]))
+        #expect(held == nil, "an entry with slices missing waits")
+        let small = collector.add(DirectoryEntry(dn: "cn=small,ou=groups,dc=ad,dc=x", attributes: ["cn": ["small"], "member": ["cn=u1,ou=people,dc=ad,dc=x"]]))
+        #expect(small?.values("member").count == 1, "a complete entry is handed on at once")
         var asked: [String] = []
         let entries = try collector.finish { dn, attribute in
             asked.append("\(dn) \(attribute)")
@@ -250,8 +252,8 @@ struct SlapdTests {
             }
         }
         #expect(asked == ["cn=big,ou=groups,dc=ad,dc=x member;range=1500-*", "cn=big,ou=groups,dc=ad,dc=x member;range=3000-*"])
-        #expect(entries[0].values("member") == members)
-        #expect(entries[0].attributes.keys.sorted() == ["cn", "member"])
-        #expect(entries[1].values("member").count == 1)
+        #expect(entries.count == 1)
+        #expect(entries.first?.values("member") == members)
+        #expect(entries.first?.attributes.keys.sorted() == ["cn", "member"])
     }
 }

@@ -29,95 +29,144 @@ public struct DirectoryBuilder: Sendable {
 
     /// Builds from entries that a server already selected by base and filter.
     public func build(users userEntries: [DirectoryEntry], groups groupEntries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
-        let attrs = config.attributes.lowercased()
-        var problems: [Diagnostic] = []
+        var streaming = Streaming(config: config)
+        for entry in groupEntries { streaming.addGroup(entry) }
+        streaming.groupsComplete()
+        for entry in userEntries { streaming.addUser(entry) }
+        return try streaming.finish(source: source)
+    }
 
-        // Users, keyed by normalised DN.
-        var users: [DirectoryUser] = []
-        var userIndexByDN: [String: Int] = [:]
-        var userDNById: [String: String] = [:]
-        var idOfUid: [String: String] = [:]
-        for entry in userEntries {
+    /// The builder fed one entry at a time, groups first: each user is complete, nested
+    /// memberships and all, when it arrives, so that a directory read over the network is
+    /// built while it arrives. Only managers (a DN that may name a later user) and posixGroup
+    /// `memberUid` (a uid of a later user) wait for `finish`.
+    public struct Streaming: Sendable {
+        let builder: DirectoryBuilder
+        let attrs: AttributeMap
+        /// Line (LDIF) and message of each bad user; the source is named at the end.
+        private var problems: [(line: Int?, message: String)] = []
+        private var users: [DirectoryUser] = []
+        private var userIndexByDN: [String: Int] = [:]
+        private var userIndexById: [String: Int] = [:]
+        private var userIndexByUid: [String: Int] = [:]
+        private var directOfUser: [[Int]] = []
+        private var groupEntries: [DirectoryEntry] = []
+        private var groups: [DirectoryGroup] = []
+        private var groupIndexByDN: [String: Int] = [:]
+        /// Group indices by normalised member DN (members that are not groups).
+        private var groupsOfMember: [String: [Int]] = [:]
+        private var parentsOfGroup: [[Int]] = []
+        private var memberUids: [(group: Int, uid: String)] = []
+        private var ancestors: [Int: [Int]] = [:]
+
+        public init(config: DirectoryConfig) {
+            builder = DirectoryBuilder(config: config)
+            attrs = config.attributes.lowercased()
+        }
+
+        public mutating func addGroup(_ entry: DirectoryEntry) {
+            groupEntries.append(entry)
+        }
+
+        /// Every group is in: index them in DN order and link nested groups.
+        public mutating func groupsComplete() {
+            groupEntries.sort { $0.dn < $1.dn }
+            for entry in groupEntries {
+                groupIndexByDN[DN.normalise(entry.dn)] = groups.count
+                groups.append(DirectoryGroup(dn: entry.dn, name: entry.attributes["cn"]?.first ?? entry.dn,
+                                             members: Self.uniqueSorted((entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? []))))
+            }
+            parentsOfGroup = Array(repeating: [], count: groups.count)
+            for (index, entry) in groupEntries.enumerated() {
+                for member in groups[index].members {
+                    let key = DN.normalise(member)
+                    if let child = groupIndexByDN[key] {
+                        parentsOfGroup[child].append(index)
+                    } else {
+                        groupsOfMember[key, default: []].append(index)
+                    }
+                }
+                for uid in entry.attributes["memberuid"] ?? [] { memberUids.append((index, uid.matchKey)) }
+            }
+            groupEntries = []
+        }
+
+        public mutating func addUser(_ entry: DirectoryEntry) {
+            let line = entry.line == 0 ? nil : entry.line
             guard let id = entry.attributes[attrs.id]?.first.flatMap(Text.clean) else {
-                problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
-                                           "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
-                continue
+                problems.append((line, "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
+                return
             }
-            if let other = userDNById[id.matchKey] {
-                problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
-                                           "the identity id '\(id)' is used by both \(other) and \(entry.dn)"))
-                continue
+            let idKey = id.matchKey
+            if let other = userIndexById[idKey] {
+                problems.append((line, "the identity id '\(id)' is used by both \(users[other].dn) and \(entry.dn)"))
+                return
             }
-            userDNById[id.matchKey] = entry.dn
-            if let uid = entry.attributes["uid"]?.first { idOfUid[uid.matchKey] = id }
             let endDate: Day?
             if let attribute = attrs.endDate, let raw = entry.attributes[attribute]?.first {
                 guard let parsed = DirectoryValues.date(raw) else {
-                    problems.append(Diagnostic(file: source, line: entry.line == 0 ? nil : entry.line,
-                                               "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
-                    continue
+                    problems.append((line, "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
+                    return
                 }
                 endDate = parsed.never ? nil : parsed.day
             } else {
                 endDate = nil
             }
-            let user = DirectoryUser(
-                dn: entry.dn, id: id, employeeId: entry.attributes[attrs.employeeId]?.first.flatMap(Text.clean), name: entry.attributes[attrs.name]?.first.flatMap(Text.clean),
-                email: entry.attributes[attrs.email]?.first.flatMap(Text.clean), title: entry.attributes[attrs.title]?.first.flatMap(Text.clean),
-                department: entry.attributes[attrs.department]?.first.flatMap(Text.clean), manager: nil, managerDN: entry.attributes[attrs.manager]?.first.flatMap(Text.clean),
-                employeeType: entry.attributes[attrs.employeeType]?.first.flatMap(Text.clean), disabled: isDisabled(entry), endDate: endDate)
-            userIndexByDN[DN.normalise(entry.dn)] = users.count
+            func value(_ name: String) -> String? { entry.attributes[name]?.first.flatMap(Text.clean) }
+            var user = DirectoryUser(
+                dn: entry.dn, id: id, employeeId: value(attrs.employeeId), name: value(attrs.name), email: value(attrs.email),
+                title: value(attrs.title), department: value(attrs.department), manager: nil, managerDN: value(attrs.manager),
+                employeeType: value(attrs.employeeType), disabled: builder.isDisabled(entry), endDate: endDate)
+            let key = DN.normalise(entry.dn)
+            var direct = groupsOfMember[key] ?? []
+            for dn in entry.attributes["memberof"] ?? [] {
+                if let group = groupIndexByDN[DN.normalise(dn)] { direct.append(group) }
+            }
+            setMemberships(of: &user, direct: direct)
+            let index = users.count
+            userIndexById[idKey] = index
+            userIndexByDN[key] = index
+            if let uid = entry.attributes["uid"]?.first { userIndexByUid[uid.matchKey] = index }
             users.append(user)
+            directOfUser.append(direct)
         }
-        if !problems.isEmpty { throw DiagnosticList(problems) }
 
-        for index in users.indices {
-            if let managerDN = users[index].managerDN, let managerIndex = userIndexByDN[DN.normalise(managerDN)] {
-                users[index].manager = users[managerIndex].id
+        /// Resolves managers and posixGroup members; the users sorted by id.
+        public mutating func finish(source: String) throws -> DirectorySnapshot {
+            if !problems.isEmpty {
+                throw DiagnosticList(problems.map { Diagnostic(file: source, line: $0.line, $0.message) })
             }
-        }
-
-        // Groups and their members, in DN order, so that a group's index orders like its DN.
-        var groups: [DirectoryGroup] = []
-        var groupIndexByDN: [String: Int] = [:]
-        for entry in groupEntries.sorted(by: { $0.dn < $1.dn }) {
-            var members = (entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? [])
-            for uid in entry.attributes["memberuid"] ?? [] {
-                if let id = idOfUid[uid.matchKey], let dn = userDNById[id.matchKey] { members.append(dn) }
-            }
-            members.sort()
-            var unique: [String] = []
-            unique.reserveCapacity(members.count)
-            for dn in members where !dn.isEmpty && unique.last != dn { unique.append(dn) }
-            let name = entry.attributes["cn"]?.first ?? entry.dn
-            groupIndexByDN[DN.normalise(entry.dn)] = groups.count
-            groups.append(DirectoryGroup(dn: entry.dn, name: name, members: unique))
-        }
-
-        // Direct memberships (group indices), from the groups' member lists and the users' memberOf.
-        var direct = Array(repeating: [Int](), count: users.count)
-        var parentsOfGroup = Array(repeating: [Int](), count: groups.count)
-        for (groupIndex, group) in groups.enumerated() {
-            for member in group.members {
-                let key = DN.normalise(member)
-                if let userIndex = userIndexByDN[key] {
-                    direct[userIndex].append(groupIndex)
-                } else if let child = groupIndexByDN[key] {
-                    parentsOfGroup[child].append(groupIndex)
+            for index in users.indices {
+                if let managerDN = users[index].managerDN, let manager = userIndexByDN[DN.normalise(managerDN)] {
+                    users[index].manager = users[manager].id
                 }
             }
-        }
-        for entry in userEntries {
-            guard let memberOf = entry.attributes["memberof"], !memberOf.isEmpty,
-                  let userIndex = userIndexByDN[DN.normalise(entry.dn)] else { continue }
-            for dn in memberOf {
-                if let groupIndex = groupIndexByDN[DN.normalise(dn)] { direct[userIndex].append(groupIndex) }
+            // posixGroup: memberUid names a user by uid, who becomes a member.
+            var changed: [Int: [String]] = [:]
+            for (group, uid) in memberUids {
+                guard let user = userIndexByUid[uid] else { continue }
+                changed[group, default: groups[group].members].append(users[user].dn)
+                directOfUser[user].append(group)
+                var updated = users[user]
+                setMemberships(of: &updated, direct: directOfUser[user])
+                users[user] = updated
             }
+            for (group, members) in changed { groups[group].members = Self.uniqueSorted(members) }
+            users.sort { $0.id < $1.id }
+            return DirectorySnapshot(users: users, groups: groups, source: source)
         }
 
-        // Effective memberships: every group reachable upwards from a direct one (cycle-safe).
-        var ancestors: [Int: [Int]] = [:]
-        func closure(of group: Int) -> [Int] {
+        /// Direct groups and every group reachable upwards from them (cycle-safe), as DNs in DN order.
+        private mutating func setMemberships(of user: inout DirectoryUser, direct: [Int]) {
+            guard !direct.isEmpty else { return }
+            let directGroups = Set(direct).sorted()
+            var effective = Set<Int>()
+            for group in directGroups { effective.formUnion(closure(of: group)) }
+            user.groups = directGroups.map { groups[$0].dn }
+            user.effectiveGroups = effective.sorted().map { groups[$0].dn }
+        }
+
+        private mutating func closure(of group: Int) -> [Int] {
             if let known = ancestors[group] { return known }
             var seen: Set<Int> = [group]
             var stack = [group]
@@ -130,19 +179,16 @@ public struct DirectoryBuilder: Sendable {
             ancestors[group] = reached
             return reached
         }
-        for index in users.indices where !direct[index].isEmpty {
-            let directGroups = Set(direct[index]).sorted()
-            var effective = Set<Int>()
-            for group in directGroups { effective.formUnion(closure(of: group)) }
-            users[index].groups = directGroups.map { groups[$0].dn }
-            users[index].effectiveGroups = effective.sorted().map { groups[$0].dn }
-        }
 
-        users.sort { $0.id < $1.id }
-        return DirectorySnapshot(users: users, groups: groups, source: source)
+        private static func uniqueSorted(_ members: [String]) -> [String] {
+            var unique: [String] = []
+            unique.reserveCapacity(members.count)
+            for dn in members.sorted() where !dn.isEmpty && unique.last != dn { unique.append(dn) }
+            return unique
+        }
     }
 
-    private func isDisabled(_ entry: DirectoryEntry) -> Bool {
+    func isDisabled(_ entry: DirectoryEntry) -> Bool {
         switch config.profile {
         case .activeDirectory:
             if let raw = entry.first("userAccountControl"), let flags = Int(raw) {

@@ -16,6 +16,7 @@ final class LDAPConnection {
     }
 
     private var handle: OpaquePointer?
+    private let attributeNames = AttributeNameCache()
     let options: Options
     /// Pages received by the last search (for tests and the manifest).
     private(set) var lastPageCount = 0
@@ -175,33 +176,39 @@ final class LDAPConnection {
 
     // MARK: - Decoding
 
+    /// Decodes an entry in one pass over its BER encoding (`ldap_get_attribute_ber`, as
+    /// ldapsearch does): asking for each attribute by name would scan the entry each time.
     private func decode(_ entry: OpaquePointer) -> DirectoryEntry {
-        var dn = ""
-        if let pointer = ldap_get_dn(handle, entry) {
-            dn = String(cString: pointer)
-            ldap_memfree(pointer)
-        }
-        var attributes: [String: [String]] = [:]
         var ber: OpaquePointer?
-        var name = ldap_first_attribute(handle, entry, &ber)
-        while let current = name {
-            let attribute = String(cString: current)
-            let key = attribute.lowercased()
-            var values: [String] = []
-            if let list = ldap_get_values_len(handle, entry, current) {
+        var dnValue = berval()
+        guard ldap_get_dn_ber(handle, entry, &ber, &dnValue) == LDAP_SUCCESS, let ber else {
+            return DirectoryEntry(dn: "", attributes: [:])
+        }
+        defer { ber_free(ber, 0) }
+        let dn = Self.string(dnValue)
+        var attributes: [String: [String]] = [:]
+        var name = berval()
+        var values: UnsafeMutablePointer<berval>?
+        while ldap_get_attribute_ber(handle, entry, ber, &name, &values) == LDAP_SUCCESS, name.bv_val != nil {
+            let key = attributeNames.key(name)
+            var decoded: [String] = []
+            if let values {
                 var index = 0
-                while let value = list[index] {
-                    values.append(LDAPValues.decode(attribute: key, value.pointee))
+                while values[index].bv_val != nil {
+                    decoded.append(LDAPValues.decode(attribute: key, values[index]))
                     index += 1
                 }
-                ldap_value_free_len(list)
+                ber_memfree(values)
             }
-            attributes[key, default: []].append(contentsOf: values)
-            ldap_memfree(current)
-            name = ldap_next_attribute(handle, entry, ber)
+            values = nil
+            attributes[key, default: []].append(contentsOf: decoded)
         }
-        if let ber { ber_free(ber, 0) }
         return DirectoryEntry(dn: dn, attributes: attributes)
+    }
+
+    private static func string(_ value: berval) -> String {
+        guard let pointer = value.bv_val else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(value.bv_len)), as: UTF8.self)
     }
 
     private func lastError() -> Int32 {
@@ -241,6 +248,22 @@ final class LDAPConnection {
         }
         let extra = diagnostic.isEmpty || diagnostic.contains("unknown error") ? "" : " (\(diagnostic))"
         return ToolError(.sourceUnreachable, "\(options.url): error: \(what): \(String(cString: ldap_err2string(code))) (\(code))\(extra)\(hint)")
+    }
+}
+
+/// The lower-cased names of the attributes a server sends, made once: entries repeat the
+/// same dozen names, compared here byte for byte without making a string.
+final class AttributeNameCache {
+    private var known: [(bytes: [UInt8], key: String)] = []
+
+    func key(_ name: berval) -> String {
+        let raw = UnsafeRawBufferPointer(start: name.bv_val, count: Int(name.bv_len))
+        for entry in known where entry.bytes.count == raw.count && entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+            return entry.key
+        }
+        let key = String(decoding: raw, as: UTF8.self).lowercased()
+        if known.count < 64 { known.append((Array(raw), key)) }
+        return key
     }
 }
 

@@ -55,8 +55,17 @@ public struct LDAPDirectorySource: Sendable {
         throw ToolError(.badInput, "\(configFile): error: directory.bind_dn is set but no password source: set password_env or password_file")
     }
 
-    /// Connects, binds and reads every user and group entry.
-    public func fetch(warn: (String) -> Void = { _ in }) throws -> (users: [DirectoryEntry], groups: [DirectoryEntry], server: String) {
+    /// What `fetch` delivers, in this order: every group, then `groupsComplete`, then the users.
+    public enum Delivery: Sendable {
+        case group(DirectoryEntry)
+        case groupsComplete
+        case user(DirectoryEntry)
+    }
+
+    /// Connects, binds and reads every group, then every user, handing each entry to
+    /// `deliver` as soon as it is complete (AD range retrieval done). Returns the server.
+    @discardableResult
+    public func fetch(warn: (String) -> Void = { _ in }, deliver: (Delivery) throws -> Void) throws -> String {
         guard let url = config.url else { throw ToolError(.badInput, "\(configFile): error: directory.url is missing") }
         let password = try password()
         let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
@@ -73,49 +82,80 @@ public struct LDAPDirectorySource: Sendable {
         }
         try connection.bind(dn: config.bindDN, password: password)
 
-        var users = RangedEntryCollector(), groups = RangedEntryCollector()
-        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { users.add($0) }
-        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { groups.add($0) }
         let read = { (dn: String, attribute: String) in try connection.readAttribute(dn: dn, attribute: attribute) }
-        return (try users.finish(read: read), try groups.finish(read: read), url)
+        // Groups first: then each user can be built, nested groups and all, as it arrives.
+        var groups = RangedEntryCollector()
+        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { entry in
+            if let complete = groups.add(entry) { try deliver(.group(complete)) }
+        }
+        for entry in try groups.finish(read: read) { try deliver(.group(entry)) }
+        try deliver(.groupsComplete)
+        var users = RangedEntryCollector()
+        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { entry in
+            if let complete = users.add(entry) { try deliver(.user(complete)) }
+        }
+        for entry in try users.finish(read: read) { try deliver(.user(entry)) }
+        return url
+    }
+
+    /// Reads every user and group entry into memory.
+    public func fetch(warn: (String) -> Void = { _ in }) throws -> (users: [DirectoryEntry], groups: [DirectoryEntry], server: String) {
+        var users: [DirectoryEntry] = [], groups: [DirectoryEntry] = []
+        let server = try fetch(warn: warn) { delivery in
+            switch delivery {
+            case .group(let entry): groups.append(entry)
+            case .user(let entry): users.append(entry)
+            case .groupsComplete: break
+            }
+        }
+        return (users, groups, server)
     }
 }
 
-/// Collects entries and completes attributes that AD sent in slices (`member;range=0-1499`):
-/// each further slice is asked for by name (`member;range=1500-*`) until the last (`…-*`).
+/// Completes attributes that AD sent in slices (`member;range=0-1499`): an entry with a
+/// slice missing is held back, and each further slice is asked for by name
+/// (`member;range=1500-*`) until the last (`…-*`).
 struct RangedEntryCollector {
-    private(set) var entries: [DirectoryEntry] = []
-    private var pending: [(index: Int, attribute: String, next: Int)] = []
+    private var held: [(entry: DirectoryEntry, pending: [(attribute: String, next: Int)])] = []
 
-    mutating func add(_ entry: DirectoryEntry) {
+    /// The entry when it is complete, nil when it waits for more slices.
+    mutating func add(_ entry: DirectoryEntry) -> DirectoryEntry? {
         var entry = entry
+        var pending: [(attribute: String, next: Int)] = []
         for (name, values) in entry.attributes where name.utf8.contains(0x3B) {
             guard let range = RangedAttribute(name) else { continue }
             entry.attributes[name] = nil
             entry.attributes[range.base, default: []].append(contentsOf: values)
-            if let next = range.next { pending.append((entries.count, range.base, next)) }
+            if let next = range.next { pending.append((range.base, next)) }
         }
-        entries.append(entry)
+        if pending.isEmpty { return entry }
+        held.append((entry, pending))
+        return nil
     }
 
-    /// Fetches the missing slices with `read(dn, "member;range=N-*")`.
+    /// Fetches the missing slices with `read(dn, "member;range=N-*")`; the held entries, complete.
     mutating func finish(read: (String, String) throws -> (name: String, values: [String])?) throws -> [DirectoryEntry] {
-        for (index, attribute, first) in pending {
-            var next: Int? = first
-            var guardCount = 0
-            while let start = next {
-                guardCount += 1
-                guard guardCount < 100_000, let (name, values) = try read(entries[index].dn, "\(attribute);range=\(start)-*") else { break }
-                guard let range = RangedAttribute(name), range.base == attribute, range.start == start else {
-                    if name.lowercased() == attribute { entries[index].attributes[attribute, default: []].append(contentsOf: values) }
-                    break
+        var completed: [DirectoryEntry] = []
+        for (held, pending) in held {
+            var entry = held
+            for (attribute, first) in pending {
+                var next: Int? = first
+                var guardCount = 0
+                while let start = next {
+                    guardCount += 1
+                    guard guardCount < 100_000, let (name, values) = try read(entry.dn, "\(attribute);range=\(start)-*") else { break }
+                    guard let range = RangedAttribute(name), range.base == attribute, range.start == start else {
+                        if name.lowercased() == attribute { entry.attributes[attribute, default: []].append(contentsOf: values) }
+                        break
+                    }
+                    entry.attributes[attribute, default: []].append(contentsOf: values)
+                    next = range.next
                 }
-                entries[index].attributes[attribute, default: []].append(contentsOf: values)
-                next = range.next
             }
+            completed.append(entry)
         }
-        pending.removeAll()
-        return entries
+        held.removeAll()
+        return completed
     }
 }
 

@@ -92,11 +92,26 @@ public struct Pipeline: Sendable {
         case .ldap:
             progress.stage("reading the directory from \(directory.url ?? "")")
             let started = Date()
-            let (users, groups, server) = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn)
-            directoryTimings.record("LDAP search and decoding", since: started)
-            let building = Date()
-            let snapshot = try DirectoryBuilder(config: directory).build(users: users, groups: groups, source: server)
-            directoryTimings.record("users, groups and nesting", since: building)
+            // libldap receives and decodes on this thread while another builds the users.
+            let building = Box(DirectoryBuilder.Streaming(config: directory))
+            let pipe = BatchPipe<LDAPDirectorySource.Delivery>(batchSize: 256) { batch in
+                for delivery in batch {
+                    switch delivery {
+                    case .group(let entry): building.value.addGroup(entry)
+                    case .groupsComplete: building.value.groupsComplete()
+                    case .user(let entry): building.value.addUser(entry)
+                    }
+                }
+            }
+            let server: String
+            do {
+                defer { pipe.finish() }
+                server = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn) { pipe.send($0) }
+            }
+            directoryTimings.record("LDAP search, decoding and users", since: started)
+            let finishing = Date()
+            let snapshot = try building.value.finish(source: server)
+            directoryTimings.record("managers, posixGroups, sorting", since: finishing)
             return snapshot
         }
     }
