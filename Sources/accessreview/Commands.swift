@@ -84,7 +84,7 @@ struct Pull: ParsableCommand {
             let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
             let snapshot = try pipeline.loadDirectory()
             let writing = Date()
-            try AtomicFile.write(output, data: snapshot.jsonData())
+            try snapshot.writeJSON(toFile: output)
             if timings {
                 printTimings(pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))])
             }

@@ -38,6 +38,23 @@ import TestSupport
         #expect(bo.effectiveGroups == ["cn=a,ou=g,dc=x", "cn=b,ou=g,dc=x", "cn=c,ou=g,dc=x"])
     }
 
+    @Test func usersBeforeOrAfterTheGroupsGiveTheSameSnapshot() throws {
+        let people = [person("ann", ["memberOf": ["CN=c, ou=g,dc=x"]]), person("bo"), person("cy")]
+        let groups = [
+            entry("cn=a,ou=g,dc=x", ["objectClass": ["groupOfNames"], "cn": ["a"], "member": ["UID=bo,ou=people,dc=x", "cn=b,ou=g,dc=x"]]),
+            entry("cn=b,ou=g,dc=x", ["objectClass": ["groupOfNames"], "cn": ["b"], "member": ["cn=a,ou=g,dc=x"]]),
+            entry("cn=c,ou=g,dc=x", ["objectClass": ["posixGroup"], "cn": ["c"], "memberUid": ["cy"]]),
+        ]
+        let builder = DirectoryBuilder(config: config())
+        let usersFirst = try builder.build(entries: people + groups, source: "t")
+        let groupsFirst = try builder.build(entries: groups.reversed() + people, source: "t")
+        #expect(usersFirst.jsonData() == groupsFirst.jsonData())
+        let byId = Dictionary(uniqueKeysWithValues: usersFirst.users.map { ($0.id, $0) })
+        #expect(byId["ann"]?.groups == ["cn=c,ou=g,dc=x"], "memberOf, compared as a DN")
+        #expect(byId["bo"]?.effectiveGroups == ["cn=a,ou=g,dc=x", "cn=b,ou=g,dc=x"], "member, through the a–b cycle")
+        #expect(byId["cy"]?.groups == ["cn=c,ou=g,dc=x"], "memberUid")
+    }
+
     @Test func posixGroupMemberUidsResolveToUsers() throws {
         let entries = [person("ann"), person("bo"),
                        entry("cn=print,ou=g,dc=x", ["objectClass": ["posixGroup"], "cn": ["print"], "memberUid": ["ann", "ghost"]])]

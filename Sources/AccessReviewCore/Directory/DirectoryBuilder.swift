@@ -13,18 +13,24 @@ public struct DirectoryBuilder: Sendable {
     /// Builds from every entry of an LDIF file: users and groups are picked by base and
     /// filter here, as the server would.
     public func build(entries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
+        var streaming = Streaming(config: config)
+        let classify = try classifier()
+        for entry in entries { streaming.add(entry, as: classify(entry)) }
+        return try streaming.finish(source: source)
+    }
+
+    public enum Kind: Sendable { case user, group, other }
+
+    /// Tells users from groups by base and filter, as the server would.
+    public func classifier() throws -> @Sendable (DirectoryEntry) -> Kind {
         let userFilter = try LDAPFilter.parse(config.users.filter)
         let groupFilter = try LDAPFilter.parse(config.groups.filter)
-        var userEntries: [DirectoryEntry] = []
-        var groupEntries: [DirectoryEntry] = []
-        for entry in entries {
-            if DN.isUnder(entry.dn, base: config.groups.base), groupFilter.matches(entry.attributes) {
-                groupEntries.append(entry)
-            } else if DN.isUnder(entry.dn, base: config.users.base), userFilter.matches(entry.attributes) {
-                userEntries.append(entry)
-            }
+        let config = self.config
+        return { entry in
+            if DN.isUnder(entry.dn, base: config.groups.base), groupFilter.matches(entry.attributes) { return .group }
+            if DN.isUnder(entry.dn, base: config.users.base), userFilter.matches(entry.attributes) { return .user }
+            return .other
         }
-        return try build(users: userEntries, groups: groupEntries, source: source)
     }
 
     /// Builds from entries that a server already selected by base and filter.
@@ -36,10 +42,12 @@ public struct DirectoryBuilder: Sendable {
         return try streaming.finish(source: source)
     }
 
-    /// The builder fed one entry at a time, groups first: each user is complete, nested
-    /// memberships and all, when it arrives, so that a directory read over the network is
-    /// built while it arrives. Only managers (a DN that may name a later user) and posixGroup
-    /// `memberUid` (a uid of a later user) wait for `finish`.
+    /// The builder fed one entry at a time. When the groups come first (`groupsComplete`),
+    /// each user is complete, nested memberships and all, when it arrives, so that a directory
+    /// read over the network is built while it arrives; users that come before the groups
+    /// (an LDIF file in any order) get their memberships when the groups are complete.
+    /// Managers (a DN that may name a later user) and posixGroup `memberUid` (a uid of a later
+    /// user) wait for `finish`.
     public struct Streaming: Sendable {
         let builder: DirectoryBuilder
         let attrs: AttributeMap
@@ -58,18 +66,33 @@ public struct DirectoryBuilder: Sendable {
         private var parentsOfGroup: [[Int]] = []
         private var memberUids: [(group: Int, uid: String)] = []
         private var ancestors: [Int: [Int]] = [:]
+        private var groupsDone = false
+        /// Users added before the groups were complete: their normalised DN and memberOf values.
+        private var waiting: [(user: Int, key: String, memberOf: [String])] = []
 
         public init(config: DirectoryConfig) {
             builder = DirectoryBuilder(config: config)
             attrs = config.attributes.lowercased()
         }
 
+        public mutating func add(_ entry: DirectoryEntry, as kind: Kind) {
+            switch kind {
+            case .user: addUser(entry)
+            case .group: addGroup(entry)
+            case .other: break
+            }
+        }
+
         public mutating func addGroup(_ entry: DirectoryEntry) {
+            precondition(!groupsDone, "a group after groupsComplete()")
             groupEntries.append(entry)
         }
 
-        /// Every group is in: index them in DN order and link nested groups.
+        /// Every group is in: index them in DN order, link nested groups, and give the users
+        /// that came first their memberships.
         public mutating func groupsComplete() {
+            guard !groupsDone else { return }
+            groupsDone = true
             groupEntries.sort { $0.dn < $1.dn }
             for entry in groupEntries {
                 groupIndexByDN[DN.normalise(entry.dn)] = groups.count
@@ -89,6 +112,20 @@ public struct DirectoryBuilder: Sendable {
                 for uid in entry.attributes["memberuid"] ?? [] { memberUids.append((index, uid.matchKey)) }
             }
             groupEntries = []
+            for (user, key, memberOf) in waiting { resolveMemberships(of: user, key: key, memberOf: memberOf) }
+            waiting = []
+        }
+
+        private mutating func resolveMemberships(of user: Int, key: String, memberOf: [String]) {
+            var direct = groupsOfMember[key] ?? []
+            for dn in memberOf {
+                if let group = groupIndexByDN[DN.normalise(dn)] { direct.append(group) }
+            }
+            guard !direct.isEmpty else { return }
+            directOfUser[user] = direct
+            var updated = users[user]
+            setMemberships(of: &updated, direct: direct)
+            users[user] = updated
         }
 
         public mutating func addUser(_ entry: DirectoryEntry) {
@@ -113,26 +150,27 @@ public struct DirectoryBuilder: Sendable {
                 endDate = nil
             }
             func value(_ name: String) -> String? { entry.attributes[name]?.first.flatMap(Text.clean) }
-            var user = DirectoryUser(
+            let user = DirectoryUser(
                 dn: entry.dn, id: id, employeeId: value(attrs.employeeId), name: value(attrs.name), email: value(attrs.email),
                 title: value(attrs.title), department: value(attrs.department), manager: nil, managerDN: value(attrs.manager),
                 employeeType: value(attrs.employeeType), disabled: builder.isDisabled(entry), endDate: endDate)
             let key = DN.normalise(entry.dn)
-            var direct = groupsOfMember[key] ?? []
-            for dn in entry.attributes["memberof"] ?? [] {
-                if let group = groupIndexByDN[DN.normalise(dn)] { direct.append(group) }
-            }
-            setMemberships(of: &user, direct: direct)
             let index = users.count
             userIndexById[idKey] = index
             userIndexByDN[key] = index
             if let uid = entry.attributes["uid"]?.first { userIndexByUid[uid.matchKey] = index }
             users.append(user)
-            directOfUser.append(direct)
+            directOfUser.append([])
+            if groupsDone {
+                resolveMemberships(of: index, key: key, memberOf: entry.attributes["memberof"] ?? [])
+            } else {
+                waiting.append((index, key, entry.attributes["memberof"] ?? []))
+            }
         }
 
         /// Resolves managers and posixGroup members; the users sorted by id.
         public mutating func finish(source: String) throws -> DirectorySnapshot {
+            groupsComplete()
             if !problems.isEmpty {
                 throw DiagnosticList(problems.map { Diagnostic(file: source, line: $0.line, $0.message) })
             }

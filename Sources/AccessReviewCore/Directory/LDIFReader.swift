@@ -15,14 +15,19 @@ public enum LDIFReader {
     }
 
     public static func read(path: String) throws -> Result {
+        var entries: [DirectoryEntry] = []
+        let (sha256, bytes) = try read(path: path) { entries.append($0) }
+        return Result(entries: entries, sha256: sha256, bytes: bytes)
+    }
+
+    /// Reads the file one entry at a time, handing each to `handle`; the file's SHA-256 and size.
+    public static func read(path: String, _ handle: (DirectoryEntry) throws -> Void) throws -> (sha256: String, bytes: Int) {
         let scan = try prescan(path: path)
         guard let file = ldif_open(path, "r") else {
             throw Diagnostic(file: path, "cannot open the LDIF file: \(String(cString: strerror(errno)))")
         }
         defer { ldif_close(file) }
 
-        var entries: [DirectoryEntry] = []
-        entries.reserveCapacity(scan.recordStarts.count)
         var lineNumber: UInt = 0
         var buffer: UnsafeMutablePointer<CChar>? = nil
         var bufferLength: Int32 = 0
@@ -71,9 +76,9 @@ public enum LDIFReader {
                     index += 1
                 }
             }
-            entries.append(DirectoryEntry(dn: dn, attributes: attributes, line: startLine))
+            try handle(DirectoryEntry(dn: dn, attributes: attributes, line: startLine))
         }
-        return Result(entries: entries, sha256: scan.sha256, bytes: scan.bytes)
+        return (scan.sha256, scan.bytes)
     }
 
     private static func string(_ value: berval) -> String {

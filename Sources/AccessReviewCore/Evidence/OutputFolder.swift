@@ -34,6 +34,18 @@ public final class OutputFolder: @unchecked Sendable {
         record(relative, sha256: Hashing.sha256Hex(data), bytes: data.count)
     }
 
+    /// Streams a large JSON document into the file, hashing it as it is written.
+    func writeJSON(_ relative: String, _ document: some StreamedJSON) throws {
+        let path = try prepare(relative)
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw ToolError(.badInput, "\(path): error: cannot write the file")
+        }
+        defer { try? handle.close() }
+        let (sha, bytes) = try JSONWriter.stream(to: handle, hashing: true) { try document.write(into: &$0) }
+        record(relative, sha256: sha, bytes: bytes)
+    }
+
     /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
     public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
         let path = try prepare(relative)

@@ -79,15 +79,22 @@ public struct Pipeline: Sendable {
         case .ldif:
             guard let path = directory.ldif else { throw ToolError(.badInput, "\(config.file): error: directory.ldif is missing") }
             progress.stage("reading the directory from \(path)")
-            let result: LDIFReader.Result
+            // libldap parses the file on this thread while another builds the users.
+            let classify = try DirectoryBuilder(config: directory).classifier()
+            let building = Box(DirectoryBuilder.Streaming(config: directory))
+            let pipe = BatchPipe<DirectoryEntry>(batchSize: 256) { batch in
+                for entry in batch { building.value.add(entry, as: classify(entry)) }
+            }
+            let file: (sha256: String, bytes: Int)
             do {
-                result = try LDIFReader.read(path: path)
+                defer { pipe.finish() }
+                file = try LDIFReader.read(path: path) { pipe.send($0) }
             } catch let diagnostic as Diagnostic {
                 throw DiagnosticList([diagnostic])
             }
-            var snapshot = try DirectoryBuilder(config: directory).build(entries: result.entries, source: path)
-            snapshot.sourceSHA256 = result.sha256
-            snapshot.sourceBytes = result.bytes
+            var snapshot = try building.value.finish(source: path)
+            snapshot.sourceSHA256 = file.sha256
+            snapshot.sourceBytes = file.bytes
             return snapshot
         case .ldap:
             progress.stage("reading the directory from \(directory.url ?? "")")
@@ -219,8 +226,8 @@ public struct Pipeline: Sendable {
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
-            try folder.write("directory.json", inputs.directory.jsonData())
-            try folder.write("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }).jsonData())
+            try folder.writeJSON("directory.json", inputs.directory)
+            try folder.writeJSON("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }))
             // The accounts are written and reconciled (their counts are in `population`): free them before the sheets.
             for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))

@@ -57,6 +57,7 @@ extension Hashing {
         private var hasher = SHA256()
         public init() {}
         public mutating func update(_ data: Data) { hasher.update(data: data) }
+        public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
         public var hex: String { Hashing.hex(hasher.finalize()) }
     }
 }

@@ -108,26 +108,50 @@ struct JSONWriter {
     var data: Data { Data(bytes) }
 }
 
-extension AccountsSnapshot {
-    /// `accounts.json`: `{"systems":[{"accounts":[…],"export_sha256":…,"system":…}]}`, one account a line.
-    public func jsonData() -> Data {
-        var w = JSONWriter(capacity: systems.reduce(0) { $0 + $1.accounts.count * 160 } + 1024)
+/// A large JSON document written by `JSONWriter`, in memory or streamed to a file.
+protocol StreamedJSON {
+    func write(into w: inout JSONWriter) throws
+}
+
+extension StreamedJSON {
+    func renderedJSON() -> Data {
+        var w = JSONWriter()
         try! write(into: &w)
         return w.data
     }
 
-    /// Writes `accounts.json` to a file whole or not at all, without holding it in memory.
-    public func writeJSON(toFile path: String) throws {
+    /// Writes the document to a file whole or not at all, without holding it in memory.
+    func streamJSON(toFile path: String) throws {
         try AtomicFile.write(path) { handle in
-            let sink = BackgroundWriter(handle)
-            defer { sink.drain() }
-            var w = JSONWriter(sink: sink)
-            try write(into: &w)
-            try w.flush()
-            try sink.finish()
+            _ = try JSONWriter.stream(to: handle, hashing: false) { try write(into: &$0) }
         }
     }
+}
 
+extension AccountsSnapshot {
+    public func jsonData() -> Data { renderedJSON() }
+    public func writeJSON(toFile path: String) throws { try streamJSON(toFile: path) }
+}
+
+extension DirectorySnapshot {
+    public func jsonData() -> Data { renderedJSON() }
+    public func writeJSON(toFile path: String) throws { try streamJSON(toFile: path) }
+}
+
+extension JSONWriter {
+    /// Renders into `handle` through a background writer; the SHA-256 and size when `hashing`.
+    static func stream(to handle: FileHandle, hashing: Bool, _ render: (inout JSONWriter) throws -> Void) throws -> (sha256: String, bytes: Int) {
+        let sink = BackgroundWriter(handle, hashing: hashing)
+        defer { sink.drain() }
+        var w = JSONWriter(sink: sink)
+        try render(&w)
+        try w.flush()
+        return try sink.finish()
+    }
+}
+
+extension AccountsSnapshot: StreamedJSON {
+    /// `accounts.json`: `{"systems":[{"accounts":[…],"export_sha256":…,"system":…}]}`, one account a line.
     func write(into w: inout JSONWriter) throws {
         w.raw("{\"systems\":[")
         for (s, system) in systems.enumerated() {
@@ -165,13 +189,12 @@ extension AccountsSnapshot {
     }
 }
 
-extension DirectorySnapshot {
+extension DirectorySnapshot: StreamedJSON {
     /// `directory.json`, one user or group a line, keys sorted; the same bytes `JSONEncoder`
     /// would give in content, at a fraction of the time and memory.
-    public func jsonData() -> Data {
-        var w = JSONWriter(capacity: users.count * 600 + groups.count * 200 + 1024)
+    func write(into w: inout JSONWriter) throws {
         w.raw("{\"groups\":[")
-        try! w.lines(groups) { group, w in
+        try w.lines(groups) { group, w in
             w.raw("{\"dn\":")
             w.string(group.dn)
             w.raw(",\"members\":")
@@ -181,7 +204,7 @@ extension DirectorySnapshot {
             w.raw("}")
         }
         w.raw("\n],\"users\":[")
-        try! w.lines(users) { user, w in
+        try w.lines(users) { user, w in
             w.raw("{\"department\":")
             w.optional(user.department)
             w.raw(",\"disabled\":")
@@ -211,7 +234,6 @@ extension DirectorySnapshot {
             w.raw("}")
         }
         w.raw("\n]}\n")
-        return w.data
     }
 }
 
@@ -245,8 +267,14 @@ final class BackgroundWriter: @unchecked Sendable {
     private let slots = DispatchSemaphore(value: 4)
     private let lock = NSLock()
     private var failure: Error?
+    /// SHA-256 of what was written, when asked for; touched by the writer thread only.
+    private var hasher: Hashing.SHA256Stream?
+    private var written = 0
 
-    init(_ handle: FileHandle) { self.handle = handle }
+    init(_ handle: FileHandle, hashing: Bool = false) {
+        self.handle = handle
+        hasher = hashing ? Hashing.SHA256Stream() : nil
+    }
 
     func write(_ bytes: [UInt8]) throws {
         try check()
@@ -255,6 +283,8 @@ final class BackgroundWriter: @unchecked Sendable {
         queue.async {
             do {
                 try self.handle.write(contentsOf: block.value)
+                self.hasher?.update(block.value)
+                self.written += block.value.count
             } catch {
                 self.lock.lock()
                 if self.failure == nil { self.failure = error }
@@ -264,10 +294,12 @@ final class BackgroundWriter: @unchecked Sendable {
         }
     }
 
-    /// Waits for every block and throws the first write error.
-    func finish() throws {
+    /// Waits for every block and throws the first write error; the SHA-256 (empty unless
+    /// hashing) and size of what was written.
+    func finish() throws -> (sha256: String, bytes: Int) {
         drain()
         try check()
+        return queue.sync { (hasher?.hex ?? "", written) }
     }
 
     /// Waits for every block.
