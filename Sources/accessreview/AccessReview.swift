@@ -57,7 +57,7 @@ func printError(_ text: String) {
 /// `--timings`: each stage's wall time and the peak memory, on stderr.
 func printTimings(_ stages: [(name: String, seconds: Double)]) {
     for stage in stages {
-        printError("timing: " + stage.name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
+        printError("timing: " + stage.name.padding(toLength: 60, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
     }
     printError(String(format: "timing: peak memory %.0f MB", Double(peakMemoryBytes()) / 1e6))
 }

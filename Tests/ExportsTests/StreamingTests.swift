@@ -102,4 +102,19 @@ import TestSupport
         #expect((systems?.first?["accounts"] as? [Any])?.count == 20_000)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["accounts.json"], "no partial file left")
     }
+
+    @Test func permutingInPlaceEqualsPermutingIntoACopy() {
+        var generator = SplitMix64(seed: 5)
+        for count in [0, 1, 2, 7, 1000] {
+            let items = (0..<count).map { "item \($0)" }
+            var shuffled = Array(0..<count)
+            for index in shuffled.indices.reversed() where index > 0 {
+                shuffled.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+            }
+            var order = shuffled.map { Int32($0) }
+            var permuted = items
+            permuted.permute(by: &order)
+            #expect(permuted == shuffled.map { items[$0] }, "\(count) items")
+        }
+    }
 }

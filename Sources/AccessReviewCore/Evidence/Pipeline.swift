@@ -226,12 +226,14 @@ public struct Pipeline: Sendable {
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            clock.lap("sheets: rows and row ids")
             try folder.writeJSON("directory.json", inputs.directory)
             try folder.writeJSON("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }))
             // The accounts are written and reconciled (their counts are in `population`): free them before the sheets.
             for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
+            clock.lap("directory.json, accounts.json, findings")
             let done = Counter()
             let failures = ResultSlots<Bool>(count: sheets.count)
             DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
@@ -257,15 +259,20 @@ public struct Pipeline: Sendable {
             for case .failure(let diagnostics)? in failures.values {
                 throw ToolError(.badInput, diagnostics.map(\.message).joined(separator: "\n"))
             }
+            clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
             try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: config.sheetFormats))
             let manifest = try makeManifest(inputs: inputs, population: population, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
+            clock.lap("manifest and commit")
             try state.recordRun(asOf: asOf, identities: result.identities)
             try state.recordCounts(population)
+            clock.lap("state store: run history")
             try state.replaceIssuedRows(campaign: campaign) { add in
+                // In primary-key order (sheets come by reviewer): each row is appended to the
+                // table's B-tree instead of inserted at a random place.
                 for sheet in sheets {
-                    for row in sheet.rows {
+                    for row in sheet.rows.sorted(by: { $0.rowId < $1.rowId }) {
                         let line = row.line
                         add(StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
                                                  system: line.system, account: line.account, role: line.role,
@@ -276,7 +283,7 @@ public struct Pipeline: Sendable {
             progress.finish()
             var bySeverity: [Severity: Int] = [:]
             for finding in result.findings { bySeverity[finding.severity, default: 0] += 1 }
-            clock.lap("write sheets, findings, snapshots, manifest")
+            clock.lap("state store: issued rows")
             return Summary(stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
                            lines: result.lines.count, countsBySeverity: bySeverity)
         } catch {
@@ -413,9 +420,11 @@ struct StageClock {
     private var last = Date()
     private(set) var laps: [(name: String, seconds: Double)] = []
 
+    /// Ends a stage; its name carries the peak memory so far, so that `--timings` shows
+    /// which stage raised it.
     mutating func lap(_ name: String) {
         let now = Date()
-        laps.append((name, now.timeIntervalSince(last)))
+        laps.append((name + String(format: " (peak %.0f MB)", Double(peakMemoryBytes()) / 1e6), now.timeIntervalSince(last)))
         last = now
     }
 }

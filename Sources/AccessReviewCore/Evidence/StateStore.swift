@@ -45,11 +45,12 @@ public final class StateStore {
         sqlite3_busy_timeout(db, 5000)
         try execute("""
             PRAGMA journal_mode = WAL;
+            PRAGMA cache_size = -65536;
             CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
                 as_of TEXT, deadline TEXT);
             CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
                 identity TEXT, system TEXT, account TEXT, role TEXT, worst TEXT, capacity TEXT,
-                PRIMARY KEY (campaign, reviewer, row_id));
+                PRIMARY KEY (campaign, reviewer, row_id)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
                 file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
                 UNIQUE (campaign, reviewer, sha256));

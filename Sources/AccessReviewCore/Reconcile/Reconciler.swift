@@ -520,15 +520,51 @@ private struct State {
                 worst = max(worst ?? severity, severity)
             }
             lines[index].worstSeverity = worst
-            lines[index].codes = Array(Set(lines[index].codes)).sorted { $0.rawValue < $1.rawValue }
+            if lines[index].codes.count > 1 {
+                let codes = lines[index].codes.sorted { $0.rawValue < $1.rawValue }
+                var unique: [FindingCode] = []
+                for code in codes where unique.last != code { unique.append(code) }
+                lines[index].codes = unique
+            }
         }
-        // Sort keys computed once per line, not once per comparison.
-        let keys = lines.map { ($0.identity ?? "~", $0.system, $0.role.matchKey, $0.account) }
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        lines = order.map { lines[$0] }
+        // The lines in (identity, system, role, account) order, lines of no identity sorting
+        // as "~" among the ids. The identities are in id order already and each knows its
+        // lines, so only each identity's handful of lines is sorted. The lines are then put in
+        // that order in place, one cycle of the permutation at a time, so that a million lines
+        // never exist twice.
+        var order: [Int32] = []
+        order.reserveCapacity(lines.count)
+        func appendSorted(_ indices: [Int]) {
+            guard indices.count > 1 else {
+                order.append(contentsOf: indices.map { Int32($0) })
+                return
+            }
+            let keys = indices.map { (lines[$0].system, lines[$0].role.matchKey, lines[$0].account) }
+            order.append(contentsOf: keys.indices.sorted { keys[$0] < keys[$1] }.map { Int32(indices[$0]) })
+        }
+        var ownerless = lines.indices.filter { lines[$0].identity == nil }
+        for index in identities.indices {
+            let id = identities[index].user.id
+            if !ownerless.isEmpty && id >= "~" {
+                appendSorted(id == "~" ? ownerless + lineIndicesByIdentity[index] : ownerless)
+                if id == "~" { ownerless = []; continue }
+                ownerless = []
+            }
+            appendSorted(lineIndicesByIdentity[index])
+        }
+        appendSorted(ownerless)
+        lines.permute(by: &order)
         findings.sort(by: Finding.ordered)
-        var reviewers = Set(lines.map(\.reviewer))
-        for line in lines { if let second = line.secondReviewer { reviewers.insert(second) } }
+        var reviewers = Set<String>()
+        var previous = ""
+        for line in lines {
+            // Lines of one identity share a reviewer: hash each run of them once.
+            if line.reviewer != previous {
+                reviewers.insert(line.reviewer)
+                previous = line.reviewer
+            }
+            if let second = line.secondReviewer { reviewers.insert(second) }
+        }
         return ReconcileResult(asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
     }
 }

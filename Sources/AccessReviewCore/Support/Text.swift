@@ -127,3 +127,22 @@ public enum DN {
         return d == b || d.hasSuffix("," + b)
     }
 }
+
+extension Array {
+    /// Rearranges the elements so that element `i` becomes the old element `order[i]`, in
+    /// place, one cycle of the permutation at a time: no second copy of a large array.
+    /// `order` must be a permutation of the indices; it is used up.
+    mutating func permute(by order: inout [Int32]) {
+        precondition(order.count == count, "a permutation of every index")
+        for start in order.indices where order[start] >= 0 {
+            var current = start
+            while true {
+                let source = Int(order[current])
+                order[current] = -1
+                if source == start { break }
+                swapAt(current, source)
+                current = source
+            }
+        }
+    }
+}
