@@ -376,6 +376,15 @@ final class ResultSlots<T>: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The slot's value, leaving the slot empty (so that it is freed once used).
+    func take(_ index: Int) -> Slot? {
+        lock.lock()
+        defer { lock.unlock() }
+        let slot = slots[index]
+        slots[index] = nil
+        return slot
+    }
+
     var values: [Slot?] {
         lock.lock()
         defer { lock.unlock() }
@@ -423,10 +432,24 @@ struct StageClock {
     /// Ends a stage; its name carries the peak memory so far, so that `--timings` shows
     /// which stage raised it.
     mutating func lap(_ name: String) {
+        // Memory a stage freed goes back to the system before the next stage allocates:
+        // glibc keeps freed memory in the arena of the thread that allocated it, where the
+        // next stage's threads may not reuse it.
+        MemoryRelease.trim()
         let now = Date()
         laps.append((name + String(format: " (peak %.0f MB)", Double(peakMemoryBytes()) / 1e6), now.timeIntervalSince(last)))
         last = now
     }
+}
+
+/// glibc's `malloc_trim`, looked up at run time (it is in no module Swift imports): hands
+/// the free pages of every malloc arena back to the system.
+enum MemoryRelease {
+    private typealias Trim = @convention(c) (Int) -> Int32
+    nonisolated(unsafe) private static let function: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: Trim.self) }
+
+    static func trim() { _ = function?(0) }
 }
 
 /// The process's peak resident memory so far, in bytes.

@@ -11,6 +11,7 @@ public struct Reconciler: Sendable {
     public func run() throws -> ReconcileResult {
         var state = State(input: input)
         state.evaluateIdentities()
+        state.computeRoutes()
         try state.correlateAndCheckAccounts()
         state.checkIdentities()
         state.checkExports()
@@ -40,8 +41,8 @@ private struct State {
     var heldRoles: [Int: Set<RoleKey>] = [:]
     /// Per identity index: whether it has any access line.
     var holdsLines: [Bool] = []
-    /// Per identity index: the routed reviewer and whether the fallback was used.
-    var routes: [Route?] = []
+    /// Per identity index: the routed reviewer and whether the fallback was used (`computeRoutes`).
+    var routes: [Route] = []
     /// Lookups built once: exceptions by identity, grants by job role, lines by identity.
     let exceptionsByIdentity: [String: [Handbook.ExceptionGrant]]
     let grantsByJobRole: [String: Set<RoleKey>]
@@ -90,7 +91,6 @@ private struct State {
                 if let why = matchReason(jobRole, user: user, hr: hr, keys: keys) { jobRoles.append((jobRole.id, why)) }
             }
             indexById[user.id] = identities.count
-            routes.append(nil)
             holdsLines.append(false)
             lineIndicesByIdentity.append([])
             identities.append(IdentityState(user: user, hr: hr, endDate: endDate, isLeaver: isLeaver,
@@ -157,15 +157,27 @@ private struct State {
 
     // MARK: Routing
 
-    /// The reviewer of a person's lines: manager (or substitute), climbing past the person
-    /// themselves, leavers, unknown managers and cycles; the fallback at the top.
-    mutating func route(_ index: Int) -> Route {
-        if let known = routes[index] { return known }
-        let person = identities[index].user.id
-        let result = climb(from: identities[index].user.manager, person: person, missingManager: identities[index].user.managerDN)
-        routes[index] = result
-        return result
+    /// The reviewer of each person's lines: manager (or substitute), climbing past the person
+    /// themselves, leavers, unknown managers and cycles; the fallback at the top. Each climb
+    /// reads the identities only, so they run on every core.
+    mutating func computeRoutes() {
+        let count = identities.count
+        let slots = ResultSlots<[Route]>(count: 16)
+        let shared = UncheckedSendable(self)
+        DispatchQueue.concurrentPerform(iterations: 16) { chunk in
+            let state = shared.value
+            let range = (count * chunk / 16)..<(count * (chunk + 1) / 16)
+            slots.set(chunk, .success(range.map { index in
+                let user = state.identities[index].user
+                return state.climb(from: user.manager, person: user.id, missingManager: user.managerDN)
+            }))
+        }
+        routes = []
+        routes.reserveCapacity(count)
+        for case .success(let part)? in slots.values { routes.append(contentsOf: part) }
     }
+
+    func route(_ index: Int) -> Route { routes[index] }
 
     func climb(from start: String?, person: String?, missingManager: String?) -> Route {
         let da = messages.language == .da
@@ -231,8 +243,50 @@ private struct State {
             byAttribute[attribute] = index
         }
 
-        for export in input.exports.sorted(by: { $0.system < $1.system }) {
-            guard let mapping = input.mappings[export.system] else { continue }
+        // Each export is checked on its own, on every core, into an outcome of its own; the
+        // outcomes are merged in system order, so the result does not depend on the timing.
+        let exports = input.exports.sorted(by: { $0.system < $1.system })
+        let outcomes = ResultSlots<ExportOutcome>(count: exports.count)
+        let shared = UncheckedSendable(self), index = UncheckedSendable(byAttribute)
+        DispatchQueue.concurrentPerform(iterations: exports.count) { position in
+            var outcome = ExportOutcome()
+            shared.value.check(exports[position], byAttribute: index.value, into: &outcome)
+            outcomes.set(position, .success(outcome))
+        }
+        var total = lines.count
+        for case .success(let outcome)? in outcomes.values { total += outcome.lines.count }
+        lines.reserveCapacity(total)
+        for index in exports.indices {
+            guard case .success(let outcome)? = outcomes.take(index) else { continue }
+            merge(outcome)
+        }
+    }
+
+    /// What one export contributes to the result.
+    struct ExportOutcome {
+        var lines: [AccessLine] = []
+        /// Per line: the identity index, or -1.
+        var lineIdentities: [Int32] = []
+        var findings: [Finding] = []
+        /// Identity indices that hold a line, and roles held that an SoD rule names.
+        var holders: [Int] = []
+        var sodHeld: [(identity: Int, role: RoleKey)] = []
+    }
+
+    mutating func merge(_ outcome: ExportOutcome) {
+        for (offset, identity) in outcome.lineIdentities.enumerated() where identity >= 0 {
+            lineIndicesByIdentity[Int(identity)].append(lines.count + offset)
+        }
+        lines.append(contentsOf: outcome.lines)
+        findings.append(contentsOf: outcome.findings)
+        for identity in outcome.holders { holdsLines[identity] = true }
+        for (identity, role) in outcome.sodHeld { heldRoles[identity, default: []].insert(role) }
+    }
+
+    func check(_ export: SystemExport, byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
+               into out: inout ExportOutcome) {
+        do {
+            guard let mapping = input.mappings[export.system] else { return }
             var services: [String: SystemMapping.ServiceAccount] = [:]
             for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
             var unknownRoles: [RoleKey: Int] = [:]
@@ -245,7 +299,7 @@ private struct State {
                 for key in roleKeys where handbook.roles[key] == nil { unknownRoles[key, default: 0] += 1 }
 
                 if let service = services[account.account.matchKey] {
-                    checkService(service, account: account, export: export)
+                    checkService(service, account: account, export: export, into: &out)
                     continue
                 }
 
@@ -268,27 +322,27 @@ private struct State {
 
                 if let ambiguous {
                     let names = ambiguous.candidates.map { identities[$0].user.id }.sorted()
-                    findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
-                                            rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                            detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
-                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch])
+                    out.findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
+                                                rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                                detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
+                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch], into: &out)
                     continue
                 }
                 guard let index = matched else {
                     let keys = account.keys.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-                    findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
-                                            rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                            detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
-                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount])
+                    out.findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
+                                                rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                                detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
+                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount], into: &out)
                     continue
                 }
-                checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys)
+                checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys, into: &out)
             }
 
             for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
-                findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
-                                        rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
-                                        detail: messages.unknownRole(role: role, accounts: count)))
+                out.findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
+                                            rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
+                                            detail: messages.unknownRole(role: role, accounts: count)))
             }
         }
     }
@@ -301,23 +355,24 @@ private struct State {
         return Route(reviewer: fallbackReviewer(for: nil), fallback: true, why: why)
     }
 
-    mutating func addOwnerRoutedLines(account: Account, export: SystemExport, route: Route, codes: [FindingCode]) {
+    func addOwnerRoutedLines(account: Account, export: SystemExport, route: Route, codes: [FindingCode], into out: inout ExportOutcome) {
         var codes = codes
         if route.fallback {
             codes.append(.noReviewer)
-            findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
-                                    rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
-                                    detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
+            out.findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
+                                        rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
+                                        detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
         }
         for role in account.roles {
             let key = RoleKey(system: export.system, role: role)
             var lineCodes = codes
             if handbook.roles[key] == nil { lineCodes.append(.unknownRole) }
-            appendLine(identity: nil, account: account, export: export, role: role, ground: .none, codes: lineCodes, reviewer: route.reviewer)
+            appendLine(identity: nil, account: account, export: export, role: role, ground: .none, codes: lineCodes, reviewer: route.reviewer,
+                       into: &out)
         }
     }
 
-    mutating func checkService(_ service: SystemMapping.ServiceAccount, account: Account, export: SystemExport) {
+    func checkService(_ service: SystemMapping.ServiceAccount, account: Account, export: SystemExport, into out: inout ExportOutcome) {
         var codes: [FindingCode] = []
         let ownerIndex = indexById[service.owner]
         let route: Route
@@ -325,16 +380,16 @@ private struct State {
             route = Route(reviewer: service.owner, fallback: false, why: "")
         } else {
             codes.append(.serviceOwnerInactive)
-            findings.append(Finding(code: .serviceOwnerInactive, system: export.system, account: account.account,
+            out.findings.append(Finding(code: .serviceOwnerInactive, system: export.system, account: account.account,
                                     rule: rule(.serviceOwnerInactive, default: "service_accounts"),
                                     reviewer: nil,
                                     detail: messages.serviceOwnerInactive(owner: service.owner, known: ownerIndex != nil, reason: service.reason)))
             route = climb(from: ownerIndex.flatMap { identities[$0].user.manager }, person: nil, missingManager: nil)
-            findings[findings.count - 1].reviewer = route.reviewer
+            out.findings[out.findings.count - 1].reviewer = route.reviewer
         }
         if route.fallback {
             codes.append(.noReviewer)
-            findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
+            out.findings.append(Finding(code: .noReviewer, system: export.system, account: account.account,
                                     rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
                                     detail: messages.noReviewer(fallback: route.reviewer, why: route.why)))
         }
@@ -342,11 +397,11 @@ private struct State {
             var lineCodes = codes
             if handbook.roles[RoleKey(system: export.system, role: role)] == nil { lineCodes.append(.unknownRole) }
             appendLine(identity: nil, account: account, export: export, role: role, ground: .serviceAccount(owner: service.owner),
-                       codes: lineCodes, reviewer: route.reviewer)
+                       codes: lineCodes, reviewer: route.reviewer, into: &out)
         }
     }
 
-    mutating func checkPersonalAccount(index: Int, account: Account, export: SystemExport, roleKeys: [RoleKey]) {
+    func checkPersonalAccount(index: Int, account: Account, export: SystemExport, roleKeys: [RoleKey], into out: inout ExportOutcome) {
         let route = route(index)
         let identity = identities[index]
         var accountCodes: [FindingCode] = []
@@ -355,7 +410,7 @@ private struct State {
             let overdue = deadline.map { asOf - $0 }
             if overdue.map({ $0 > 0 }) ?? true {
                 accountCodes.append(.leaverAccess)
-                findings.append(Finding(code: .leaverAccess, identity: identity.user.id, system: export.system, account: account.account,
+                out.findings.append(Finding(code: .leaverAccess, identity: identity.user.id, system: export.system, account: account.account,
                                         rule: rule(.leaverAccess, default: "policy.leaver_grace_days"), reviewer: route.reviewer,
                                         detail: messages.leaverAccess(system: export.system, leaverDate: identity.leaverDate, overdue: overdue,
                                                                       reasons: identity.leaverReasons.map(messages.reason))))
@@ -364,14 +419,14 @@ private struct State {
             let limit = handbook.policy.dormantAfterDays
             if account.lastLogin.map({ asOf - $0 > limit }) ?? true {
                 accountCodes.append(.dormantAccount)
-                findings.append(Finding(code: .dormantAccount, identity: identity.user.id, system: export.system, account: account.account,
+                out.findings.append(Finding(code: .dormantAccount, identity: identity.user.id, system: export.system, account: account.account,
                                         rule: rule(.dormantAccount, default: "policy.dormant_after_days"), reviewer: route.reviewer,
                                         detail: messages.dormant(lastLogin: account.lastLogin, days: limit)))
             }
         }
-        holdsLines[index] = holdsLines[index] || !account.roles.isEmpty
+        if !account.roles.isEmpty { out.holders.append(index) }
         for (role, key) in zip(account.roles, roleKeys) {
-            if sodRoles.contains(key) { heldRoles[index, default: []].insert(key) }
+            if sodRoles.contains(key) { out.sodHeld.append((index, key)) }
             var codes = accountCodes
             if route.fallback { codes.append(.noReviewer) }
             if handbook.roles[key] == nil { codes.append(.unknownRole) }
@@ -388,14 +443,14 @@ private struct State {
                        let lost = previous.first(where: { !held.contains($0) && grantsByJobRole[$0]?.contains(key) == true }) {
                         detail += messages.mover(jobRole: lost, until: input.history.previousRun)
                     }
-                    findings.append(Finding(code: .unauthorisedRole, severity: sensitivity == .normal ? .medium : .high,
+                    out.findings.append(Finding(code: .unauthorisedRole, severity: sensitivity == .normal ? .medium : .high,
                                             identity: identity.user.id, system: export.system, account: account.account, role: role,
                                             rule: rule(.unauthorisedRole, default: "job_roles"), reviewer: route.reviewer,
                                             detail: detail))
                 case .expiredException(let expired):
                     codes.append(.exceptionExpired)
                     let exception = exceptionsByIdentity[identity.user.id]?.first { $0.role == key }
-                    findings.append(Finding(code: .exceptionExpired, identity: identity.user.id, system: export.system, account: account.account,
+                    out.findings.append(Finding(code: .exceptionExpired, identity: identity.user.id, system: export.system, account: account.account,
                                             role: role, rule: exception.map { "exceptions (line \($0.line))" } ?? "exceptions",
                                             reviewer: route.reviewer,
                                             detail: messages.exceptionExpired(role: key, expires: expired, reason: exception?.reason ?? "")))
@@ -403,7 +458,7 @@ private struct State {
                 }
             }
             appendLine(identity: index, account: account, export: export, role: role, ground: ground, codes: codes, reviewer: route.reviewer,
-                       key: key)
+                       key: key, into: &out)
         }
     }
 
@@ -419,8 +474,8 @@ private struct State {
         return .none
     }
 
-    mutating func appendLine(identity index: Int?, account: Account, export: SystemExport, role: String, ground: Ground,
-                             codes: [FindingCode], reviewer: String, key known: RoleKey? = nil) {
+    func appendLine(identity index: Int?, account: Account, export: SystemExport, role: String, ground: Ground,
+                    codes: [FindingCode], reviewer: String, key known: RoleKey? = nil, into out: inout ExportOutcome) {
         let key = known ?? RoleKey(system: export.system, role: role)
         let catalogued = handbook.roles[key]
         let sensitivity = catalogued?.sensitivity ?? .normal
@@ -431,8 +486,8 @@ private struct State {
         if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer, eligible(owner, for: id) {
             second = owner
         }
-        if let index { lineIndicesByIdentity[index].append(lines.count) }
-        lines.append(AccessLine(identity: id, name: index.flatMap { identities[$0].user.name }, title: index.flatMap { identities[$0].user.title },
+        out.lineIdentities.append(Int32(index ?? -1))
+        out.lines.append(AccessLine(identity: id, name: index.flatMap { identities[$0].user.name }, title: index.flatMap { identities[$0].user.title },
                                 department: index.flatMap { identities[$0].user.department }, system: export.system, account: account.account, role: role,
                                 sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
                                 reviewer: reviewer, secondReviewer: second))
