@@ -48,29 +48,61 @@ public struct SheetBuilder: Sendable {
     public var campaign: String { context.campaign }
 
     public func sheets(for result: ReconcileResult) -> [Sheet] {
-        let signer = RowSigner(key: SymmetricKey(data: keyBytes))
-        func rowId(reviewer: String, line: AccessLine, capacity: Sheet.Capacity) -> String {
-            signer.rowId(campaign: campaign, reviewer: reviewer, cells: context.signedCells(line, capacity: capacity))
-        }
         var names: [String: String] = [:]
         for identity in result.identities { names[identity.user.id] = identity.user.name }
-        var rows: [String: [Sheet.Row]] = [:]
-        let store = LineStore(result.lines)
+        // Which lines go on which reviewer's sheet. Lines come by identity, so consecutive
+        // lines mostly share a reviewer: the last sheet found is tried first.
+        var sheetOfReviewer: [String: Int] = [:]
+        var reviewers: [String] = []
+        var members: [[(index: Int32, capacity: Sheet.Capacity)]] = []
+        var last = (reviewer: "", sheet: -1)
+        func sheet(of reviewer: String) -> Int {
+            if reviewer == last.reviewer, last.sheet >= 0 { return last.sheet }
+            let number: Int
+            if let known = sheetOfReviewer[reviewer] {
+                number = known
+            } else {
+                number = reviewers.count
+                sheetOfReviewer[reviewer] = number
+                reviewers.append(reviewer)
+                members.append([])
+            }
+            last = (reviewer, number)
+            return number
+        }
         for (index, line) in result.lines.enumerated() {
-            rows[line.reviewer, default: []].append(Sheet.Row(rowId: rowId(reviewer: line.reviewer, line: line, capacity: .manager),
-                                                              capacity: .manager, store: store, index: index))
-            if let second = line.secondReviewer {
-                rows[second, default: []].append(Sheet.Row(rowId: rowId(reviewer: second, line: line, capacity: .systemOwner),
-                                                           capacity: .systemOwner, store: store, index: index))
+            members[sheet(of: line.reviewer)].append((Int32(index), .manager))
+            if let second = line.secondReviewer { members[sheet(of: second)].append((Int32(index), .systemOwner)) }
+        }
+        // Each sheet's rows signed and sorted on every core: an HMAC a row is most of the work.
+        let store = LineStore(result.lines)
+        let order = reviewers.indices.sorted { reviewers[$0] < reviewers[$1] }
+        let built = ResultSlots<Sheet>(count: order.count)
+        let shared = UncheckedSendable((self, reviewers, members, names))
+        DispatchQueue.concurrentPerform(iterations: min(order.count, 64)) { chunk in
+            let (builder, reviewers, members, names) = (shared.value.0, shared.value.1, shared.value.2, shared.value.3)
+            let signer = RowSigner(key: SymmetricKey(data: builder.keyBytes))
+            var position = chunk
+            while position < order.count {
+                let number = order[position]
+                let reviewer = reviewers[number]
+                let list = members[number].map { member in
+                    let line = store.lines[Int(member.index)]
+                    return Sheet.Row(rowId: signer.rowId(campaign: builder.campaign, reviewer: reviewer,
+                                                         cells: builder.context.signedCells(line, capacity: member.capacity)),
+                                     capacity: member.capacity, store: store, index: Int(member.index))
+                }
+                let keys = list.map { row in
+                    (row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system, row.line.role.matchKey, row.line.account)
+                }
+                let sorted = keys.indices.sorted { keys[$0] < keys[$1] }.map { list[$0] }
+                built.set(position, .success(Sheet(reviewer: reviewer, reviewerName: names[reviewer], rows: sorted)))
+                position += 64
             }
         }
-        return rows.keys.sorted().map { reviewer in
-            let list = rows[reviewer]!
-            let keys = list.map { row in
-                (row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system, row.line.role.matchKey, row.line.account)
-            }
-            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }.map { list[$0] }
-            return Sheet(reviewer: reviewer, reviewerName: names[reviewer], rows: sorted)
+        return order.indices.compactMap { position in
+            if case .success(let sheet)? = built.take(position) { return sheet }
+            return nil
         }
     }
 

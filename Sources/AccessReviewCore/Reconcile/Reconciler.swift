@@ -72,31 +72,38 @@ private struct State {
     mutating func evaluateIdentities() {
         var hrById: [String: HRRecord] = [:]
         for record in input.hr?.records ?? [] { hrById[record.employeeId.matchKey] = record }
-        let users = input.directory.users.sorted { $0.id < $1.id }
-        identities.reserveCapacity(users.count)
-        for user in users {
-            let hr = user.employeeId.flatMap { hrById[$0.matchKey] }
-            let endDate = [hr?.endDate, user.endDate].compactMap { $0 }.min()
-            let leaverReasons = handbook.leaverWhen.filter { holds($0, user: user, endDate: endDate) }
-            let isLeaver = !leaverReasons.isEmpty
-            // The earliest known: HR end date, directory end date, or the run that first saw the account disabled.
-            let firstDisabled = user.disabled ? input.history.firstSeenDisabled[user.id] : nil
-            let leaverDate: Day? = isLeaver ? [endDate.flatMap { $0 <= asOf ? $0 : nil }, firstDisabled].compactMap { $0 }.min() : nil
-            let isExternal = handbook.externalWhen.contains { holds($0, user: user, endDate: endDate) }
-            var jobRoles: [(String, String)] = []
-            // Match keys once per person, not once per job role and pattern.
-            let keys = MatchKeys(title: (user.title ?? hr?.title)?.matchKey, department: (user.department ?? hr?.department)?.matchKey,
-                                 employeeType: user.employeeType?.matchKey)
-            for jobRole in handbook.jobRoles {
-                if let why = matchReason(jobRole, user: user, hr: hr, keys: keys) { jobRoles.append((jobRole.id, why)) }
-            }
-            indexById[user.id] = identities.count
-            holdsLines.append(false)
-            lineIndicesByIdentity.append([])
-            identities.append(IdentityState(user: user, hr: hr, endDate: endDate, isLeaver: isLeaver,
-                                            leaverReasons: leaverReasons, leaverDate: leaverDate, isExternal: isExternal,
-                                            jobRoles: jobRoles))
+        // The snapshot has its users in id order already; sorting would copy them all.
+        let given = input.directory.users
+        let users = given.indices.dropFirst().allSatisfy({ given[$0 - 1].id < given[$0].id }) ? given : given.sorted { $0.id < $1.id }
+        // Each person on their own, on every core.
+        let shared = UncheckedSendable((self, users, hrById))
+        identities = Parallel.map(users.count) { range in
+            let (state, users, hrById) = (shared.value.0, shared.value.1, shared.value.2)
+            return range.map { state.evaluate(users[$0], hr: users[$0].employeeId.flatMap { hrById[$0.matchKey] }) }
         }
+        indexById.reserveCapacity(identities.count)
+        for (index, identity) in identities.enumerated() { indexById[identity.user.id] = index }
+        holdsLines = Array(repeating: false, count: identities.count)
+        lineIndicesByIdentity = Array(repeating: [], count: identities.count)
+    }
+
+    func evaluate(_ user: DirectoryUser, hr: HRRecord?) -> IdentityState {
+        let endDate = [hr?.endDate, user.endDate].compactMap { $0 }.min()
+        let leaverReasons = handbook.leaverWhen.filter { holds($0, user: user, endDate: endDate) }
+        let isLeaver = !leaverReasons.isEmpty
+        // The earliest known: HR end date, directory end date, or the run that first saw the account disabled.
+        let firstDisabled = user.disabled ? input.history.firstSeenDisabled[user.id] : nil
+        let leaverDate: Day? = isLeaver ? [endDate.flatMap { $0 <= asOf ? $0 : nil }, firstDisabled].compactMap { $0 }.min() : nil
+        let isExternal = handbook.externalWhen.contains { holds($0, user: user, endDate: endDate) }
+        var jobRoles: [(String, String)] = []
+        // Match keys once per person, not once per job role and pattern.
+        let keys = MatchKeys(title: (user.title ?? hr?.title)?.matchKey, department: (user.department ?? hr?.department)?.matchKey,
+                             employeeType: user.employeeType?.matchKey)
+        for jobRole in handbook.jobRoles {
+            if let why = matchReason(jobRole, user: user, hr: hr, keys: keys) { jobRoles.append((jobRole.id, why)) }
+        }
+        return IdentityState(user: user, hr: hr, endDate: endDate, isLeaver: isLeaver, leaverReasons: leaverReasons,
+                             leaverDate: leaverDate, isExternal: isExternal, jobRoles: jobRoles)
     }
 
     func holds(_ condition: IdentityCondition, user: DirectoryUser, endDate: Day?) -> Bool {
@@ -161,20 +168,14 @@ private struct State {
     /// themselves, leavers, unknown managers and cycles; the fallback at the top. Each climb
     /// reads the identities only, so they run on every core.
     mutating func computeRoutes() {
-        let count = identities.count
-        let slots = ResultSlots<[Route]>(count: 16)
         let shared = UncheckedSendable(self)
-        DispatchQueue.concurrentPerform(iterations: 16) { chunk in
+        routes = Parallel.map(identities.count) { range in
             let state = shared.value
-            let range = (count * chunk / 16)..<(count * (chunk + 1) / 16)
-            slots.set(chunk, .success(range.map { index in
+            return range.map { index in
                 let user = state.identities[index].user
                 return state.climb(from: user.manager, person: user.id, missingManager: user.managerDN)
-            }))
+            }
         }
-        routes = []
-        routes.reserveCapacity(count)
-        for case .success(let part)? in slots.values { routes.append(contentsOf: part) }
     }
 
     func route(_ index: Int) -> Route { routes[index] }
@@ -566,7 +567,8 @@ private struct State {
     // MARK: Result
 
     mutating func finish() -> ReconcileResult {
-        for index in lines.indices {
+        // Only lines with codes change; they are few.
+        for index in lines.indices where !lines[index].codes.isEmpty {
             var worst: Severity?
             for code in lines[index].codes {
                 let severity = code == .unauthorisedRole
@@ -587,27 +589,30 @@ private struct State {
         // lines, so only each identity's handful of lines is sorted. The lines are then put in
         // that order in place, one cycle of the permutation at a time, so that a million lines
         // never exist twice.
+        @Sendable func sorted(_ indices: [Int], lines: [AccessLine]) -> [Int32] {
+            guard indices.count > 1 else { return indices.map { Int32($0) } }
+            let keys = indices.map { (lines[$0].system, lines[$0].role.matchKey, lines[$0].account) }
+            return keys.indices.sorted { keys[$0] < keys[$1] }.map { Int32(indices[$0]) }
+        }
+        let ownerless = lines.indices.filter { lines[$0].identity == nil }
+        // Where the ownerless lines ("~") go among the identities, in id order.
+        let tilde = identities.firstIndex { $0.user.id >= "~" } ?? identities.count
+        let sameAsTilde = tilde < identities.count && identities[tilde].user.id == "~"
+        let shared = UncheckedSendable((lines, lineIndicesByIdentity))
         var order: [Int32] = []
         order.reserveCapacity(lines.count)
-        func appendSorted(_ indices: [Int]) {
-            guard indices.count > 1 else {
-                order.append(contentsOf: indices.map { Int32($0) })
-                return
-            }
-            let keys = indices.map { (lines[$0].system, lines[$0].role.matchKey, lines[$0].account) }
-            order.append(contentsOf: keys.indices.sorted { keys[$0] < keys[$1] }.map { Int32(indices[$0]) })
+        let before = Parallel.map(tilde) { range in
+            let (lines, byIdentity) = (shared.value.0, shared.value.1)
+            return range.flatMap { sorted(byIdentity[$0], lines: lines) }
         }
-        var ownerless = lines.indices.filter { lines[$0].identity == nil }
-        for index in identities.indices {
-            let id = identities[index].user.id
-            if !ownerless.isEmpty && id >= "~" {
-                appendSorted(id == "~" ? ownerless + lineIndicesByIdentity[index] : ownerless)
-                if id == "~" { ownerless = []; continue }
-                ownerless = []
-            }
-            appendSorted(lineIndicesByIdentity[index])
+        order.append(contentsOf: before)
+        order.append(contentsOf: sorted(sameAsTilde ? ownerless + lineIndicesByIdentity[tilde] : ownerless, lines: lines))
+        let start = sameAsTilde ? tilde + 1 : tilde
+        let after = Parallel.map(identities.count - start) { range in
+            let (lines, byIdentity) = (shared.value.0, shared.value.1)
+            return range.flatMap { sorted(byIdentity[start + $0], lines: lines) }
         }
-        appendSorted(ownerless)
+        order.append(contentsOf: after)
         lines.permute(by: &order)
         findings.sort(by: Finding.ordered)
         var reviewers = Set<String>()

@@ -58,3 +58,26 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+/// Work over `0..<count` cut into chunks that run on every core, results in index order.
+enum Parallel {
+    static func map<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+        guard count > 0 else { return [] }
+        let parts = min(chunks, count)
+        let slots = Box<[[T]]>(Array(repeating: [], count: parts))
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let result = body((count * part / parts)..<(count * (part + 1) / parts))
+            lock.lock()
+            slots.value[part] = result
+            lock.unlock()
+        }
+        var all: [T] = []
+        all.reserveCapacity(count)
+        for index in slots.value.indices {
+            all.append(contentsOf: slots.value[index])
+            slots.value[index] = []
+        }
+        return all
+    }
+}

@@ -134,14 +134,27 @@ extension Array {
     /// `order` must be a permutation of the indices; it is used up.
     mutating func permute(by order: inout [Int32]) {
         precondition(order.count == count, "a permutation of every index")
-        for start in order.indices where order[start] >= 0 {
-            var current = start
-            while true {
-                let source = Int(order[current])
-                order[current] = -1
-                if source == start { break }
-                swapAt(current, source)
-                current = source
+        // Elements are moved bit for bit along each cycle (no retain or release): the first
+        // of a cycle is held aside while each place takes the element it wants.
+        withUnsafeMutableBufferPointer { items in
+            guard let base = items.baseAddress else { return }
+            for start in order.indices where order[start] >= 0 {
+                if Int(order[start]) == start {
+                    order[start] = -1
+                    continue
+                }
+                let held = (base + start).move()
+                var current = start
+                while true {
+                    let source = Int(order[current])
+                    order[current] = -1
+                    if source == start {
+                        (base + current).initialize(to: held)
+                        break
+                    }
+                    (base + current).moveInitialize(from: base + source, count: 1)
+                    current = source
+                }
             }
         }
     }
