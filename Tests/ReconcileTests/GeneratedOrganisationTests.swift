@@ -63,5 +63,14 @@ import TestSupport
         }
         let keys = result.lines.map { "\($0.system)|\($0.account)|\($0.role)" }
         #expect(Set(keys).count == keys.count, "each line once, on its one manager sheet")
+
+        // Freeing the accounts once correlated (as a run does) changes nothing in the result.
+        var releasing = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
+                                       handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
+        releasing.releaseAccountsAfterCorrelation = true
+        let released = try Reconciler(releasing).run()
+        #expect(released.lines == result.lines)
+        #expect(released.findings.map(\.detail) == result.findings.map(\.detail))
+        #expect(inputs.exports.allSatisfy { !$0.accounts.isEmpty }, "a caller's copy of the accounts is never touched")
     }
 }

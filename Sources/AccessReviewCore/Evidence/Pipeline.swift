@@ -93,6 +93,7 @@ public struct Pipeline: Sendable {
                 throw DiagnosticList([diagnostic])
             }
             var snapshot = try building.value.finish(source: path)
+            MemoryRelease.trim()
             snapshot.sourceSHA256 = file.sha256
             snapshot.sourceBytes = file.bytes
             return snapshot
@@ -140,6 +141,8 @@ public struct Pipeline: Sendable {
             } catch {
                 results.set(index, .failure([Diagnostic(file: system.export, "\(error)")]))
             }
+            // What parsing the export allocated and freed (batches, the id index) goes back now.
+            MemoryRelease.trim()
             progress.advance("reading exports", done: done.increment(), total: systems.count)
         }
         var problems: [Diagnostic] = []
@@ -210,30 +213,33 @@ public struct Pipeline: Sendable {
             try PopulationGuard.check(current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
         }
         let history = try state.history(before: asOf)
-        let result = try { () throws -> ReconcileResult in
-            // Scoped, so that the reconciler's copy of the inputs is released when it returns.
-            var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
-                                                mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
-            reconcileInput.history = history
-            return try Reconciler(reconcileInput).run()
-        }()
-        clock.lap("reconcile")
-        progress.stage("writing sheets and reports")
         let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf,
                                    deadline: asOf + config.deadlineDays, language: config.language,
                                    csvSeparator: config.csvSeparator)
         let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline)
+        // The snapshots go into the work folder first, so that the reconciler can free each
+        // export's accounts once it has correlated them: it then holds the only copy.
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
-            let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
-            clock.lap("sheets: rows and row ids")
             try folder.writeJSON("directory.json", inputs.directory)
             try folder.writeJSON("accounts.json", AccountsSnapshot(systems: inputs.exports.filter { $0.system != DirectoryGroupsSystem.id }))
-            // The accounts are written and reconciled (their counts are in `population`): free them before the sheets.
-            for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
+            clock.lap("directory.json, accounts.json")
+            func handOver() -> ReconcileInput {
+                var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
+                                                    mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
+                reconcileInput.history = history
+                reconcileInput.releaseAccountsAfterCorrelation = true
+                // What the manifest needs of the exports stays; their accounts now belong to the reconciler alone.
+                for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
+                return reconcileInput
+            }
+            let result = try Reconciler(handOver()).run()
+            clock.lap("reconcile")
+            progress.stage("writing sheets and reports")
+            let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            clock.lap("sheets: rows and row ids")
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
-            clock.lap("directory.json, accounts.json, findings")
             let done = Counter()
             let failures = ResultSlots<Bool>(count: sheets.count)
             DispatchQueue.concurrentPerform(iterations: sheets.count) { index in

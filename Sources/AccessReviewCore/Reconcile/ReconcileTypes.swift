@@ -67,6 +67,9 @@ public struct ReconcileInput: Sendable {
     public var language: Language
     /// What earlier runs saw (from the state store); empty on a first run.
     public var history = History()
+    /// Empty each export's accounts once they are correlated, when nothing else holds them
+    /// (a run at scale: the accounts are the largest input).
+    public var releaseAccountsAfterCorrelation = false
 
     public init(directory: DirectorySnapshot, hr: HRSnapshot?, exports: [SystemExport], mappings: [String: SystemMapping],
                 handbook: Handbook, asOf: Day, language: Language) {

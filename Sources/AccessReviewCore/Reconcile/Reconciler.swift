@@ -8,8 +8,13 @@ public struct Reconciler: Sendable {
 
     public init(_ input: ReconcileInput) { self.input = input }
 
-    public func run() throws -> ReconcileResult {
-        var state = State(input: input)
+    /// Consuming, so that the state holds the only copy of the input and can free the
+    /// accounts after correlation (`releaseAccountsAfterCorrelation`).
+    public consuming func run() throws -> ReconcileResult {
+        let input = self.input
+        _ = consume self
+        let file = input.handbook.file, fallbackLine = input.handbook.fallbackLine
+        var state = State(input: consume input)
         state.evaluateIdentities()
         state.computeRoutes()
         try state.correlateAndCheckAccounts()
@@ -18,7 +23,7 @@ public struct Reconciler: Sendable {
         let result = state.finish()
         let unrouted = Set(result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })
         if !unrouted.isEmpty {
-            throw DiagnosticList([Diagnostic(file: input.handbook.file, line: input.handbook.fallbackLine,
+            throw DiagnosticList([Diagnostic(file: file, line: fallbackLine,
                                              "no eligible reviewer for the access of \(unrouted.sorted().joined(separator: ", ")): every fallback is the person themselves or a leaver; add another id to reviewers.fallback")])
         }
         return result
@@ -28,7 +33,7 @@ public struct Reconciler: Sendable {
 // MARK: - Working state
 
 private struct State {
-    let input: ReconcileInput
+    var input: ReconcileInput
     let handbook: Handbook
     let asOf: Day
     let messages: Messages
@@ -246,13 +251,27 @@ private struct State {
 
         // Each export is checked on its own, on every core, into an outcome of its own; the
         // outcomes are merged in system order, so the result does not depend on the timing.
-        let exports = input.exports.sorted(by: { $0.system < $1.system })
+        var exports = input.exports.sorted(by: { $0.system < $1.system })
+        // Each task takes its export's accounts from a slot; when the reconciler holds the
+        // only copy (`releaseAccountsAfterCorrelation`), they are freed as soon as checked.
+        let accounts = ResultSlots<[Account]>(count: exports.count)
+        for position in exports.indices {
+            accounts.set(position, .success(exports[position].accounts))
+            exports[position].accounts = []
+        }
+        if input.releaseAccountsAfterCorrelation {
+            for index in input.exports.indices { input.exports[index].accounts = [] }
+        }
         let outcomes = ResultSlots<ExportOutcome>(count: exports.count)
         let shared = UncheckedSendable(self), index = UncheckedSendable(byAttribute)
-        DispatchQueue.concurrentPerform(iterations: exports.count) { position in
+        let metadata = exports
+        DispatchQueue.concurrentPerform(iterations: metadata.count) { position in
+            guard case .success(let list)? = accounts.take(position) else { return }
             var outcome = ExportOutcome()
-            shared.value.check(exports[position], byAttribute: index.value, into: &outcome)
+            shared.value.check(metadata[position], accounts: list, byAttribute: index.value, into: &outcome)
             outcomes.set(position, .success(outcome))
+            // The accounts are gone once `list` is: their pages go back before the next export's lines grow.
+            if shared.value.input.releaseAccountsAfterCorrelation { MemoryRelease.trim() }
         }
         var total = lines.count
         for case .success(let outcome)? in outcomes.values { total += outcome.lines.count }
@@ -284,7 +303,7 @@ private struct State {
         for (identity, role) in outcome.sodHeld { heldRoles[identity, default: []].insert(role) }
     }
 
-    func check(_ export: SystemExport, byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
+    func check(_ export: SystemExport, accounts: [Account], byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
                into out: inout ExportOutcome) {
         do {
             guard let mapping = input.mappings[export.system] else { return }
@@ -293,7 +312,7 @@ private struct State {
             var unknownRoles: [RoleKey: Int] = [:]
             let ownerRoute = systemOwnerRoute(export)
 
-            for account in export.accounts {
+            for account in accounts {
                 let inactive = account.status == .disabled || (account.validTo.map { $0 < asOf } ?? false)
                 if inactive { continue }
                 let roleKeys = account.roles.map { RoleKey(system: export.system, role: $0) }
