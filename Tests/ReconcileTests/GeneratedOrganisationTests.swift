@@ -67,7 +67,7 @@ import TestSupport
         // Freeing the accounts once correlated (as a run does) changes nothing in the result.
         var releasing = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
                                        handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
-        releasing.releaseAccountsAfterCorrelation = true
+        releasing.releaseInputsWhenUsed = true
         let released = try Reconciler(releasing).run()
         #expect(released.lines == result.lines)
         #expect(released.findings.map(\.detail) == result.findings.map(\.detail))

@@ -8,14 +8,18 @@ public struct Sheet: Sendable {
     /// A row: its id and which line it shows. The line is read from the shared list rather
     /// than copied, so that millions of rows cost a few words each.
     public struct Row: Sendable {
-        public var rowId: String
+        /// The row id as its 96 bits: a million rows would otherwise hold a million strings.
+        var id: RowId
         public var capacity: Capacity
         let store: LineStore
-        let index: Int
+        let index: Int32
+
+        /// The row id as the sheet shows it: 24 hex digits.
+        public var rowId: String { id.hex }
 
         /// Yielded in place: a copy of the line would retain each of its strings.
         public var line: AccessLine {
-            _read { yield store.lines[index] }
+            _read { yield store.lines[Int(index)] }
         }
     }
 
@@ -88,9 +92,9 @@ public struct SheetBuilder: Sendable {
                 let reviewer = reviewers[number]
                 let list = members[number].map { member in
                     let line = store.lines[Int(member.index)]
-                    return Sheet.Row(rowId: signer.rowId(campaign: builder.campaign, reviewer: reviewer,
-                                                         cells: builder.context.signedCells(line, capacity: member.capacity)),
-                                     capacity: member.capacity, store: store, index: Int(member.index))
+                    return Sheet.Row(id: signer.id(campaign: builder.campaign, reviewer: reviewer,
+                                                   cells: builder.context.signedCells(line, capacity: member.capacity)),
+                                     capacity: member.capacity, store: store, index: member.index)
                 }
                 let keys = list.map { row in
                     (row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system, row.line.role.matchKey, row.line.account)
@@ -119,8 +123,12 @@ public struct RowSigner {
         keyed = HMAC<SHA256>(key: key)
     }
 
-    /// HMAC-SHA256 over campaign, reviewer and the cells, separated by U+001F.
+    /// HMAC-SHA256 over campaign, reviewer and the cells, separated by U+001F, as 24 hex digits.
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
+        id(campaign: campaign, reviewer: reviewer, cells: cells).hex
+    }
+
+    func id(campaign: String, reviewer: String, cells: [String]) -> RowId {
         var message: [UInt8] = []
         message.reserveCapacity(256)
         message.append(contentsOf: campaign.utf8)
@@ -132,6 +140,31 @@ public struct RowSigner {
         }
         var mac = keyed
         mac.update(data: message)  // one update: each call goes through the generic DataProtocol path
-        return Hashing.hex(mac.finalize().prefix(12))
+        return RowId(mac.finalize().prefix(12))
     }
+}
+
+/// The first 96 bits of a row's HMAC, big-endian: ordered as their hex digits are.
+struct RowId: Hashable, Comparable, Sendable {
+    var high: UInt64
+    var low: UInt32
+
+    init<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        var high: UInt64 = 0, low: UInt32 = 0
+        for (index, byte) in bytes.enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt32(byte) }
+        }
+        self.high = high
+        self.low = low
+    }
+
+    var hex: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(12)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }
+        return Hashing.hex(bytes)
+    }
+
+    static func < (a: RowId, b: RowId) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }

@@ -208,6 +208,7 @@ public struct Pipeline: Sendable {
         let state = try StateStore(path: config.statePath)
         // Users of the directory and accounts of each export: for the guard, the state store and the manifest.
         var population = ["directory": inputs.directory.users.count]
+        let hrRecords = inputs.hr?.records.count ?? 0
         for export in inputs.exports where export.system != DirectoryGroupsSystem.id { population[export.system] = export.accounts.count }
         if !acceptPopulationChange {
             try PopulationGuard.check(current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
@@ -228,9 +229,12 @@ public struct Pipeline: Sendable {
                 var reconcileInput = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
                                                     mappings: inputs.mappings, handbook: inputs.handbook, asOf: asOf, language: config.language)
                 reconcileInput.history = history
-                reconcileInput.releaseAccountsAfterCorrelation = true
-                // What the manifest needs of the exports stays; their accounts now belong to the reconciler alone.
+                reconcileInput.releaseInputsWhenUsed = true
+                // What the manifest needs stays (counts, files, hashes); the users, HR records and
+                // accounts now belong to the reconciler alone.
                 for index in inputs.exports.indices { inputs.exports[index].accounts = [] }
+                inputs.directory.users = []
+                inputs.hr?.records = []
                 return reconcileInput
             }
             let result = try Reconciler(handOver()).run()
@@ -267,7 +271,7 @@ public struct Pipeline: Sendable {
             }
             clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
             try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: config.sheetFormats))
-            let manifest = try makeManifest(inputs: inputs, population: population, result: result, folder: folder)
+            let manifest = try makeManifest(inputs: inputs, population: population, hrRecords: hrRecords, result: result, folder: folder)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             try folder.commit()
             clock.lap("manifest and commit")
@@ -278,7 +282,7 @@ public struct Pipeline: Sendable {
                 // In primary-key order (sheets come by reviewer): each row is appended to the
                 // table's B-tree instead of inserted at a random place.
                 for sheet in sheets {
-                    for row in sheet.rows.sorted(by: { $0.rowId < $1.rowId }) {
+                    for row in sheet.rows.sorted(by: { $0.id < $1.id }) {
                         let line = row.line
                         add(StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
                                                  system: line.system, account: line.account, role: line.role,
@@ -298,7 +302,7 @@ public struct Pipeline: Sendable {
         }
     }
 
-    func makeManifest(inputs: LoadedInputs, population: [String: Int], result: ReconcileResult, folder: OutputFolder) throws -> Manifest {
+    func makeManifest(inputs: LoadedInputs, population: [String: Int], hrRecords: Int, result: ReconcileResult, folder: OutputFolder) throws -> Manifest {
         let base = (config.file as NSString).deletingLastPathComponent
         func relative(_ path: String) -> String {
             let prefix = base.isEmpty ? "" : base + "/"
@@ -312,10 +316,10 @@ public struct Pipeline: Sendable {
         }
         if inputs.config.directory.source == .ldif, let ldif = config.directory.ldif {
             inputList.append(.init(kind: "directory", path: relative(ldif), sha256: inputs.directory.sourceSHA256 ?? "",
-                                   bytes: inputs.directory.sourceBytes ?? 0, records: inputs.directory.users.count + inputs.directory.groups.count))
+                                   bytes: inputs.directory.sourceBytes ?? 0, records: result.identities.count + inputs.directory.groups.count))
         }
         if let hr = inputs.hr, let hrMapping = inputs.hrMapping {
-            inputList.append(.init(kind: "hr", path: relative(hr.file), sha256: hr.sha256, bytes: hr.bytes, records: hr.records.count))
+            inputList.append(.init(kind: "hr", path: relative(hr.file), sha256: hr.sha256, bytes: hr.bytes, records: hrRecords))
             let (sha, bytes) = try Hashing.sha256Hex(fileAt: hrMapping.file)
             inputList.append(.init(kind: "mapping", path: relative(hrMapping.file), sha256: sha, bytes: bytes, records: hrMapping.records.count))
         }
@@ -327,7 +331,7 @@ public struct Pipeline: Sendable {
                 inputList.append(.init(kind: "mapping", path: relative(mapping.file), sha256: sha, bytes: bytes, records: mapping.records.count))
             }
         }
-        var counts: [String: Int] = ["identities": inputs.directory.users.count, "access_lines": result.lines.count,
+        var counts: [String: Int] = ["identities": result.identities.count, "access_lines": result.lines.count,
                                      "findings": result.findings.count, "reviewers": result.reviewers.count]
         for severity in Severity.allCases { counts["findings_\(severity.rawValue)"] = result.count(of: severity) }
         let formatter = ISO8601DateFormatter()
@@ -337,7 +341,7 @@ public struct Pipeline: Sendable {
                         inputs: inputList,
                         directory: .init(source: config.directory.source.rawValue, server: config.directory.url,
                                          userBase: config.directory.users.base, groupBase: config.directory.groups.base,
-                                         users: inputs.directory.users.count, groups: inputs.directory.groups.count),
+                                         users: result.identities.count, groups: inputs.directory.groups.count),
                         counts: counts,
                         outputs: folder.files.map { .init(path: $0.relative, sha256: $0.sha256, bytes: $0.bytes) })
     }

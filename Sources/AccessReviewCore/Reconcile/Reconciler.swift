@@ -9,7 +9,7 @@ public struct Reconciler: Sendable {
     public init(_ input: ReconcileInput) { self.input = input }
 
     /// Consuming, so that the state holds the only copy of the input and can free the
-    /// accounts after correlation (`releaseAccountsAfterCorrelation`).
+    /// accounts after correlation (`releaseInputsWhenUsed`).
     public consuming func run() throws -> ReconcileResult {
         let input = self.input
         _ = consume self
@@ -18,6 +18,7 @@ public struct Reconciler: Sendable {
         state.evaluateIdentities()
         state.computeRoutes()
         try state.correlateAndCheckAccounts()
+        state.indexLineOwners()
         state.checkIdentities()
         state.checkExports()
         let result = state.finish()
@@ -52,7 +53,14 @@ private struct State {
     let exceptionsByIdentity: [String: [Handbook.ExceptionGrant]]
     let grantsByJobRole: [String: Set<RoleKey>]
     let birthright: Set<RoleKey>
-    var lineIndicesByIdentity: [[Int]] = []
+    /// Per line: the identity index, or -1 (lines are appended in merge order).
+    var lineOwners: [Int32] = []
+    /// Each identity's lines, in line order: `ownedLines[ownedStart[i]..<ownedStart[i + 1]]`
+    /// (one flat array rather than an array per identity; made by `indexLineOwners`).
+    var ownedStart: [Int32] = []
+    var ownedLines: [Int32] = []
+    /// Per identity index: what its lines show of the person.
+    var persons: [LinePerson] = []
     let sodRoles: Set<RoleKey>
 
     struct Route {
@@ -75,21 +83,29 @@ private struct State {
     // MARK: Identities
 
     mutating func evaluateIdentities() {
-        var hrById: [String: HRRecord] = [:]
-        for record in input.hr?.records ?? [] { hrById[record.employeeId.matchKey] = record }
+        // Positions, not copies, of the HR records.
+        let records = input.hr?.records ?? []
+        var hrById: [String: Int] = [:]
+        hrById.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() { hrById[record.employeeId.matchKey] = index }
         // The snapshot has its users in id order already; sorting would copy them all.
         let given = input.directory.users
         let users = given.indices.dropFirst().allSatisfy({ given[$0 - 1].id < given[$0].id }) ? given : given.sorted { $0.id < $1.id }
         // Each person on their own, on every core.
-        let shared = UncheckedSendable((self, users, hrById))
-        identities = Parallel.map(users.count) { range in
-            let (state, users, hrById) = (shared.value.0, shared.value.1, shared.value.2)
-            return range.map { state.evaluate(users[$0], hr: users[$0].employeeId.flatMap { hrById[$0.matchKey] }) }
+        let shared = UncheckedSendable((self, users, hrById, records))
+        identities = Parallel.map(users.count) { index in
+            let (state, users, hrById, records) = (shared.value.0, shared.value.1, shared.value.2, shared.value.3)
+            return state.evaluate(users[index], hr: users[index].employeeId.flatMap { hrById[$0.matchKey] }.map { records[$0] })
         }
         indexById.reserveCapacity(identities.count)
         for (index, identity) in identities.enumerated() { indexById[identity.user.id] = index }
         holdsLines = Array(repeating: false, count: identities.count)
-        lineIndicesByIdentity = Array(repeating: [], count: identities.count)
+        persons = identities.map { LinePerson(name: $0.user.name, title: $0.user.title, department: $0.user.department) }
+        if input.releaseInputsWhenUsed {
+            input.directory.users = []
+            input.hr?.records = []
+            MemoryRelease.trim()
+        }
     }
 
     func evaluate(_ user: DirectoryUser, hr: HRRecord?) -> IdentityState {
@@ -174,12 +190,9 @@ private struct State {
     /// reads the identities only, so they run on every core.
     mutating func computeRoutes() {
         let shared = UncheckedSendable(self)
-        routes = Parallel.map(identities.count) { range in
-            let state = shared.value
-            return range.map { index in
-                let user = state.identities[index].user
-                return state.climb(from: user.manager, person: user.id, missingManager: user.managerDN)
-            }
+        routes = Parallel.map(identities.count) { index in
+            let user = shared.value.identities[index].user
+            return shared.value.climb(from: user.manager, person: user.id, missingManager: user.managerDN)
         }
     }
 
@@ -234,17 +247,10 @@ private struct State {
         let used = Set(input.mappings.values.flatMap { $0.correlate.map(\.identity) })
         var byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex] = [:]
         for attribute in SystemMapping.CorrelateRule.IdentityAttribute.allCases where used.contains(attribute) {
-            var index = IdentityIndex()
-            index.single.reserveCapacity(identities.count)
+            var index = IdentityIndex(attribute: attribute)
+            index.first.reserveCapacity(identities.count)
             for i in identities.indices {
-                let value: String?
-                switch attribute {
-                case .id: value = identities[i].user.id
-                case .email: value = identities[i].user.email
-                case .employeeId: value = identities[i].user.employeeId
-                case .name: value = identities[i].user.name
-                }
-                if let value { index.add(value.matchKey, i) }
+                if let value = IdentityIndex.value(of: identities[i].user, attribute) { index.add(value.matchKey, i) }
             }
             byAttribute[attribute] = index
         }
@@ -253,13 +259,13 @@ private struct State {
         // outcomes are merged in system order, so the result does not depend on the timing.
         var exports = input.exports.sorted(by: { $0.system < $1.system })
         // Each task takes its export's accounts from a slot; when the reconciler holds the
-        // only copy (`releaseAccountsAfterCorrelation`), they are freed as soon as checked.
+        // only copy (`releaseInputsWhenUsed`), they are freed as soon as checked.
         let accounts = ResultSlots<[Account]>(count: exports.count)
         for position in exports.indices {
             accounts.set(position, .success(exports[position].accounts))
             exports[position].accounts = []
         }
-        if input.releaseAccountsAfterCorrelation {
+        if input.releaseInputsWhenUsed {
             for index in input.exports.indices { input.exports[index].accounts = [] }
         }
         let outcomes = ResultSlots<ExportOutcome>(count: exports.count)
@@ -271,14 +277,15 @@ private struct State {
             shared.value.check(metadata[position], accounts: list, byAttribute: index.value, into: &outcome)
             outcomes.set(position, .success(outcome))
             // The accounts are gone once `list` is: their pages go back before the next export's lines grow.
-            if shared.value.input.releaseAccountsAfterCorrelation { MemoryRelease.trim() }
+            if shared.value.input.releaseInputsWhenUsed { MemoryRelease.trim() }
         }
         var total = lines.count
         for case .success(let outcome)? in outcomes.values { total += outcome.lines.count }
         lines.reserveCapacity(total)
         for index in exports.indices {
-            guard case .success(let outcome)? = outcomes.take(index) else { continue }
-            merge(outcome)
+            if case .success(let outcome)? = outcomes.take(index) { merge(outcome) }
+            // The outcome's lines are copied and it is gone: hand its pages back before the next.
+            if input.releaseInputsWhenUsed { MemoryRelease.trim() }
         }
     }
 
@@ -294,9 +301,7 @@ private struct State {
     }
 
     mutating func merge(_ outcome: ExportOutcome) {
-        for (offset, identity) in outcome.lineIdentities.enumerated() where identity >= 0 {
-            lineIndicesByIdentity[Int(identity)].append(lines.count + offset)
-        }
+        lineOwners.append(contentsOf: outcome.lineIdentities)
         lines.append(contentsOf: outcome.lines)
         findings.append(contentsOf: outcome.findings)
         for identity in outcome.holders { holdsLines[identity] = true }
@@ -329,7 +334,7 @@ private struct State {
                 for rule in mapping.correlate {
                     let value = rule.field == "account" ? account.account : account.keys[rule.field]
                     guard let value, !value.matchKey.isEmpty else { continue }
-                    let candidates = byAttribute[rule.identity]?.candidates(value.matchKey) ?? []
+                    let candidates = byAttribute[rule.identity]?.candidates(value.matchKey, in: identities) ?? []
                     if candidates.count == 1 {
                         matched = candidates[0]
                         break
@@ -507,8 +512,7 @@ private struct State {
             second = owner
         }
         out.lineIdentities.append(Int32(index ?? -1))
-        out.lines.append(AccessLine(identity: id, name: index.flatMap { identities[$0].user.name }, title: index.flatMap { identities[$0].user.title },
-                                department: index.flatMap { identities[$0].user.department }, system: export.system, account: account.account, role: role,
+        out.lines.append(AccessLine(identity: id, person: index.map { persons[$0] }, system: export.system, account: account.account, role: role,
                                 sensitivity: sensitivity, privileged: privileged, ground: ground, codes: codes, worstSeverity: nil,
                                 reviewer: reviewer, secondReviewer: second))
     }
@@ -558,8 +562,29 @@ private struct State {
         }
     }
 
+    /// Groups the lines by identity (a counting sort of `lineOwners`).
+    mutating func indexLineOwners() {
+        var start = [Int32](repeating: 0, count: identities.count + 1)
+        for owner in lineOwners where owner >= 0 { start[Int(owner) + 1] += 1 }
+        for index in identities.indices { start[index + 1] += start[index] }
+        var next = start
+        var owned = [Int32](repeating: 0, count: Int(start[identities.count]))
+        for (line, owner) in lineOwners.enumerated() where owner >= 0 {
+            owned[Int(next[Int(owner)])] = Int32(line)
+            next[Int(owner)] += 1
+        }
+        ownedStart = start
+        ownedLines = owned
+        lineOwners = []
+    }
+
+    func linesOf(_ identity: Int) -> ArraySlice<Int32> {
+        ownedLines[Int(ownedStart[identity])..<Int(ownedStart[identity + 1])]
+    }
+
     mutating func markLines(identity: Int, roles: [RoleKey], code: FindingCode) {
-        for index in lineIndicesByIdentity[identity] {
+        for line in linesOf(identity) {
+            let index = Int(line)
             let key = RoleKey(system: lines[index].system, role: lines[index].role)
             if roles.contains(key), !lines[index].codes.contains(code) { lines[index].codes.append(code) }
         }
@@ -608,28 +633,29 @@ private struct State {
         // lines, so only each identity's handful of lines is sorted. The lines are then put in
         // that order in place, one cycle of the permutation at a time, so that a million lines
         // never exist twice.
-        @Sendable func sorted(_ indices: [Int], lines: [AccessLine]) -> [Int32] {
-            guard indices.count > 1 else { return indices.map { Int32($0) } }
-            let keys = indices.map { (lines[$0].system, lines[$0].role.matchKey, lines[$0].account) }
-            return keys.indices.sorted { keys[$0] < keys[$1] }.map { Int32(indices[$0]) }
+        @Sendable func sorted(_ indices: [Int32], lines: [AccessLine]) -> [Int32] {
+            guard indices.count > 1 else { return indices }
+            let keys = indices.map { (lines[Int($0)].system, lines[Int($0)].role.matchKey, lines[Int($0)].account) }
+            return keys.indices.sorted { keys[$0] < keys[$1] }.map { indices[$0] }
         }
-        let ownerless = lines.indices.filter { lines[$0].identity == nil }
+        let ownerless = lines.indices.filter { lines[$0].identity == nil }.map { Int32($0) }
         // Where the ownerless lines ("~") go among the identities, in id order.
         let tilde = identities.firstIndex { $0.user.id >= "~" } ?? identities.count
         let sameAsTilde = tilde < identities.count && identities[tilde].user.id == "~"
-        let shared = UncheckedSendable((lines, lineIndicesByIdentity))
+        let shared = UncheckedSendable((lines, ownedStart, ownedLines))
         var order: [Int32] = []
         order.reserveCapacity(lines.count)
-        let before = Parallel.map(tilde) { range in
-            let (lines, byIdentity) = (shared.value.0, shared.value.1)
-            return range.flatMap { sorted(byIdentity[$0], lines: lines) }
+        @Sendable func linesOf(_ identity: Int) -> [Int32] {
+            Array(shared.value.2[Int(shared.value.1[identity])..<Int(shared.value.1[identity + 1])])
+        }
+        let before = Parallel.flatMap(tilde) { range in
+            range.flatMap { sorted(linesOf($0), lines: shared.value.0) }
         }
         order.append(contentsOf: before)
-        order.append(contentsOf: sorted(sameAsTilde ? ownerless + lineIndicesByIdentity[tilde] : ownerless, lines: lines))
+        order.append(contentsOf: sorted(sameAsTilde ? ownerless + linesOf(tilde) : ownerless, lines: lines))
         let start = sameAsTilde ? tilde + 1 : tilde
-        let after = Parallel.map(identities.count - start) { range in
-            let (lines, byIdentity) = (shared.value.0, shared.value.1)
-            return range.flatMap { sorted(byIdentity[start + $0], lines: lines) }
+        let after = Parallel.flatMap(identities.count - start) { range in
+            range.flatMap { sorted(linesOf(start + $0), lines: shared.value.0) }
         }
         order.append(contentsOf: after)
         lines.permute(by: &order)
@@ -650,21 +676,41 @@ private struct State {
 
 /// Identities by one attribute's match key: most keys name one identity, so those need no array.
 private struct IdentityIndex {
-    var single: [String: Int] = [:]
-    var multiple: [String: [Int]] = [:]
+    typealias Attribute = SystemMapping.CorrelateRule.IdentityAttribute
+    let attribute: Attribute
+    /// Identities by the hash of their match key; each candidate is checked against the
+    /// identity's own value, so a million keys need not be kept as strings.
+    var first: [Int: Int32] = [:]
+    var more: [Int: [Int32]] = [:]
 
-    mutating func add(_ key: String, _ index: Int) {
-        if let existing = multiple[key] {
-            multiple[key] = existing + [index]
-        } else if let first = single.removeValue(forKey: key) {
-            multiple[key] = [first, index]
-        } else {
-            single[key] = index
+    init(attribute: Attribute) { self.attribute = attribute }
+
+    static func value(of user: DirectoryUser, _ attribute: Attribute) -> String? {
+        switch attribute {
+        case .id: user.id
+        case .email: user.email
+        case .employeeId: user.employeeId
+        case .name: user.name
         }
     }
 
-    func candidates(_ key: String) -> [Int] {
-        if let one = single[key] { return [one] }
-        return multiple[key] ?? []
+    mutating func add(_ key: String, _ index: Int) {
+        let hash = key.hashValue
+        if first[hash] == nil {
+            first[hash] = Int32(index)
+        } else {
+            more[hash, default: []].append(Int32(index))
+        }
+    }
+
+    func candidates(_ key: String, in identities: [IdentityState]) -> [Int] {
+        let hash = key.hashValue
+        guard let one = first[hash] else { return [] }
+        var found: [Int] = []
+        for index in [one] + (more[hash] ?? []) where Self.value(of: identities[Int(index)].user, attribute)?.matchKey == key {
+            found.append(Int(index))
+        }
+        return found
     }
 }
+

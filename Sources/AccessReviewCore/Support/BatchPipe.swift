@@ -61,7 +61,24 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 
 /// Work over `0..<count` cut into chunks that run on every core, results in index order.
 enum Parallel {
-    static func map<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+    /// One element per index, each chunk initialising its own part of the result in place:
+    /// no element is ever copied, so a million large elements never exist twice.
+    static func map<T>(_ count: Int, chunks: Int = 16, _ element: @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        let parts = min(chunks, count)
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = UncheckedSendable(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                    (base.value + index).initialize(to: element(index))
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Any number of elements per chunk of indices, concatenated in index order.
+    static func flatMap<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
         guard count > 0 else { return [] }
         let parts = min(chunks, count)
         let slots = Box<[[T]]>(Array(repeating: [], count: parts))
@@ -73,7 +90,7 @@ enum Parallel {
             lock.unlock()
         }
         var all: [T] = []
-        all.reserveCapacity(count)
+        all.reserveCapacity(slots.value.reduce(0) { $0 + $1.count })
         for index in slots.value.indices {
             all.append(contentsOf: slots.value[index])
             slots.value[index] = []
