@@ -236,7 +236,15 @@ def bench_scale():
         print(f"  {label}: {people:,} identities, {systems} systems")
         for line in lines[:-1]:
             print("    " + line)
-        print(f"    whole run: {float(wall):.1f} s, peak RSS {int(rss) / 1e6:.2f} GB, exit {rc}")
+        print(f"    whole run: {float(wall):.1f} s, peak RSS {int(rss) * 1024 / 1e9:.2f} GB, exit {rc}")
+        reconcile = [float(l.split()[-2]) for l in lines if l.startswith("timing: reconcile")]
+        if people >= 1000000:
+            checks = [("reconciliation under 30 s", bool(reconcile) and reconcile[0] < 30),
+                      ("whole run under 3 minutes", float(wall) < 180), ("peak memory under 4 GB", int(rss) * 1024 < 4e9)]
+        else:
+            checks = [("whole run under 2 s", float(wall) < 2)]
+        for name, met in checks:
+            print(f"    {name}: {'MET' if met else 'NOT MET'}")
         subprocess.run(["rm", "-rf", os.path.join(folder, output)])
 
 
