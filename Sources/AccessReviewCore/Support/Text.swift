@@ -93,6 +93,18 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 /// spaces after commas ignored.
 public enum DN {
     public static func normalise(_ dn: String) -> String {
+        // Fastest path: a DN already in normal form (ASCII, lower case, no spaces next to a
+        // comma, as servers usually send them) is returned as it is, without a copy.
+        var normal = true
+        var previous: UInt8 = 0x2C
+        for byte in dn.utf8 {
+            if byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) || (byte == 0x20 && previous == 0x2C) || (byte == 0x2C && previous == 0x20) {
+                normal = false
+                break
+            }
+            previous = byte
+        }
+        if normal && previous != 0x20 { return dn }
         // Fast path: ASCII DNs (nearly all) are lower-cased and stripped of spaces around commas byte by byte.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(dn.utf8.count)
