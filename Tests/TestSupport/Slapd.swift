@@ -21,12 +21,29 @@ public final class Slapd: @unchecked Sendable {
     public var tlsURL: String { "ldaps://127.0.0.1:\(tlsPort)" }
     private var process: Process?
 
+    /// Once a test run: stops the slapds that an earlier test process left running when it
+    /// crashed (its `deinit` never ran). They are ours by their config folder and orphans by
+    /// their parent, which is no longer a test process.
+    static let reaped: Void = {
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for pid in pids.compactMap(Int32.init) {
+            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                  command.hasPrefix(binary), command.contains("/accessreview-slapd"),
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let parent = status.split(separator: "\n").first(where: { $0.hasPrefix("PPid:") })?.split(separator: "\t").last,
+                  let parentPid = Int32(parent.trimmingCharacters(in: .whitespaces)) else { continue }
+            let parentCommand = (try? String(contentsOfFile: "/proc/\(parentPid)/cmdline", encoding: .utf8)) ?? ""
+            if parentPid == 1 || !parentCommand.contains("xctest") { _ = Glibc.kill(pid, SIGKILL) }
+        }
+    }()
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Starts slapd. `sizeLimit` is the server's default size limit; the reader account has none.
     public init(sizeLimit: Int = 500) throws {
+        _ = Slapd.reaped
         port = try Slapd.freePort()
         tlsPort = try Slapd.freePort()
         try FileManager.default.createDirectory(atPath: folder.file("db"), withIntermediateDirectories: true)
