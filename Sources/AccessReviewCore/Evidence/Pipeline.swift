@@ -81,18 +81,16 @@ public struct Pipeline: Sendable {
             progress.stage("reading the directory from \(path)")
             // libldap parses the file on this thread while another builds the users.
             let classify = try DirectoryBuilder(config: directory).classifier()
-            let building = Box(DirectoryBuilder.Streaming(config: directory))
-            let pipe = BatchPipe<DirectoryEntry>(batchSize: 256) { batch in
-                for entry in batch { building.value.add(entry, as: classify(entry)) }
-            }
-            let file: (sha256: String, bytes: Int)
+            var (file, building): ((sha256: String, bytes: Int), DirectoryBuilder.Streaming)
             do {
-                defer { pipe.finish() }
-                file = try LDIFReader.read(path: path) { pipe.send($0) }
+                (file, building) = try BatchPipe<DirectoryEntry>.overlap(
+                    DirectoryBuilder.Streaming(config: directory), batchSize: 256,
+                    consume: { $0.add($1, as: classify($1)) },
+                    produce: { try LDIFReader.read(path: path, $0) })
             } catch let diagnostic as Diagnostic {
                 throw DiagnosticList([diagnostic])
             }
-            var snapshot = try building.value.finish(source: path)
+            var snapshot = try building.finish(source: path)
             MemoryRelease.trim()
             snapshot.sourceSHA256 = file.sha256
             snapshot.sourceBytes = file.bytes
@@ -101,24 +99,20 @@ public struct Pipeline: Sendable {
             progress.stage("reading the directory from \(directory.url ?? "")")
             let started = Date()
             // libldap receives and decodes on this thread while another builds the users.
-            let building = Box(DirectoryBuilder.Streaming(config: directory))
-            let pipe = BatchPipe<LDAPDirectorySource.Delivery>(batchSize: 256) { batch in
-                for delivery in batch {
+            let source = LDAPDirectorySource(config: directory, configFile: config.file)
+            var (server, building) = try BatchPipe<LDAPDirectorySource.Delivery>.overlap(
+                DirectoryBuilder.Streaming(config: directory), batchSize: 256,
+                consume: { builder, delivery in
                     switch delivery {
-                    case .group(let entry): building.value.addGroup(entry)
-                    case .groupsComplete: building.value.groupsComplete()
-                    case .user(let entry): building.value.addUser(entry)
+                    case .group(let entry): builder.addGroup(entry)
+                    case .groupsComplete: builder.groupsComplete()
+                    case .user(let entry): builder.addUser(entry)
                     }
-                }
-            }
-            let server: String
-            do {
-                defer { pipe.finish() }
-                server = try LDAPDirectorySource(config: directory, configFile: config.file).fetch(warn: progress.warn) { pipe.send($0) }
-            }
+                },
+                produce: { try source.fetch(warn: progress.warn, deliver: $0) })
             directoryTimings.record("LDAP search, decoding and users", since: started)
             let finishing = Date()
-            let snapshot = try building.value.finish(source: server)
+            let snapshot = try building.finish(source: server)
             directoryTimings.record("managers, posixGroups, sorting", since: finishing)
             return snapshot
         }
@@ -368,51 +362,6 @@ enum DirectoryGroupsSystem {
     }
 }
 
-/// Results written by concurrent workers, one slot each.
-final class ResultSlots<T>: @unchecked Sendable {
-    enum Slot {
-        case success(T)
-        case failure([Diagnostic])
-    }
-
-    private let lock = NSLock()
-    private var slots: [Slot?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ slot: Slot) {
-        lock.lock()
-        slots[index] = slot
-        lock.unlock()
-    }
-
-    /// The slot's value, leaving the slot empty (so that it is freed once used).
-    func take(_ index: Int) -> Slot? {
-        lock.lock()
-        defer { lock.unlock() }
-        let slot = slots[index]
-        slots[index] = nil
-        return slot
-    }
-
-    var values: [Slot?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
 
 /// Where the directory stage spends its time (for `pull --timings` and the benchmark).
 public final class StageTimings: @unchecked Sendable {
@@ -452,15 +401,6 @@ struct StageClock {
     }
 }
 
-/// glibc's `malloc_trim`, looked up at run time (it is in no module Swift imports): hands
-/// the free pages of every malloc arena back to the system.
-enum MemoryRelease {
-    private typealias Trim = @convention(c) (Int) -> Int32
-    nonisolated(unsafe) private static let function: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
-        .map { unsafeBitCast($0, to: Trim.self) }
-
-    static func trim() { _ = function?(0) }
-}
 
 /// The process's peak resident memory so far, in bytes.
 public func peakMemoryBytes() -> Int {

@@ -11,29 +11,24 @@ public enum ExportLoader {
         // are touched as accounts arrive, while a dictionary's buckets are written all over,
         // so a reserved one would cost memory in proportion to the file's bytes.
         let estimate = min(10_000_000, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 400)
-        let building = Box(AccountAssembler(path: path, mapping: mapping, estimate: estimate))
         // libxml2 parses on this thread while another makes the strings and builds the accounts.
-        let pipe = BatchPipe<RecordBatch>(batchSize: 1, depth: 16) { batches in
-            for batch in batches { building.value.add(batch) }
-        }
-        let output: XMLRecordReader.Output
-        do {
-            defer { pipe.finish() }
-            output = try XMLRecordReader(path: path, mapping: mapping).read(batchSize: 512) { pipe.send($0) }
-        }
-        var problems = building.value.problems
+        var (output, assembler) = try BatchPipe<RecordBatch>.overlap(
+            AccountAssembler(path: path, mapping: mapping, estimate: estimate), batchSize: 1, depth: 16,
+            consume: { $0.add($1) },
+            produce: { try XMLRecordReader(path: path, mapping: mapping).read(batchSize: 512, $0) })
+        var problems = assembler.problems
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line,
                                        "the record path '\(record.path)' matches nothing in \(path); fix the path, or set 'allow_empty: true' if an empty list is expected"))
         }
-        problems += building.value.accountsWithoutStatus()
+        problems += assembler.accountsWithoutStatus()
         if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
 
         let exportedOn = try exportDate(output, mapping: mapping, path: path)
-        let accounts = building.value.finishedAccounts()
+        let accounts = assembler.finishedAccounts()
         let (sha, bytes) = try hashing.result()
         return SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
-                            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: building.value.readsLastLogin,
+                            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: assembler.readsLastLogin,
                             accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
     }
 

@@ -42,14 +42,13 @@ private struct State {
     var indexById: [String: Int] = [:]
     var lines: [AccessLine] = []
     var findings: [Finding] = []
-    /// Roles held through active accounts, per identity index.
     /// Per identity index: the roles it holds that some SoD rule names (the only ones SoD needs).
     var heldRoles: [Int: Set<RoleKey>] = [:]
     /// Per identity index: whether it has any access line.
     var holdsLines: [Bool] = []
     /// Per identity index: the routed reviewer and whether the fallback was used (`computeRoutes`).
     var routes: [Route] = []
-    /// Lookups built once: exceptions by identity, grants by job role, lines by identity.
+    /// Lookups built once: exceptions by identity, grants by job role.
     let exceptionsByIdentity: [String: [Handbook.ExceptionGrant]]
     let grantsByJobRole: [String: Set<RoleKey>]
     let birthright: Set<RoleKey>

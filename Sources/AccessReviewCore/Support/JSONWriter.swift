@@ -83,7 +83,7 @@ struct JSONWriter {
     /// on every core: pairs of chunks are rendered side by side, then appended in order,
     /// so memory holds two chunks whatever the number of items.
     mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
-        let parts = ChunkSlots(count: 2)
+        let parts = ResultSlots<[UInt8]>(count: 2)
         // Only read while the chunks are rendered.
         let items = UncheckedSendable(items), render = UncheckedSendable(render)
         var start = 0
@@ -96,10 +96,10 @@ struct JSONWriter {
                     part.raw(index == 0 ? "\n" : ",\n")
                     render.value(items.value[index], &part)
                 }
-                parts.set(k, part.bytes)
+                parts.set(k, .success(part.bytes))
             }
             if ranges[1].isEmpty { work(0) } else { DispatchQueue.concurrentPerform(iterations: 2, execute: work) }
-            for k in 0..<2 where !ranges[k].isEmpty { bytes.append(contentsOf: parts.take(k)) }
+            for k in 0..<2 { if case .success(let rendered)? = parts.take(k) { bytes.append(contentsOf: rendered) } }
             try flushIfFull()
             start += 2 * chunk
         }
@@ -237,27 +237,6 @@ extension DirectorySnapshot: StreamedJSON {
     }
 }
 
-/// The rendered chunks of `JSONWriter.lines`, filled from two threads.
-private final class ChunkSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [[UInt8]]
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func set(_ index: Int, _ bytes: [UInt8]) {
-        lock.lock()
-        slots[index] = bytes
-        lock.unlock()
-    }
-
-    func take(_ index: Int) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        let bytes = slots[index]
-        slots[index] = []
-        return bytes
-    }
-}
 
 /// Writes blocks to a file on another thread, so that the caller renders the next block
 /// while the kernel copies this one. A write error is thrown by the next call.

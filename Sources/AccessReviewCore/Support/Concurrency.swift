@@ -34,6 +34,23 @@ final class BatchPipe<Element>: @unchecked Sendable {
         queue.sync {}
     }
 
+    /// Runs `produce` on the calling thread while another thread folds what it sends into
+    /// `state`, one element at a time; what `produce` returned and the state at the end.
+    static func overlap<State, Produced>(_ state: State, batchSize: Int = 512, depth: Int = 8,
+                                         consume: @escaping (inout State, Element) -> Void,
+                                         produce: ((Element) -> Void) throws -> Produced) throws -> (Produced, State) {
+        let box = Box(state)
+        let pipe = BatchPipe(batchSize: batchSize, depth: depth) { batch in
+            for element in batch { consume(&box.value, element) }
+        }
+        let produced: Produced
+        do {
+            defer { pipe.finish() }
+            produced = try produce { pipe.send($0) }
+        }
+        return (produced, box.value)
+    }
+
     private func flush() {
         guard !pending.isEmpty else { return }
         let batch = Batch(elements: pending)
@@ -81,20 +98,70 @@ enum Parallel {
     static func flatMap<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
         guard count > 0 else { return [] }
         let parts = min(chunks, count)
-        let slots = Box<[[T]]>(Array(repeating: [], count: parts))
-        let lock = NSLock()
+        let slots = ResultSlots<[T]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let result = body((count * part / parts)..<(count * (part + 1) / parts))
-            lock.lock()
-            slots.value[part] = result
-            lock.unlock()
+            slots.set(part, .success(body((count * part / parts)..<(count * (part + 1) / parts))))
         }
         var all: [T] = []
-        all.reserveCapacity(slots.value.reduce(0) { $0 + $1.count })
-        for index in slots.value.indices {
-            all.append(contentsOf: slots.value[index])
-            slots.value[index] = []
+        for part in 0..<parts {
+            if case .success(let elements)? = slots.take(part) { all.append(contentsOf: elements) }
         }
         return all
     }
+}
+
+/// Results written by concurrent workers, one slot each.
+final class ResultSlots<T>: @unchecked Sendable {
+    enum Slot {
+        case success(T)
+        case failure([Diagnostic])
+    }
+
+    private let lock = NSLock()
+    private var slots: [Slot?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ slot: Slot) {
+        lock.lock()
+        slots[index] = slot
+        lock.unlock()
+    }
+
+    /// The slot's value, leaving the slot empty (so that it is freed once used).
+    func take(_ index: Int) -> Slot? {
+        lock.lock()
+        defer { lock.unlock() }
+        let slot = slots[index]
+        slots[index] = nil
+        return slot
+    }
+
+    var values: [Slot?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+/// glibc's `malloc_trim`, looked up at run time (it is in no module Swift imports): hands
+/// the free pages of every malloc arena back to the system.
+enum MemoryRelease {
+    private typealias Trim = @convention(c) (Int) -> Int32
+    nonisolated(unsafe) private static let function: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: Trim.self) }
+
+    static func trim() { _ = function?(0) }
 }
