@@ -309,65 +309,63 @@ private struct State {
 
     func check(_ export: SystemExport, accounts: [Account], byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
                into out: inout ExportOutcome) {
-        do {
-            guard let mapping = input.mappings[export.system] else { return }
-            var services: [String: SystemMapping.ServiceAccount] = [:]
-            for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
-            var unknownRoles: [RoleKey: Int] = [:]
-            let ownerRoute = systemOwnerRoute(export)
+        guard let mapping = input.mappings[export.system] else { return }
+        var services: [String: SystemMapping.ServiceAccount] = [:]
+        for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
+        var unknownRoles: [RoleKey: Int] = [:]
+        let ownerRoute = systemOwnerRoute(export)
 
-            for account in accounts {
-                let inactive = account.status == .disabled || (account.validTo.map { $0 < asOf } ?? false)
-                if inactive { continue }
-                let roleKeys = account.roles.map { RoleKey(system: export.system, role: $0) }
-                for key in roleKeys where handbook.roles[key] == nil { unknownRoles[key, default: 0] += 1 }
+        for account in accounts {
+            let inactive = account.status == .disabled || (account.validTo.map { $0 < asOf } ?? false)
+            if inactive { continue }
+            let roleKeys = account.roles.map { RoleKey(system: export.system, role: $0) }
+            for key in roleKeys where handbook.roles[key] == nil { unknownRoles[key, default: 0] += 1 }
 
-                if let service = services[account.account.matchKey] {
-                    checkService(service, account: account, export: export, into: &out)
-                    continue
-                }
-
-                // Correlation: each rule in order; the first that matches decides.
-                var matched: Int?
-                var ambiguous: (field: String, candidates: [Int])?
-                for rule in mapping.correlate {
-                    let value = rule.field == "account" ? account.account : account.keys[rule.field]
-                    guard let value, !value.matchKey.isEmpty else { continue }
-                    let candidates = byAttribute[rule.identity]?.candidates(value.matchKey, in: identities) ?? []
-                    if candidates.count == 1 {
-                        matched = candidates[0]
-                        break
-                    }
-                    if candidates.count > 1 {
-                        ambiguous = (rule.field, candidates)
-                        break
-                    }
-                }
-
-                if let ambiguous {
-                    let names = ambiguous.candidates.map { identities[$0].user.id }.sorted()
-                    out.findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
-                                                rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                                detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
-                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch], into: &out)
-                    continue
-                }
-                guard let index = matched else {
-                    let keys = account.keys.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-                    out.findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
-                                                rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                                detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
-                    addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount], into: &out)
-                    continue
-                }
-                checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys, into: &out)
+            if let service = services[account.account.matchKey] {
+                checkService(service, account: account, export: export, into: &out)
+                continue
             }
 
-            for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
-                out.findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
-                                            rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
-                                            detail: messages.unknownRole(role: role, accounts: count)))
+            // Correlation: each rule in order; the first that matches decides.
+            var matched: Int?
+            var ambiguous: (field: String, candidates: [Int])?
+            for rule in mapping.correlate {
+                let value = rule.field == "account" ? account.account : account.keys[rule.field]
+                guard let value, !value.matchKey.isEmpty else { continue }
+                let candidates = byAttribute[rule.identity]?.candidates(value.matchKey, in: identities) ?? []
+                if candidates.count == 1 {
+                    matched = candidates[0]
+                    break
+                }
+                if candidates.count > 1 {
+                    ambiguous = (rule.field, candidates)
+                    break
+                }
             }
+
+            if let ambiguous {
+                let names = ambiguous.candidates.map { identities[$0].user.id }.sorted()
+                out.findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
+                                            rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                            detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
+                addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch], into: &out)
+                continue
+            }
+            guard let index = matched else {
+                let keys = account.keys.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+                out.findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
+                                            rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
+                                            detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
+                addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount], into: &out)
+                continue
+            }
+            checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys, into: &out)
+        }
+
+        for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
+            out.findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
+                                        rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
+                                        detail: messages.unknownRole(role: role, accounts: count)))
         }
     }
 
