@@ -32,6 +32,16 @@ static inline int ar_referrals_off(LDAP *ld) {
     return ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 }
 
+/* Buffers the connection's reads: libldap reads each message with two read(2) calls and a
+   poll(2) unless a readahead layer sits on the socket (it pushes one only for UDP). With it,
+   one read fetches many messages and ldap_result skips the poll while messages are buffered.
+   Call once the connection is open (after the bind); TLS, if any, stays above it. */
+static inline int ar_add_readahead(LDAP *ld) {
+    Sockbuf *sb = NULL;
+    if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || sb == NULL) return -1;
+    return ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER, NULL);
+}
+
 /* The union members of LDAPMod and LDIFRecord, reached without spelling the unions in Swift. */
 static inline LDAPMod **ar_ldif_record_mods(LDIFRecord *record) { return record->lrop_mods; }
 static inline struct berval **ar_mod_bvalues(LDAPMod *mod) { return mod->mod_bvalues; }

@@ -128,7 +128,7 @@ import TestSupport
     }
 
     @Test func filters() throws {
-        let attributes = ["objectclass": ["top", "inetOrgPerson"], "uid": ["ann"], "title": ["Sagsbehandler"]]
+        let attributes = DirectoryEntry(dn: "uid=ann,dc=x", attributes: ["objectClass": ["top", "inetOrgPerson"], "uid": ["ann"], "title": ["Sagsbehandler"]])
         #expect(try LDAPFilter.parse("(&(objectClass=inetorgperson)(uid=*))").matches(attributes))
         #expect(try LDAPFilter.parse("(|(uid=bo)(title=sags*))").matches(attributes))
         #expect(try !LDAPFilter.parse("(!(uid=ann))").matches(attributes))

@@ -27,8 +27,8 @@ public struct DirectoryBuilder: Sendable {
         let groupFilter = try LDAPFilter.parse(config.groups.filter)
         let config = self.config
         return { entry in
-            if DN.isUnder(entry.dn, base: config.groups.base), groupFilter.matches(entry.attributes) { return .group }
-            if DN.isUnder(entry.dn, base: config.users.base), userFilter.matches(entry.attributes) { return .user }
+            if DN.isUnder(entry.dn, base: config.groups.base), groupFilter.matches(entry) { return .group }
+            if DN.isUnder(entry.dn, base: config.users.base), userFilter.matches(entry) { return .user }
             return .other
         }
     }
@@ -51,18 +51,27 @@ public struct DirectoryBuilder: Sendable {
     public struct Streaming: Sendable {
         let builder: DirectoryBuilder
         let attrs: AttributeMap
+        /// Where a user's attributes are in the entries' layouts, by `UserField`.
+        private var userSlots: AttributeLayout.Slots
+        /// Where a group's attributes are, by `GroupField`.
+        private var groupSlots = AttributeLayout.Slots(GroupField.allCases.map(\.attribute))
         /// Line (LDIF) and message of each bad user; the source is named at the end.
         private var problems: [(line: Int?, message: String)] = []
         private var users: [DirectoryUser] = []
         private var userIndexByDN: [String: Int] = [:]
         private var userIndexById: [String: Int] = [:]
-        private var userIndexByUid: [String: Int] = [:]
+        /// Each user's `uid`, for posixGroup `memberUid` (indexed in `finish` only if a group has one).
+        private var uidOfUser: [String?] = []
         private var directOfUser: [[Int]] = []
         private var groupEntries: [DirectoryEntry] = []
         private var groups: [DirectoryGroup] = []
         private var groupIndexByDN: [String: Int] = [:]
-        /// Group indices by normalised member DN (members that are not groups).
-        private var groupsOfMember: [String: [Int]] = [:]
+        /// The groups of each member that is not a group, by normalised DN: one group as its
+        /// index, several as `-1 - n`, `n` indexing `memberGroupLists`. Most members are in one.
+        private var groupsOfMember: [String: Int] = [:]
+        private var memberGroupLists: [[Int]] = []
+        /// Memberships worked out, by sorted direct groups: users in the same groups share them.
+        private var membershipsByDirect: [[Int]: (groups: [String], effective: [String])] = [:]
         private var parentsOfGroup: [[Int]] = []
         private var memberUids: [(group: Int, uid: String)] = []
         private var ancestors: [Int: [Int]] = [:]
@@ -70,9 +79,26 @@ public struct DirectoryBuilder: Sendable {
         /// Users added before the groups were complete: their normalised DN and memberOf values.
         private var waiting: [(user: Int, key: String, memberOf: [String])] = []
 
+        private enum UserField: Int, CaseIterable {
+            case id, employeeId, name, email, title, department, manager, employeeType, endDate, disabled, uid, memberOf
+        }
+
+        private enum GroupField: Int, CaseIterable {
+            case cn, member, uniqueMember, memberUid
+            var attribute: String { ["cn", "member", "uniquemember", "memberuid"][rawValue] }
+        }
+
         public init(config: DirectoryConfig) {
             builder = DirectoryBuilder(config: config)
-            attrs = config.attributes.lowercased()
+            let attrs = config.attributes.lowercased()
+            self.attrs = attrs
+            let disabled = config.profile == .activeDirectory ? "useraccountcontrol" : attrs.disabled
+            let names: [UserField: String?] = [
+                .id: attrs.id, .employeeId: attrs.employeeId, .name: attrs.name, .email: attrs.email, .title: attrs.title,
+                .department: attrs.department, .manager: attrs.manager, .employeeType: attrs.employeeType,
+                .endDate: attrs.endDate, .disabled: disabled, .uid: "uid", .memberOf: "memberof",
+            ]
+            userSlots = AttributeLayout.Slots(UserField.allCases.map { names[$0]! ?? "" })
         }
 
         public mutating func add(_ entry: DirectoryEntry, as kind: Kind) {
@@ -95,42 +121,72 @@ public struct DirectoryBuilder: Sendable {
             groupsDone = true
             groupEntries.sort { $0.dn < $1.dn }
             for entry in groupEntries {
+                let at = groupSlots.positions(in: entry)
+                func values(_ field: GroupField) -> ArraySlice<String> { at[field.rawValue].map { entry.values(at: $0) } ?? [] }
                 groupIndexByDN[DN.normalise(entry.dn)] = groups.count
-                groups.append(DirectoryGroup(dn: entry.dn, name: entry.attributes["cn"]?.first ?? entry.dn,
-                                             members: Self.uniqueSorted((entry.attributes["member"] ?? []) + (entry.attributes["uniquemember"] ?? []))))
+                groups.append(DirectoryGroup(dn: entry.dn, name: values(.cn).first ?? entry.dn,
+                                             members: Self.uniqueSorted(Array(values(.member) + values(.uniqueMember)))))
+                for uid in values(.memberUid) { memberUids.append((groups.count - 1, uid.matchKey)) }
             }
             parentsOfGroup = Array(repeating: [], count: groups.count)
-            for (index, entry) in groupEntries.enumerated() {
+            groupsOfMember.reserveCapacity(groups.reduce(0) { $0 + $1.members.count })
+            for index in groups.indices {
                 for member in groups[index].members {
                     let key = DN.normalise(member)
                     if let child = groupIndexByDN[key] {
                         parentsOfGroup[child].append(index)
+                    } else if let known = groupsOfMember[key] {
+                        if known >= 0 {
+                            groupsOfMember[key] = -1 - memberGroupLists.count
+                            memberGroupLists.append([known, index])
+                        } else {
+                            memberGroupLists[-1 - known].append(index)
+                        }
                     } else {
-                        groupsOfMember[key, default: []].append(index)
+                        groupsOfMember[key] = index
                     }
                 }
-                for uid in entry.attributes["memberuid"] ?? [] { memberUids.append((index, uid.matchKey)) }
             }
             groupEntries = []
-            for (user, key, memberOf) in waiting { resolveMemberships(of: user, key: key, memberOf: memberOf) }
+            for (user, key, memberOf) in waiting { resolveMemberships(of: user, key: key, memberOf: memberOf[...]) }
             waiting = []
         }
 
-        private mutating func resolveMemberships(of user: Int, key: String, memberOf: [String]) {
-            var direct = groupsOfMember[key] ?? []
+        /// The groups a user is directly in: those that list the user's DN as a member, and those
+        /// of `memberOf` (servers with the memberof overlay, AD); sorted, each once.
+        private func directGroups(key: String, memberOf: ArraySlice<String>) -> [Int] {
+            var direct: [Int] = []
+            if let known = groupsOfMember[key] {
+                if known >= 0 { direct.append(known) } else { direct = memberGroupLists[-1 - known] }
+            }
             for dn in memberOf {
                 if let group = groupIndexByDN[DN.normalise(dn)] { direct.append(group) }
             }
+            guard direct.count > 1 else { return direct }
+            direct.sort()
+            var unique = 0
+            for group in direct where unique == 0 || direct[unique - 1] != group {
+                direct[unique] = group
+                unique += 1
+            }
+            direct.removeLast(direct.count - unique)
+            return direct
+        }
+
+        /// Gives a user who came before the groups their memberships.
+        private mutating func resolveMemberships(of user: Int, key: String, memberOf: ArraySlice<String>) {
+            let direct = directGroups(key: key, memberOf: memberOf)
             guard !direct.isEmpty else { return }
             directOfUser[user] = direct
-            var updated = users[user]
-            setMemberships(of: &updated, direct: direct)
-            users[user] = updated
+            (users[user].groups, users[user].effectiveGroups) = memberships(direct: direct)
         }
 
         public mutating func addUser(_ entry: DirectoryEntry) {
             let line = entry.line == 0 ? nil : entry.line
-            guard let id = entry.attributes[attrs.id]?.first.flatMap(Text.clean) else {
+            let at = userSlots.positions(in: entry)
+            func values(_ field: UserField) -> ArraySlice<String> { at[field.rawValue].map { entry.values(at: $0) } ?? [] }
+            func value(_ field: UserField) -> String? { values(field).first.flatMap(Text.clean) }
+            guard let id = value(.id) else {
                 problems.append((line, "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
                 return
             }
@@ -140,7 +196,7 @@ public struct DirectoryBuilder: Sendable {
                 return
             }
             let endDate: Day?
-            if let attribute = attrs.endDate, let raw = entry.attributes[attribute]?.first {
+            if let attribute = attrs.endDate, let raw = values(.endDate).first {
                 guard let parsed = DirectoryValues.date(raw) else {
                     problems.append((line, "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
                     return
@@ -149,23 +205,24 @@ public struct DirectoryBuilder: Sendable {
             } else {
                 endDate = nil
             }
-            func value(_ name: String) -> String? { entry.attributes[name]?.first.flatMap(Text.clean) }
-            let user = DirectoryUser(
-                dn: entry.dn, id: id, employeeId: value(attrs.employeeId), name: value(attrs.name), email: value(attrs.email),
-                title: value(attrs.title), department: value(attrs.department), manager: nil, managerDN: value(attrs.manager),
-                employeeType: value(attrs.employeeType), disabled: builder.isDisabled(entry), endDate: endDate)
             let key = DN.normalise(entry.dn)
             let index = users.count
+            var direct: [Int] = [], memberships: (groups: [String], effective: [String]) = ([], [])
+            if groupsDone {
+                direct = directGroups(key: key, memberOf: values(.memberOf))
+                if !direct.isEmpty { memberships = self.memberships(direct: direct) }
+            } else {
+                waiting.append((index, key, Array(values(.memberOf))))  // not a slice: that would keep the whole entry
+            }
+            users.append(DirectoryUser(
+                dn: entry.dn, id: id, employeeId: value(.employeeId), name: value(.name), email: value(.email),
+                title: value(.title), department: value(.department), manager: nil, managerDN: value(.manager),
+                employeeType: value(.employeeType), disabled: builder.isDisabled(values(.disabled).first), endDate: endDate,
+                groups: memberships.groups, effectiveGroups: memberships.effective))
             userIndexById[idKey] = index
             userIndexByDN[key] = index
-            if let uid = entry.attributes["uid"]?.first { userIndexByUid[uid.matchKey] = index }
-            users.append(user)
-            directOfUser.append([])
-            if groupsDone {
-                resolveMemberships(of: index, key: key, memberOf: entry.attributes["memberof"] ?? [])
-            } else {
-                waiting.append((index, key, entry.attributes["memberof"] ?? []))
-            }
+            uidOfUser.append(values(.uid).first)
+            directOfUser.append(direct)
         }
 
         /// Resolves managers and posixGroup members; the users sorted by id.
@@ -181,27 +238,33 @@ public struct DirectoryBuilder: Sendable {
             }
             // posixGroup: memberUid names a user by uid, who becomes a member.
             var changed: [Int: [String]] = [:]
+            var userIndexByUid: [String: Int] = [:]
+            if !memberUids.isEmpty {
+                for (index, uid) in uidOfUser.enumerated() { if let uid { userIndexByUid[uid.matchKey] = index } }
+            }
             for (group, uid) in memberUids {
                 guard let user = userIndexByUid[uid] else { continue }
                 changed[group, default: groups[group].members].append(users[user].dn)
-                directOfUser[user].append(group)
-                var updated = users[user]
-                setMemberships(of: &updated, direct: directOfUser[user])
-                users[user] = updated
+                if !directOfUser[user].contains(group) {
+                    directOfUser[user].append(group)
+                    directOfUser[user].sort()
+                }
+                (users[user].groups, users[user].effectiveGroups) = memberships(direct: directOfUser[user])
             }
             for (group, members) in changed { groups[group].members = Self.uniqueSorted(members) }
             users.sort { $0.id < $1.id }
             return DirectorySnapshot(users: users, groups: groups, source: source)
         }
 
-        /// Direct groups and every group reachable upwards from them (cycle-safe), as DNs in DN order.
-        private mutating func setMemberships(of user: inout DirectoryUser, direct: [Int]) {
-            guard !direct.isEmpty else { return }
-            let directGroups = Set(direct).sorted()
+        /// The DNs of the direct groups (sorted indices, each once) and of every group reachable
+        /// upwards from them (cycle-safe), in DN order.
+        private mutating func memberships(direct: [Int]) -> (groups: [String], effective: [String]) {
+            if let known = membershipsByDirect[direct] { return known }
             var effective = Set<Int>()
-            for group in directGroups { effective.formUnion(closure(of: group)) }
-            user.groups = directGroups.map { groups[$0].dn }
-            user.effectiveGroups = effective.sorted().map { groups[$0].dn }
+            for group in direct { effective.formUnion(closure(of: group)) }
+            let result = (direct.map { groups[$0].dn }, effective.sorted().map { groups[$0].dn })
+            membershipsByDirect[direct] = result
+            return result
         }
 
         private mutating func closure(of group: Int) -> [Int] {
@@ -226,17 +289,16 @@ public struct DirectoryBuilder: Sendable {
         }
     }
 
-    func isDisabled(_ entry: DirectoryEntry) -> Bool {
+    /// Whether a user is disabled, from the profile's attribute (AD: `userAccountControl`
+    /// bit 0x2; OpenLDAP: the configured attribute, such as ppolicy's `pwdAccountLockedTime`).
+    func isDisabled(_ value: String?) -> Bool {
+        guard let value else { return false }
         switch config.profile {
         case .activeDirectory:
-            if let raw = entry.first("userAccountControl"), let flags = Int(raw) {
-                return flags & 0x2 != 0
-            }
-            return false
+            guard let flags = Int(value) else { return false }
+            return flags & 0x2 != 0
         case .openldap:
-            guard let attribute = config.attributes.disabled else { return false }
-            let values = entry.values(attribute)
-            guard let value = values.first else { return false }
+            guard config.attributes.disabled != nil else { return false }
             return !(value.uppercased() == "FALSE" || value == "0")
         }
     }

@@ -16,7 +16,6 @@ final class LDAPConnection {
     }
 
     private var handle: OpaquePointer?
-    private let attributeNames = AttributeNameCache()
     let options: Options
     /// Pages received by the last search (for tests and the manifest).
     private(set) var lastPageCount = 0
@@ -77,12 +76,14 @@ final class LDAPConnection {
             if rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR { throw connectionFailure(rc) }
             throw failure(dn.map { "the bind as \($0) was refused" } ?? "the anonymous bind was refused", rc)
         }
+        _ = ar_add_readahead(handle)
     }
 
     /// A subtree search with paged results (RFC 2696): each entry is handed over as soon as
     /// it arrives. A size or admin limit is an error, never a short result.
     func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void) throws -> Int {
         let attributeList = CStringArray(attributes)
+        let names = AttributeNameCache(requested: attributes)
         var cookie = berval(bv_len: 0, bv_val: nil)
         defer { if cookie.bv_val != nil { ber_memfree(cookie.bv_val) } }
         var total = 0
@@ -117,7 +118,7 @@ final class LDAPConnection {
                 switch Int32(type) {
                 case ar_res_search_entry:
                     total += 1
-                    try handle(decode(message))
+                    try handle(decode(message, names))
                 case ar_res_search_reference:
                     continue  // referrals are not chased
                 case ar_res_search_result:
@@ -170,7 +171,7 @@ final class LDAPConnection {
         defer { if let result { ldap_msgfree(result) } }
         guard rc == LDAP_SUCCESS, let result else { throw failure("reading \(attribute) of \(dn) failed", rc) }
         guard let entry = ldap_first_entry(handle, result) else { return nil }
-        let decoded = decode(entry)
+        let decoded = decode(entry, AttributeNameCache(requested: []))
         return decoded.attributes.first.map { ($0.key, $0.value) }
     }
 
@@ -178,32 +179,43 @@ final class LDAPConnection {
 
     /// Decodes an entry in one pass over its BER encoding (`ldap_get_attribute_ber`, as
     /// ldapsearch does): asking for each attribute by name would scan the entry each time.
-    private func decode(_ entry: OpaquePointer) -> DirectoryEntry {
+    /// Values go straight into the entry at their name's position in the search's layout.
+    private func decode(_ entry: OpaquePointer, _ names: AttributeNameCache) -> DirectoryEntry {
         var ber: OpaquePointer?
         var dnValue = berval()
         guard ldap_get_dn_ber(handle, entry, &ber, &dnValue) == LDAP_SUCCESS, let ber else {
-            return DirectoryEntry(dn: "", attributes: [:])
+            return DirectoryEntry(dn: "", layout: names.layout)
         }
         defer { ber_free(ber, 0) }
-        let dn = Self.string(dnValue)
-        var attributes: [String: [String]] = [:]
+        var result = DirectoryEntry(dn: Self.string(dnValue), layout: names.layout, capacity: names.layout.names.count + 4)
+        var unrequested: [(name: String, values: [String])] = []
         var name = berval()
         var values: UnsafeMutablePointer<berval>?
         while ldap_get_attribute_ber(handle, entry, ber, &name, &values) == LDAP_SUCCESS, name.bv_val != nil {
-            let key = attributeNames.key(name)
-            var decoded: [String] = []
-            if let values {
-                var index = 0
+            defer {
+                if let values { ber_memfree(values) }
+                values = nil
+            }
+            guard let values else { continue }
+            let known = names.lookup(name)
+            var index = 0
+            if let position = known.position {
                 while values[index].bv_val != nil {
-                    decoded.append(LDAPValues.decode(attribute: key, values[index]))
+                    result.append(CollectionOfOne(LDAPValues.decode(values[index], as: known.syntax)), at: position)
                     index += 1
                 }
-                ber_memfree(values)
+            } else {
+                var decoded: [String] = []
+                while values[index].bv_val != nil {
+                    decoded.append(LDAPValues.decode(values[index], as: known.syntax))
+                    index += 1
+                }
+                unrequested.append((known.key, decoded))
             }
-            values = nil
-            attributes[key, default: []].append(contentsOf: decoded)
         }
-        return DirectoryEntry(dn: dn, attributes: attributes)
+        // Names the search did not ask for by that exact name: AD's `member;range=0-1499`.
+        for (key, decoded) in unrequested { result.append(decoded, to: key) }
+        return result
     }
 
     private static func string(_ value: berval) -> String {
@@ -251,19 +263,33 @@ final class LDAPConnection {
     }
 }
 
-/// The lower-cased names of the attributes a server sends, made once: entries repeat the
-/// same dozen names, compared here byte for byte without making a string.
+/// The attribute names a server sends in one search, matched byte for byte to their position
+/// in the search's layout (the requested names) without making a string: entries repeat the
+/// same dozen names.
 final class AttributeNameCache {
-    private var known: [(bytes: [UInt8], key: String)] = []
+    let layout: AttributeLayout
+    private var known: [(bytes: [UInt8], name: Name)] = []
 
-    func key(_ name: berval) -> String {
+    struct Name {
+        var key: String
+        var position: Int?
+        var syntax: LDAPValues.Syntax
+    }
+
+    init(requested: [String]) {
+        var seen = Set<String>()
+        layout = AttributeLayout(requested.map { $0.lowercased() }.filter { seen.insert($0).inserted })
+    }
+
+    func lookup(_ name: berval) -> Name {
         let raw = UnsafeRawBufferPointer(start: name.bv_val, count: Int(name.bv_len))
         for entry in known where entry.bytes.count == raw.count && entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
-            return entry.key
+            return entry.name
         }
         let key = String(decoding: raw, as: UTF8.self).lowercased()
-        if known.count < 64 { known.append((Array(raw), key)) }
-        return key
+        let found = Name(key: key, position: layout.position(of: key), syntax: LDAPValues.Syntax(attribute: key))
+        if known.count < 64 { known.append((Array(raw), found)) }
+        return found
     }
 }
 
@@ -284,12 +310,24 @@ private final class CStringArray {
 
 /// Value syntaxes: binary AD attributes as their usual text forms, everything else UTF-8.
 enum LDAPValues {
-    static func decode(attribute: String, _ value: berval) -> String {
-        let bytes = value.bv_val.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(value.bv_len))) } ?? []
-        switch attribute {
-        case "objectguid": return guid(bytes)
-        case "objectsid": return sid(bytes) ?? Hashing.hex(bytes)
-        default: return String(decoding: bytes, as: UTF8.self)
+    enum Syntax {
+        case text, guid, sid
+
+        init(attribute: String) {
+            switch attribute {
+            case "objectguid": self = .guid
+            case "objectsid": self = .sid
+            default: self = .text
+            }
+        }
+    }
+
+    static func decode(_ value: berval, as syntax: Syntax) -> String {
+        let raw = UnsafeRawBufferPointer(start: value.bv_val, count: value.bv_val == nil ? 0 : Int(value.bv_len))
+        switch syntax {
+        case .text: return String(decoding: raw, as: UTF8.self)
+        case .guid: return guid(Array(raw))
+        case .sid: return sid(Array(raw)) ?? Hashing.hex(Array(raw))
         }
     }
 

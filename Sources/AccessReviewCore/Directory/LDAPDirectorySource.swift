@@ -122,10 +122,9 @@ struct RangedEntryCollector {
     mutating func add(_ entry: DirectoryEntry) -> DirectoryEntry? {
         var entry = entry
         var pending: [(attribute: String, next: Int)] = []
-        for (name, values) in entry.attributes where name.utf8.contains(0x3B) {
+        for name in entry.names where name.utf8.contains(0x3B) {
             guard let range = RangedAttribute(name) else { continue }
-            entry.attributes[name] = nil
-            entry.attributes[range.base, default: []].append(contentsOf: values)
+            entry.append(entry.removeValues(of: name), to: range.base)
             if let next = range.next { pending.append((range.base, next)) }
         }
         if pending.isEmpty { return entry }
@@ -145,10 +144,10 @@ struct RangedEntryCollector {
                     guardCount += 1
                     guard guardCount < 100_000, let (name, values) = try read(entry.dn, "\(attribute);range=\(start)-*") else { break }
                     guard let range = RangedAttribute(name), range.base == attribute, range.start == start else {
-                        if name.lowercased() == attribute { entry.attributes[attribute, default: []].append(contentsOf: values) }
+                        if name.lowercased() == attribute { entry.append(values, to: attribute) }
                         break
                     }
-                    entry.attributes[attribute, default: []].append(contentsOf: values)
+                    entry.append(values, to: attribute)
                     next = range.next
                 }
             }

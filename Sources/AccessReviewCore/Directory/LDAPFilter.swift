@@ -24,24 +24,24 @@ public indirect enum LDAPFilter: Sendable, Equatable {
         return filter
     }
 
-    /// Whether an entry with these attributes (lower-cased names) matches.
-    public func matches(_ attributes: [String: [String]]) -> Bool {
+    /// Whether the entry matches.
+    public func matches(_ entry: DirectoryEntry) -> Bool {
         switch self {
-        case .and(let parts): return parts.allSatisfy { $0.matches(attributes) }
-        case .or(let parts): return parts.contains { $0.matches(attributes) }
-        case .not(let inner): return !inner.matches(attributes)
-        case .present(let name): return !(attributes[name.lowercased()] ?? []).isEmpty
+        case .and(let parts): return parts.allSatisfy { $0.matches(entry) }
+        case .or(let parts): return parts.contains { $0.matches(entry) }
+        case .not(let inner): return !inner.matches(entry)
+        case .present(let name): return !entry.values(name).isEmpty
         case .equal(let name, let value):
             let key = value.matchKey
-            return (attributes[name.lowercased()] ?? []).contains { $0.matchKey == key }
+            return entry.values(name).contains { $0.matchKey == key }
         case .greaterOrEqual(let name, let value):
-            return (attributes[name.lowercased()] ?? []).contains { $0.matchKey >= value.matchKey }
+            return entry.values(name).contains { $0.matchKey >= value.matchKey }
         case .lessOrEqual(let name, let value):
-            return (attributes[name.lowercased()] ?? []).contains { $0.matchKey <= value.matchKey }
+            return entry.values(name).contains { $0.matchKey <= value.matchKey }
         case .substring(let name, let pieces):
             let pattern = pieces.map { $0 ?? "*" }.joined()
             let glob = Glob(pattern)
-            return (attributes[name.lowercased()] ?? []).contains { glob.matches($0) }
+            return entry.values(name).contains { glob.matches($0) }
         }
     }
 

@@ -34,6 +34,8 @@ public enum LDIFReader {
         defer { if let buffer { ber_memfree(buffer) } }
 
         var recordIndex = 0
+        var layouts = LayoutInterner()
+        var names: [String] = [], positions: [Int] = [], mods: [UnsafeMutablePointer<LDAPMod>] = []
         while true {
             let status = ldif_read_record(file, &lineNumber, &buffer, &bufferLength)
             if status == 0 { break }
@@ -59,24 +61,29 @@ public enum LDIFReader {
                 throw Diagnostic(file: path, line: startLine, "a changetype record is not directory content; export entries only")
             }
             let dn = string(record.lr_dn)
-            var attributes: [String: [String]] = [:]
-            if let mods = ar_ldif_record_mods(&record) {
+            names.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
+            mods.removeAll(keepingCapacity: true)
+            if let list = ar_ldif_record_mods(&record) {
                 var index = 0
-                while let mod = mods[index] {
-                    let name = String(cString: mod.pointee.mod_type).lowercased()
-                    var values = attributes[name] ?? []
-                    if let bvalues = ar_mod_bvalues(mod) {
-                        var v = 0
-                        while let bv = bvalues[v] {
-                            values.append(string(bv.pointee))
-                            v += 1
-                        }
-                    }
-                    attributes[name] = values
+                while let mod = list[index] {
+                    let name = layouts.name(mod.pointee.mod_type)
+                    positions.append(names.firstIndex(of: name) ?? names.count)
+                    if positions.last == names.count { names.append(name) }
+                    mods.append(mod)
                     index += 1
                 }
             }
-            try handle(DirectoryEntry(dn: dn, attributes: attributes, line: startLine))
+            var entry = DirectoryEntry(dn: dn, layout: layouts.layout(names), line: startLine, capacity: mods.count + 4)
+            for (mod, position) in zip(mods, positions) {
+                guard let bvalues = ar_mod_bvalues(mod) else { continue }
+                var v = 0
+                while let bv = bvalues[v] {
+                    entry.append(CollectionOfOne(string(bv.pointee)), at: position)
+                    v += 1
+                }
+            }
+            try handle(entry)
         }
         return (scan.sha256, scan.bytes)
     }
