@@ -89,6 +89,7 @@ struct Pull: ParsableCommand {
                 printTimings(pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))])
             }
             print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
+            keepUntilExit(snapshot)
         }
     }
 }
@@ -118,6 +119,7 @@ struct Accounts: ParsableCommand {
             }
             let accounts = exports.reduce(0) { $0 + $1.accounts.count }
             print("accessreview accounts: \(accounts) accounts of \(exports.count) systems written to \(output)")
+            keepUntilExit(exports)
         }
     }
 }

@@ -5,9 +5,11 @@ import Foundation
 public enum AtomicFile {
     public static func write(_ path: String, _ body: (FileHandle) throws -> Void) throws {
         let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw ToolError(.badInput, "\(path): error: cannot write the file")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ToolError(.badInput, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))")
         }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             try body(handle)
             try handle.close()

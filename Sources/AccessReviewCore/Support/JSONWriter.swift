@@ -80,18 +80,21 @@ struct JSONWriter {
     }
 
     /// Writes `items` one a line ("\n" before the first, ",\n" before the others), rendered
-    /// on every core: pairs of chunks are rendered side by side, then appended in order,
-    /// so memory holds two chunks whatever the number of items.
+    /// on every core: pairs of chunks are rendered side by side, then written in order (to the
+    /// sink as they are, without a copy), so memory holds two chunks whatever the number of items.
     mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
         let parts = ResultSlots<[UInt8]>(count: 2)
         // Only read while the chunks are rendered.
         let items = UncheckedSendable(items), render = UncheckedSendable(render)
         var start = 0
         let count = items.value.count
+        // Bytes an item took so far, so that a chunk's buffer is allocated once at its size.
+        var bytesPerItem = 256
         while start < count {
             let ranges = (0..<2).map { k in min(count, start + k * chunk)..<min(count, start + (k + 1) * chunk) }
+            let capacity = bytesPerItem + bytesPerItem / 8
             let work = { @Sendable (k: Int) in
-                var part = JSONWriter(capacity: ranges[k].count * 256)
+                var part = JSONWriter(capacity: ranges[k].count * capacity)
                 for index in ranges[k] {
                     part.raw(index == 0 ? "\n" : ",\n")
                     render.value(items.value[index], &part)
@@ -99,9 +102,23 @@ struct JSONWriter {
                 parts.set(k, .success(part.bytes))
             }
             if ranges[1].isEmpty { work(0) } else { DispatchQueue.concurrentPerform(iterations: 2, execute: work) }
-            for k in 0..<2 { if case .success(let rendered)? = parts.take(k) { bytes.append(contentsOf: rendered) } }
-            try flushIfFull()
+            for k in 0..<2 {
+                guard case .success(let rendered)? = parts.take(k) else { continue }
+                bytesPerItem = max(bytesPerItem, rendered.count / max(1, ranges[k].count))
+                try append(block: rendered)
+            }
             start += 2 * chunk
+        }
+    }
+
+    /// Adds a rendered block: a large one goes to the sink as it is.
+    private mutating func append(block: [UInt8]) throws {
+        if let sink, block.count >= flushAt / 4 {
+            try flush()
+            try sink.write(block)
+        } else {
+            bytes.append(contentsOf: block)
+            try flushIfFull()
         }
     }
 
