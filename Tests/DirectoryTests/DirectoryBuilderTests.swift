@@ -94,12 +94,27 @@ import TestSupport
         #expect(bo.endDate?.description == "2027-01-31" && !bo.disabled)
     }
 
-    @Test func duplicateIdsAndMissingIdsAreErrors() {
+    @Test func duplicateIdsDuplicateDNsAndMissingIdsAreErrors() throws {
         let entries = [person("ann"), entry("uid=ann,ou=other,dc=x", ["objectClass": ["inetOrgPerson"], "uid": ["ANN"]]),
-                       entry("cn=x,ou=people,dc=x", ["objectClass": ["inetOrgPerson"], "cn": ["x"]])]
-        #expect(throws: DiagnosticList.self) {
+                       entry("cn=x,ou=people,dc=x", ["objectClass": ["inetOrgPerson"], "cn": ["x"]]),
+                       entry("UID=Ann, ou=people,dc=x", ["objectClass": ["inetOrgPerson"], "uid": ["ann2"]])]
+        let error = try #require(throws: DiagnosticList.self) {
             _ = try DirectoryBuilder(config: config()).build(entries: entries, source: "t")
         }
+        let messages = error.diagnostics.map(\.description)
+        #expect(messages.count == 3)
+        #expect(messages.contains { $0.contains("the identity id 'ANN' is used by both uid=ann,ou=people,dc=x and uid=ann,ou=other,dc=x") })
+        #expect(messages.contains { $0.contains("the user cn=x,ou=people,dc=x has no 'uid' attribute") })
+        #expect(messages.contains { $0.contains("the DN UID=Ann, ou=people,dc=x is given twice (also for the identity id 'ann')") })
+    }
+
+    @Test func managersResolveWhetherTheyComeBeforeOrAfterTheirStaff() throws {
+        let entries = [person("bo", ["manager": ["uid=ann,ou=people,dc=x"]]), person("ann", ["manager": ["uid=ann,ou=people,dc=x"]]),
+                       person("cy", ["manager": ["UID=bo, ou=people, dc=x"]]), person("di", ["manager": ["uid=gone,ou=people,dc=x"]])]
+        let users = try DirectoryBuilder(config: config()).build(entries: entries, source: "t").users
+        #expect(users.map(\.id) == ["ann", "bo", "cy", "di"])
+        #expect(users.map(\.manager) == ["ann", "ann", "bo", nil], "a later manager, oneself, an earlier one in another spelling, none")
+        #expect(users[3].managerDN == "uid=gone,ou=people,dc=x", "an unknown manager's DN is kept to explain it")
     }
 
     @Test func activeDirectoryAttributes() throws {

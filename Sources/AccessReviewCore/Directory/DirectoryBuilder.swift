@@ -59,6 +59,8 @@ public struct DirectoryBuilder: Sendable {
         private var problems: [(line: Int?, message: String)] = []
         private var users: [DirectoryUser] = []
         private var userIndexByDN: [String: Int] = [:]
+        /// Users whose manager had not arrived when they did: resolved in `finish`.
+        private var managerPending: [Int] = []
         private var userIndexById: [String: Int] = [:]
         /// Each user's `uid`, for posixGroup `memberUid` (indexed in `finish` only if a group has one).
         private var uidOfUser: [String?] = []
@@ -206,7 +208,17 @@ public struct DirectoryBuilder: Sendable {
                 endDate = nil
             }
             let key = DN.normalise(entry.dn)
+            if let other = userIndexByDN[key] {
+                problems.append((line, "the DN \(entry.dn) is given twice (also for the identity id '\(users[other].id)')"))
+                return
+            }
             let index = users.count
+            // Managers usually come before their staff: most are resolved here, as they arrive.
+            let managerDN = value(.manager)
+            var manager: String?
+            if let managerDN {
+                if let known = userIndexByDN[DN.normalise(managerDN)] { manager = users[known].id } else { managerPending.append(index) }
+            }
             var direct: [Int] = [], memberships: (groups: [String], effective: [String]) = ([], [])
             if groupsDone {
                 direct = directGroups(key: key, memberOf: values(.memberOf))
@@ -216,7 +228,7 @@ public struct DirectoryBuilder: Sendable {
             }
             users.append(DirectoryUser(
                 dn: entry.dn, id: id, employeeId: value(.employeeId), name: value(.name), email: value(.email),
-                title: value(.title), department: value(.department), manager: nil, managerDN: value(.manager),
+                title: value(.title), department: value(.department), manager: manager, managerDN: managerDN,
                 employeeType: value(.employeeType), disabled: builder.isDisabled(values(.disabled).first), endDate: endDate,
                 groups: memberships.groups, effectiveGroups: memberships.effective))
             userIndexById[idKey] = index
@@ -231,7 +243,7 @@ public struct DirectoryBuilder: Sendable {
             if !problems.isEmpty {
                 throw DiagnosticList(problems.map { Diagnostic(file: source, line: $0.line, $0.message) })
             }
-            for index in users.indices {
+            for index in managerPending {
                 if let managerDN = users[index].managerDN, let manager = userIndexByDN[DN.normalise(managerDN)] {
                     users[index].manager = users[manager].id
                 }
