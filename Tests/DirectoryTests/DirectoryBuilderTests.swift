@@ -148,6 +148,8 @@ import TestSupport
         #expect(try LDAPFilter.parse("(|(uid=bo)(title=sags*))").matches(attributes))
         #expect(try !LDAPFilter.parse("(!(uid=ann))").matches(attributes))
         #expect(try LDAPFilter.parse("(title=*behand*)").matches(attributes))
+        #expect(try LDAPFilter.parse("(&(objectClass=Person)(UID=*))") == .and([.equal("objectclass", "Person"), .present("uid")]),
+                "names are kept lower-cased, as entries keep them; values as written")
         #expect(throws: LDAPFilter.SyntaxError.self) { try LDAPFilter.parse("(&(uid=a)") }
         #expect(throws: LDAPFilter.SyntaxError.self) { try LDAPFilter.parse("uid=a") }
     }

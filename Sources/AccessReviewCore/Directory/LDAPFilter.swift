@@ -91,6 +91,7 @@ public indirect enum LDAPFilter: Sendable, Equatable {
                 index += 1
             }
             guard !name.isEmpty, index < chars.count else { throw SyntaxError(description: "an attribute name is missing at position \(index + 1)") }
+            name = name.lowercased()  // as entries keep them: found without lower-casing for each entry
             var op = String(chars[index])
             if op == ">" || op == "<" || op == "~" {
                 index += 1
