@@ -279,6 +279,10 @@ final class BackgroundWriter: @unchecked Sendable {
         queue.async {
             do {
                 try self.handle.write(contentsOf: block.value)
+                // Start writing the block out now, and keep it out of the page cache once it
+                // is on disk: a file renamed over another on ext4 is otherwise written out
+                // inside rename(2), 0.2 s for a 500 MB accounts.json.
+                _ = posix_fadvise(self.handle.fileDescriptor, off_t(self.written), off_t(block.value.count), POSIX_FADV_DONTNEED)
                 self.hasher?.update(block.value)
                 self.written += block.value.count
             } catch {
