@@ -33,15 +33,6 @@ public struct DirectoryBuilder: Sendable {
         }
     }
 
-    /// Builds from entries that a server already selected by base and filter.
-    public func build(users userEntries: [DirectoryEntry], groups groupEntries: [DirectoryEntry], source: String) throws -> DirectorySnapshot {
-        var streaming = Streaming(config: config)
-        for entry in groupEntries { streaming.addGroup(entry) }
-        streaming.groupsComplete()
-        for entry in userEntries { streaming.addUser(entry) }
-        return try streaming.finish(source: source)
-    }
-
     /// The builder fed one entry at a time. When the groups come first (`groupsComplete`),
     /// each user is complete, nested memberships and all, when it arrives, so that a directory
     /// read over the network is built while it arrives; users that come before the groups
