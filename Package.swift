@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "accessreview",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "accessreview", targets: ["accessreview"]),
         .library(name: "AccessReviewCore", targets: ["AccessReviewCore"]),
@@ -20,10 +20,19 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+        // Every C library, pointer, lock and process-wide setting; Swift types only in its API.
+        .target(
+            name: "AccessReviewPlatform",
+            dependencies: [
+                "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CHaru",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The stages: directory, exports, rules, reconcile, attestation, evidence.
         .target(
             name: "AccessReviewCore",
             dependencies: [
-                "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CHaru",
+                "AccessReviewPlatform",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

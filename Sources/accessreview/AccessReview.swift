@@ -13,12 +13,20 @@ struct AccessReview: ParsableCommand {
             reviewer, the findings and a manifest to <output>/<campaign>/.
 
             Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad configuration or input (the message names \
-            the file and line); 3 a source could not be reached; 4 a safety guard stopped the run.
+            the file and line); 3 a source could not be reached; 4 a safety guard stopped the run; 5 an output \
+            file, the output folder or the state store could not be written (permission denied, disk full).
             """,
         version: ToolInfo.version,
         subcommands: [Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Explain.self, Verify.self,
                       Generate.self]
     )
+
+    /// The process-wide settings (SIGPIPE ignored, libxml2 hardened) are made here, once,
+    /// before any command runs.
+    static func main() {
+        ProcessSetup.start()
+        main(nil)
+    }
 }
 
 /// Options every command that reads the config shares.

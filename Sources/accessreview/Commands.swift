@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            var pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: options.quiet))
+            var pipeline = Pipeline(config: config, asOf: asOf?.day, progress: ProgressDisplay(quiet: options.quiet))
             pipeline.acceptPopulationChange = acceptPopulationChange
             let summary = try pipeline.run()
             if timings {
@@ -50,7 +50,7 @@ struct Check: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            let inputs = try Pipeline(config: config, progress: Progress(quiet: true)).loadAll()
+            let inputs = try Pipeline(config: config, progress: ProgressDisplay(quiet: true)).loadAll()
             for warning in inputs.warnings { printError(warning.description) }
             let handbook = inputs.handbook
             let pairs = handbook.sod.reduce(0) { $0 + $1.roles.count * ($1.roles.count - 1) / 2 }
@@ -81,7 +81,7 @@ struct Pull: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
+            let pipeline = Pipeline(config: config, progress: ProgressDisplay(quiet: options.quiet))
             let snapshot = try pipeline.loadDirectory()
             let writing = Date()
             try snapshot.writeJSON(toFile: output)
@@ -108,7 +108,7 @@ struct Accounts: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            let pipeline = Pipeline(config: config, progress: Progress(quiet: options.quiet))
+            let pipeline = Pipeline(config: config, progress: ProgressDisplay(quiet: options.quiet))
             let (mappings, _) = try pipeline.loadMappings()
             let reading = Date()
             let exports = try pipeline.loadExports(mappings: mappings)
@@ -190,7 +190,7 @@ struct Status: ParsableCommand {
             let state = try StateStore(path: config.statePath)
             let progress = try CampaignReport(state: state, campaign: campaign).progress(today: Day.today())
             guard !progress.isEmpty else {
-                throw ToolError(.badInput, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
+                throw ToolError(.input, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
             }
             print("reviewer".padding(toLength: 16, withPad: " ", startingAt: 0) + "decided/total  due         ")
             for p in progress {
@@ -218,7 +218,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.load()
-            let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: Progress(quiet: true))
+            let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: ProgressDisplay(quiet: true))
             let inputs = try pipeline.loadAll()
             let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
                                                        mappings: inputs.mappings, handbook: inputs.handbook, asOf: inputs.asOf,
@@ -268,7 +268,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard people >= 60, systems >= 1 else { throw ToolError(.badInput, "generate: --people must be at least 60 and --systems at least 1") }
+            guard people >= 60, systems >= 1 else { throw ToolError(.input, "generate: --people must be at least 60 and --systems at least 1") }
             let expected = try OrganisationGenerator(people: people, systems: systems, seed: seed, orderSeed: orderSeed).write(to: out)
             print("accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)")
         }

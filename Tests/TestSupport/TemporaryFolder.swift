@@ -1,3 +1,4 @@
+import AccessReviewCore
 import Foundation
 
 /// A folder under the system's temporary directory, removed when the value is released.
@@ -5,6 +6,8 @@ public final class TemporaryFolder: @unchecked Sendable {
     public let path: String
 
     public init(_ prefix: String = "accessreview-test") {
+        // What the executable does at start-up; every test that reads a file makes a folder first.
+        ProcessSetup.start()
         let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         path = base

@@ -18,7 +18,7 @@ public struct DecisionImporter {
 
     public init(state: StateStore, campaign: String) throws {
         guard let key = try state.existingSecret(for: campaign) else {
-            throw ToolError(.badInput, "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')")
+            throw ToolError(.input, "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')")
         }
         self.state = state
         self.campaign = campaign
@@ -51,7 +51,7 @@ public struct DecisionImporter {
         for (number, rawCells) in sheet.rows {
             var cells = rawCells
             if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            if cells.count < XLSXSheetWriter.commentColumn + 1 { cells += Array(repeating: "", count: XLSXSheetWriter.commentColumn + 1 - cells.count) }
+            if cells.count < SheetLayout.commentColumn + 1 { cells += Array(repeating: "", count: SheetLayout.commentColumn + 1 - cells.count) }
             let rowId = cells[0].trimmingCharacters(in: .whitespaces)
             func refuse(_ message: String) { problems.append(Diagnostic(file: path, line: number, "row \(number): \(message)")) }
             guard !rowId.isEmpty else {
@@ -80,8 +80,8 @@ public struct DecisionImporter {
                 refuse("is not on \(reviewer)'s current sheet (the campaign was re-run since this sheet was issued)")
                 continue
             }
-            let decisionText = cells[XLSXSheetWriter.decisionColumn].trimmingCharacters(in: .whitespacesAndNewlines)
-            let comment = cells[XLSXSheetWriter.commentColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+            let decisionText = cells[SheetLayout.decisionColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+            let comment = cells[SheetLayout.commentColumn].trimmingCharacters(in: .whitespacesAndNewlines)
             guard let decision = Self.decision(decisionText) else {
                 refuse("the decision '\(decisionText)' is neither Keep/Behold nor Remove/Fjern")
                 continue
@@ -207,7 +207,7 @@ public enum FolderSwap {
         for (name, data) in files {
             let file = (temporary as NSString).appendingPathComponent(name)
             guard fm.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw ToolError(.badInput, "\(file): error: cannot write the file")
+                throw ToolError(.input, "\(file): error: cannot write the file")
             }
         }
         let old = path + ".replaced-\(ProcessInfo.processInfo.processIdentifier)"

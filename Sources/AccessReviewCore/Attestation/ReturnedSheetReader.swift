@@ -1,4 +1,3 @@
-import CLibXML2
 import Foundation
 import ZIPFoundation
 
@@ -23,19 +22,19 @@ public enum ReturnedSheetReader {
         let lower = path.lowercased()
         if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm") { return try readXLSX(path: path) }
         if lower.hasSuffix(".csv") { return try readCSV(path: path) }
-        throw ToolError(.badInput, "\(path): error: not a returned sheet (.xlsx or .csv)")
+        throw ToolError(.input, "\(path): error: not a returned sheet (.xlsx or .csv)")
     }
 
     // MARK: - CSV
 
     public static func readCSV(path: String) throws -> ReturnedSheet {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError(.badInput, "\(path): error: cannot read the file")
+            throw ToolError(.input, "\(path): error: cannot read the file")
         }
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
-            throw ToolError(.badInput, "\(path): error: the sheet is not UTF-8 (save it as \"CSV UTF-8\")")
+            throw ToolError(.input, "\(path): error: the sheet is not UTF-8 (save it as \"CSV UTF-8\")")
         }
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let separator: Character = [";", "\t", ","].max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count } ?? ";"
@@ -45,9 +44,9 @@ public enum ReturnedSheetReader {
         for (index, record) in records.enumerated() {
             let number = index + 1
             let cells = record.map(unneutralised)
-            if number <= XLSXSheetWriter.headerRow {
+            if number <= SheetLayout.headerRow {
                 if cells.count >= 2 { header[cells[0]] = cells[1] }
-            } else if number > XLSXSheetWriter.headerRow + 1 {
+            } else if number > SheetLayout.headerRow + 1 {
                 rows.append((number, cells))
             }
         }
@@ -113,7 +112,7 @@ public enum ReturnedSheetReader {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw ToolError(.badInput, "\(path): error: not a readable XLSX workbook (\(error))")
+            throw ToolError(.input, "\(path): error: not a readable XLSX workbook (\(error))")
         }
         var refusals: [String] = []
         var total: UInt64 = 0
@@ -124,7 +123,7 @@ public enum ReturnedSheetReader {
             total += entry.uncompressedSize
         }
         if total > maximumUnpackedBytes {
-            throw ToolError(.badInput, "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)")
+            throw ToolError(.input, "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)")
         }
         func part(_ name: String) throws -> Data? {
             guard let entry = archive[name] else { return nil }
@@ -132,10 +131,10 @@ public enum ReturnedSheetReader {
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
                     data.append(chunk)
-                    if UInt64(data.count) > maximumPartBytes { throw ToolError(.badInput, "too large") }
+                    if UInt64(data.count) > maximumPartBytes { throw ToolError(.input, "too large") }
                 }
             } catch {
-                throw ToolError(.badInput, "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB")
+                throw ToolError(.input, "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB")
             }
             return data
         }
@@ -143,17 +142,17 @@ public enum ReturnedSheetReader {
             refusals.append("the workbook is macro-enabled; save it as a plain .xlsx")
         }
         guard let workbook = try part("xl/workbook.xml"), let relations = try part("xl/_rels/workbook.xml.rels") else {
-            throw ToolError(.badInput, "\(path): error: not an XLSX workbook (no xl/workbook.xml)")
+            throw ToolError(.input, "\(path): error: not an XLSX workbook (no xl/workbook.xml)")
         }
         let sheets = XMLScan.elements(workbook, named: "sheet")
         let attestationNames = ["Attestation"]
         guard let sheet = sheets.first(where: { attestationNames.contains($0["name"] ?? "") }) ?? (sheets.count >= 2 ? sheets[1] : sheets.first),
               let relationId = sheet["r:id"] ?? sheet["id"] else {
-            throw ToolError(.badInput, "\(path): error: the workbook has no attestation sheet")
+            throw ToolError(.input, "\(path): error: the workbook has no attestation sheet")
         }
         let target = XMLScan.elements(relations, named: "Relationship").first { $0["Id"] == relationId }?["Target"] ?? ""
         let sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
-        guard let sheetXML = try part(sheetPath) else { throw ToolError(.badInput, "\(path): error: the workbook lacks \(sheetPath)") }
+        guard let sheetXML = try part(sheetPath) else { throw ToolError(.input, "\(path): error: the workbook lacks \(sheetPath)") }
         let shared = try part("xl/sharedStrings.xml").map(XMLScan.sharedStrings) ?? []
 
         let cells = try XMLScan.cells(sheetXML, sharedStrings: shared, file: path)
@@ -162,140 +161,17 @@ public enum ReturnedSheetReader {
         for (number, values) in cells.rows.sorted(by: { $0.key < $1.key }) {
             var list = Array(repeating: "", count: (values.keys.max() ?? -1) + 1)
             for (column, value) in values { list[column] = value }
-            if number <= XLSXSheetWriter.headerRow {
+            if number <= SheetLayout.headerRow {
                 if list.count >= 2 { header[list[0]] = list[1] }
-            } else if number > XLSXSheetWriter.headerRow + 1 {
+            } else if number > SheetLayout.headerRow + 1 {
                 rows.append((number, list))
             }
         }
         for (row, column) in cells.formulas.sorted(by: { $0.row < $1.row })
-        where column == XLSXSheetWriter.decisionColumn || column == XLSXSheetWriter.commentColumn {
-            refusals.append("row \(row): a formula in \(column == XLSXSheetWriter.decisionColumn ? "Decision" : "Comment"); type the value instead")
+        where column == SheetLayout.decisionColumn || column == SheetLayout.commentColumn {
+            refusals.append("row \(row): a formula in \(column == SheetLayout.decisionColumn ? "Decision" : "Comment"); type the value instead")
         }
         return ReturnedSheet(header: header, rows: rows, refusals: refusals)
     }
 }
 
-/// Small libxml2 scans of the workbook's XML parts (owned pointers stay in this type).
-enum XMLScan {
-    private static func withReader<T>(_ data: Data, _ body: (OpaquePointer) throws -> T) rethrows -> T? {
-        try data.withUnsafeBytes { buffer -> T? in
-            let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
-            guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self),
-                  let reader = xmlReaderForMemory(base, Int32(buffer.count), nil, nil, options) else { return nil }
-            defer { xmlFreeTextReader(reader) }
-            xmlTextReaderSetStructuredErrorHandler(reader, { _, _ in }, nil)
-            return try body(reader)
-        }
-    }
-
-    private static func name(_ reader: OpaquePointer) -> String {
-        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
-    }
-
-    private static func attribute(_ reader: OpaquePointer, _ name: String) -> String? {
-        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-        defer { ar_xml_free(value) }
-        return String(cString: value)
-    }
-
-    /// Attributes of every element with the given local name.
-    static func elements(_ data: Data, named wanted: String) -> [[String: String]] {
-        withReader(data) { reader in
-            var result: [[String: String]] = []
-            while xmlTextReaderRead(reader) == 1 {
-                guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue), name(reader) == wanted else { continue }
-                var attributes: [String: String] = [:]
-                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-                    let key = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
-                    let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                    attributes[key] = value
-                }
-                result.append(attributes)
-            }
-            return result
-        } ?? []
-    }
-
-    static func sharedStrings(_ data: Data) -> [String] {
-        withReader(data) { reader in
-            var strings: [String] = []
-            var current = ""
-            var inText = false
-            while xmlTextReaderRead(reader) == 1 {
-                let type = xmlTextReaderNodeType(reader)
-                if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                    let n = name(reader)
-                    if n == "si" { current = "" }
-                    inText = n == "t" && xmlTextReaderIsEmptyElement(reader) == 0
-                } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                    if name(reader) == "si" { strings.append(current) }
-                    if name(reader) == "t" { inText = false }
-                } else if inText, type == Int32(XML_READER_TYPE_TEXT.rawValue) || type == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
-                    current += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                }
-            }
-            return strings
-        } ?? []
-    }
-
-    struct Cells {
-        var rows: [Int: [Int: String]] = [:]
-        var formulas: [(row: Int, column: Int)] = []
-    }
-
-    /// Every cell's text by row number and 0-based column, and where formulas are.
-    static func cells(_ data: Data, sharedStrings: [String], file: String) throws -> Cells {
-        guard let cells = withReader(data, { reader -> Cells in
-            var cells = Cells()
-            var row = 0, column = 0
-            var type = ""
-            var value = ""
-            var inValue = false
-            while xmlTextReaderRead(reader) == 1 {
-                let nodeType = xmlTextReaderNodeType(reader)
-                if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                    switch name(reader) {
-                    case "c":
-                        let reference = attribute(reader, "r") ?? ""
-                        (row, column) = XMLScan.reference(reference)
-                        type = attribute(reader, "t") ?? ""
-                        value = ""
-                        if xmlTextReaderIsEmptyElement(reader) == 1 { cells.rows[row, default: [:]][column] = "" }
-                    case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
-                    case "f": cells.formulas.append((row, column))
-                    default: break
-                    }
-                } else if nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                    switch name(reader) {
-                    case "v", "t": inValue = false
-                    case "c":
-                        let text = type == "s" ? (Int(value).flatMap { $0 < sharedStrings.count ? sharedStrings[$0] : nil } ?? "") : value
-                        cells.rows[row, default: [:]][column] = text
-                    default: break
-                    }
-                } else if inValue, nodeType == Int32(XML_READER_TYPE_TEXT.rawValue) || nodeType == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
-                    value += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                }
-            }
-            return cells
-        }) else {
-            throw ToolError(.badInput, "\(file): error: the attestation sheet's XML cannot be read")
-        }
-        return cells
-    }
-
-    /// "N12" → (12, 13).
-    static func reference(_ text: String) -> (row: Int, column: Int) {
-        var column = 0
-        var digits = ""
-        for ch in text.uppercased() {
-            if let ascii = ch.asciiValue, ch.isLetter {
-                column = column * 26 + Int(ascii - 64)
-            } else if ch.isNumber {
-                digits.append(ch)
-            }
-        }
-        return (Int(digits) ?? 0, column - 1)
-    }
-}

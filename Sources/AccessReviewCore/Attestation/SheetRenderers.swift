@@ -47,7 +47,7 @@ public struct SheetContext: Sendable {
     public var decisionWords: [String] { language == .da ? ["Behold", "Fjern"] : ["Keep", "Remove"] }
 
     /// The header block above the table: label and value, one a row. The table's column
-    /// headers follow on row `XLSXSheetWriter.headerRow` in every format.
+    /// headers follow on row `SheetLayout.headerRow` in every format.
     public func headerBlock(_ sheet: Sheet) -> [(String, String)] {
         [
             (t("Organisation", "Organisation"), organisation),
@@ -89,7 +89,7 @@ public enum CSVSheetRenderer {
         var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
         let block = context.headerBlock(sheet)
         for (label, value) in block { csv.row([label, value]) }
-        for _ in block.count..<XLSXSheetWriter.headerRow { csv.row([]) }
+        for _ in block.count..<SheetLayout.headerRow { csv.row([]) }
         csv.row(context.columns)
         for row in sheet.rows { csv.row(context.cells(row)) }
         return csv.data
@@ -121,5 +121,77 @@ public enum SheetIndexRenderer {
         }
         html += "</tbody>\n</table>\n</body>\n</html>\n"
         return Data(html.utf8)
+    }
+}
+
+/// Where the attestation sheet's rows and columns are, in every format (the CSV keeps the
+/// workbook's rows): the returned-sheet reader finds the decisions by these.
+public enum SheetLayout {
+    /// The row (0-based) of the column headers; data starts on the next row.
+    public static let headerRow = XLSXSheetWriter.headerRow
+    public static let decisionColumn = XLSXSheetWriter.decisionColumn
+    public static let commentColumn = XLSXSheetWriter.commentColumn
+}
+
+// MARK: - Workbook and PDF
+
+extension SheetContext {
+    /// The sheet as the workbook and PDF writers lay it out, in the context's language.
+    func printable(_ sheet: Sheet) -> PrintableSheet {
+        let name = sheet.reviewerName
+        return PrintableSheet(
+            title: "\(t("Attestation", "Attestation")) \(campaign) — \(sheet.reviewer)",
+            organisation: organisation,
+            created: asOf.ordinal * 86_400 + 12 * 3600,
+            instructionsName: t("Vejledning", "Instructions"),
+            attestationName: t("Attestation", "Attestation"),
+            instructions: instructions(reviewer: sheet.reviewer, name: name),
+            headerBlock: headerBlock(sheet),
+            columns: columns,
+            rowCount: sheet.rows.count,
+            cells: { cells(sheet.rows[$0]) },
+            shade: { sheet.rows[$0].line.worstSeverity.map(\.shade) },
+            decisionWords: decisionWords,
+            validation: .init(
+                errorTitle: t("Ugyldig beslutning", "Invalid decision"),
+                errorMessage: t("Vælg Behold eller Fjern.", "Choose Keep or Remove."),
+                inputTitle: t("Beslutning", "Decision"),
+                inputMessage: t("Behold eller Fjern", "Keep or Remove")),
+            pageTitle: "\(organisation) — \(t("Attestation af adgange", "Access attestation")) \(campaign) — \(sheet.reviewer)"
+                + (name.map { " (\($0))" } ?? ""),
+            pageNumber: { number, total in t("Side \(number) af \(total)", "Page \(number) of \(total)") },
+            footer: "\(t("Frist", "Deadline")) \(deadline) · \(t("Øjebliksbillede", "Snapshot")) \(asOf)",
+            signOff: .init(
+                title: t("Attestation", "Sign-off"),
+                statement: t(
+                    "Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
+                    "I have reviewed the access above and made a decision for every line."),
+                labels: [t("Navn", "Name"), t("Dato", "Date"), t("Underskrift", "Signature")],
+                reviewerLine: "\(t("Attestant", "Reviewer")): \(sheet.reviewer)" + (name.map { " — \($0)" } ?? "")))
+    }
+}
+
+/// The protected workbook with a Keep/Remove list (libxlsxwriter).
+public enum XLSXSheet {
+    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
+        try XLSXSheetWriter.write(context.printable(sheet), to: path)
+    }
+}
+
+/// The PDF to print, sign and archive (libharu, embedded DejaVu Sans).
+public enum PDFSheet {
+    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
+        try PDFSheetWriter.write(context.printable(sheet), to: path)
+    }
+}
+
+extension Severity {
+    var shade: PrintableSheet.Shade {
+        switch self {
+        case .critical: .critical
+        case .high: .high
+        case .medium: .medium
+        case .low: .low
+        }
     }
 }

@@ -124,7 +124,7 @@ extension RunConfig {
     /// is thrown when there is at least one error.
     public static func load(path: String) throws -> RunConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError(.badInput, "\(path): error: cannot read the configuration file (does it exist?)")
+            throw ToolError(.configuration, "\(path): error: cannot read the configuration file (does it exist?)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DiagnosticList([Diagnostic(file: path, "the configuration file is not UTF-8")])

@@ -203,12 +203,7 @@ extension SystemMapping {
 
 /// A record path: `/A/B/C`, each step a name or `prefix:name`, no predicates (streamed).
 public enum RecordPath {
-    public static func steps(_ path: String) -> [(prefix: String?, local: String)] {
-        path.split(separator: "/").map { step in
-            let parts = step.split(separator: ":", maxSplits: 1)
-            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : (nil, String(step))
-        }
-    }
+    public static func steps(_ path: String) -> [(prefix: String?, local: String)] { XMLRecordPlan.steps(path) }
 
     static func problem(in path: String, namespaces: [String: String]) -> String? {
         guard path.hasPrefix("/") else { return "must be an absolute element path like /Export/Users/User" }
@@ -220,5 +215,19 @@ public enum RecordPath {
             if let prefix = step.prefix, namespaces[prefix] == nil { return "uses the prefix '\(prefix)', which 'namespaces' does not declare" }
         }
         return nil
+    }
+}
+
+extension SystemMapping {
+    /// What the streaming XML reader needs of the mapping.
+    var recordPlan: XMLRecordPlan {
+        XMLRecordPlan(
+            file: file, namespaces: namespaces,
+            records: records.map { record in
+                XMLRecordPlan.Record(path: record.path, fields: record.fields.map {
+                    XMLRecordPlan.Field(name: $0.name, xpath: $0.xpath, line: $0.line, column: $0.column)
+                })
+            },
+            exportDate: exportDate)
     }
 }

@@ -33,26 +33,26 @@ public struct LDAPDirectorySource: Sendable {
         guard config.bindDN != nil else { return nil }
         if let name = config.passwordEnv {
             guard let value = environment[name], !value.isEmpty else {
-                throw ToolError(.badInput, "\(configFile): error: directory.password_env names \(name), but that environment variable is not set")
+                throw ToolError(.configuration, "\(configFile): error: directory.password_env names \(name), but that environment variable is not set")
             }
             return value
         }
         if let path = config.passwordFile {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw ToolError(.badInput, "\(path): error: the password file (directory.password_file) cannot be read")
+                throw ToolError(.configuration, "\(path): error: the password file (directory.password_file) cannot be read")
             }
             if info.st_mode & 0o077 != 0 {
-                throw ToolError(.badInput, "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+                throw ToolError(.configuration, "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
             }
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ToolError(.badInput, "\(path): error: the password file cannot be read as UTF-8 text")
+                throw ToolError(.configuration, "\(path): error: the password file cannot be read as UTF-8 text")
             }
             let password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
-            guard !password.isEmpty else { throw ToolError(.badInput, "\(path): error: the password file is empty") }
+            guard !password.isEmpty else { throw ToolError(.configuration, "\(path): error: the password file is empty") }
             return password
         }
-        throw ToolError(.badInput, "\(configFile): error: directory.bind_dn is set but no password source: set password_env or password_file")
+        throw ToolError(.configuration, "\(configFile): error: directory.bind_dn is set but no password source: set password_env or password_file")
     }
 
     /// What `fetch` delivers, in this order: every group, then `groupsComplete`, then the users.
@@ -66,13 +66,13 @@ public struct LDAPDirectorySource: Sendable {
     /// `deliver` as soon as it is complete (AD range retrieval done). Returns the server.
     @discardableResult
     public func fetch(warn: (String) -> Void = { _ in }, deliver: (Delivery) throws -> Void) throws -> String {
-        guard let url = config.url else { throw ToolError(.badInput, "\(configFile): error: directory.url is missing") }
+        guard let url = config.url else { throw ToolError(.configuration, "\(configFile): error: directory.url is missing") }
         let password = try password()
         let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
                                                   timeoutSeconds: config.timeoutSeconds, pageSize: config.pageSize))
         if !connection.isEncrypted {
             guard config.allowInsecure else {
-                throw ToolError(.badInput, "\(configFile): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+                throw ToolError(.configuration, "\(configFile): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
             }
             if config.bindDN != nil {
                 warn("warning: \(url): the password for \(config.bindDN!) is sent without TLS (allow_insecure: true)")
@@ -82,19 +82,18 @@ public struct LDAPDirectorySource: Sendable {
         }
         try connection.bind(dn: config.bindDN, password: password)
 
-        let read = { (dn: String, attribute: String) in try connection.readAttribute(dn: dn, attribute: attribute) }
         // Groups first: then each user can be built, nested groups and all, as it arrives.
         var groups = RangedEntryCollector()
         _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { entry in
             if let complete = groups.add(entry) { try deliver(.group(complete)) }
         }
-        for entry in try groups.finish(read: read) { try deliver(.group(entry)) }
+        for entry in try groups.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) { try deliver(.group(entry)) }
         try deliver(.groupsComplete)
         var users = RangedEntryCollector()
         _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { entry in
             if let complete = users.add(entry) { try deliver(.user(complete)) }
         }
-        for entry in try users.finish(read: read) { try deliver(.user(entry)) }
+        for entry in try users.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) { try deliver(.user(entry)) }
         return url
     }
 

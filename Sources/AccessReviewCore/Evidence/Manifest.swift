@@ -65,13 +65,13 @@ public enum ManifestVerifier {
     public static func verify(folder: String) throws -> Report {
         let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
-            throw ToolError(.badInput, "\(manifestPath): error: no manifest.json in \(folder); is it an accessreview output folder?")
+            throw ToolError(.input, "\(manifestPath): error: no manifest.json in \(folder); is it an accessreview output folder?")
         }
         let manifest: Manifest
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
-            throw ToolError(.badInput, "\(manifestPath): error: the manifest cannot be read: \(error)")
+            throw ToolError(.input, "\(manifestPath): error: the manifest cannot be read: \(error)")
         }
         var altered: [String] = [], missing: [String] = []
         for output in manifest.outputs {

@@ -18,13 +18,13 @@ public struct LoadedInputs: Sendable {
 public struct Pipeline: Sendable {
     public var config: RunConfig
     public var asOf: Day
-    public var progress: Progress
+    public var progress: ProgressDisplay
     /// `--accept-population-change`: run even when a population shrank past the guard.
     public var acceptPopulationChange = false
     /// Filled by `loadDirectory` when the source is LDAP.
     public var directoryTimings = StageTimings()
 
-    public init(config: RunConfig, asOf: Day? = nil, progress: Progress = Progress(quiet: true)) {
+    public init(config: RunConfig, asOf: Day? = nil, progress: ProgressDisplay = ProgressDisplay(quiet: true)) {
         self.config = config
         self.asOf = config.asOf(overriddenBy: asOf)
         self.progress = progress
@@ -77,7 +77,7 @@ public struct Pipeline: Sendable {
         let directory = config.directory
         switch directory.source {
         case .ldif:
-            guard let path = directory.ldif else { throw ToolError(.badInput, "\(config.file): error: directory.ldif is missing") }
+            guard let path = directory.ldif else { throw ToolError(.configuration, "\(config.file): error: directory.ldif is missing") }
             progress.stage("reading the directory from \(path)")
             // libldap parses the file on this thread while another builds the users.
             let classify = try DirectoryBuilder(config: directory).classifier()
@@ -248,10 +248,10 @@ public struct Pipeline: Sendable {
                         try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
                     }
                     if formats.contains("xlsx") {
-                        try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheetWriter.write(sheet, context: context, to: $0) }
+                        try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheet.write(sheet, context: context, to: $0) }
                     }
                     if formats.contains("pdf") {
-                        try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheetWriter.write(sheet, context: context, to: $0) }
+                        try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheet.write(sheet, context: context, to: $0) }
                     }
                 } catch let error as ToolError {
                     failures.set(index, .failure([Diagnostic(file: sheet.reviewer, error.message)]))
@@ -261,7 +261,7 @@ public struct Pipeline: Sendable {
                 progress.advance("writing sheets", done: done.increment(), total: sheets.count)
             }
             for case .failure(let diagnostics)? in failures.values {
-                throw ToolError(.badInput, diagnostics.map(\.message).joined(separator: "\n"))
+                throw ToolError(.outputNotWritten, diagnostics.map(\.message).joined(separator: "\n"))
             }
             clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
             try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: config.sheetFormats))

@@ -1,15 +1,12 @@
-import CSQLite
 import Crypto
 import Foundation
 
 /// The history of a review, in SQLite (`<output>/state.sqlite`): each campaign's secret
 /// for row ids, the rows issued on each reviewer's sheet, every imported file and every
 /// decision with who made it, when, and the SHA-256 of the file it came from.
-///
-/// The only type that holds a `sqlite3*`.
 public final class StateStore {
-    private var db: OpaquePointer?
-    public let path: String
+    private let db: SQLiteDatabase
+    public var path: String { db.path }
 
     public struct IssuedRow: Sendable, Equatable {
         public var campaign: String
@@ -33,17 +30,8 @@ public final class StateStore {
     }
 
     public init(path: String) throws {
-        self.path = path
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
-            sqlite3_close(db)
-            db = nil
-            throw ToolError(.badInput, "\(path): error: cannot open the state store: \(message)")
-        }
-        chmod(path, 0o600)
-        sqlite3_busy_timeout(db, 5000)
-        try execute("""
+        db = try SQLiteDatabase(path: path)
+        try db.execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA cache_size = -65536;
             CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
@@ -65,40 +53,37 @@ public final class StateStore {
             """)
     }
 
-    deinit { sqlite3_close(db) }
-
     /// The campaign's secret for row ids, made on first use and never written anywhere else.
     public func secret(for campaign: String, asOf: Day, deadline: Day) throws -> SymmetricKey {
-        if let existing = try query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first {
+        if let existing = try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first {
             return SymmetricKey(data: existing)
         }
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
-        try run("INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",
-                [campaign, bytes, Self.now(), asOf.description, deadline.description])
+        try db.run("INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",
+                [.text(campaign), .blob(bytes), .text(Self.now()), .text(asOf.description), .text(deadline.description)])
         return key
     }
 
     public func existingSecret(for campaign: String) throws -> SymmetricKey? {
-        try query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map { SymmetricKey(data: $0) }
+        try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map { SymmetricKey(data: $0) }
     }
 
     public func deadline(of campaign: String) throws -> Day? {
-        try query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
+        try db.query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
     }
 
     /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its
     /// sheets), fed row by row so that millions of rows never sit in memory twice.
     public func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
-        try transaction {
-            try run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
-            let statement = try prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            defer { sqlite3_finalize(statement) }
+        try db.transaction {
+            try db.run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
+            let statement = try db.prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             var failure: Error?
             try produce { row in
                 guard failure == nil else { return }
                 do {
-                    try stepText(statement, [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
+                    try statement.run(texts: [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
                                              row.worst?.rawValue ?? "", row.capacity])
                 } catch {
                     failure = error
@@ -111,7 +96,7 @@ public final class StateStore {
     public func issuedRows(campaign: String, reviewer: String? = nil) throws -> [IssuedRow] {
         let sql = "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ?"
             + (reviewer == nil ? "" : " AND reviewer = ?") + " ORDER BY reviewer, row_id"
-        return try query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
+        return try db.query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
             IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
                       account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
         }
@@ -119,7 +104,7 @@ public final class StateStore {
 
     /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from "made up".
     public func findRow(_ rowId: String) throws -> IssuedRow? {
-        try query("SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
+        try db.query("SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
                   [rowId]) { r in
             IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
                       account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
@@ -128,16 +113,16 @@ public final class StateStore {
 
     /// The population counts of the latest run: "directory" (users) and each system (accounts).
     public func lastCounts() throws -> [String: Int] {
-        guard let run = try query("SELECT MAX(run) FROM run_counts", [], { $0.text(0) }).first, !run.isEmpty else { return [:] }
-        return Dictionary(try query("SELECT source, count FROM run_counts WHERE run = ?", [run], { ($0.text(0), Int($0.text(1)) ?? 0) }),
+        guard let run = try db.query("SELECT MAX(run) FROM run_counts", [String](), { $0.text(0) }).first, !run.isEmpty else { return [:] }
+        return Dictionary(try db.query("SELECT source, count FROM run_counts WHERE run = ?", [run], { ($0.text(0), Int($0.text(1)) ?? 0) }),
                           uniquingKeysWith: { a, _ in a })
     }
 
     public func recordCounts(_ counts: [String: Int]) throws {
-        try transaction {
-            let run = (Int(try query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [], { $0.text(0) }).first ?? "0") ?? 0) + 1
+        try db.transaction {
+            let run = (Int(try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first ?? "0") ?? 0) + 1
             for (source, count) in counts.sorted(by: { $0.key < $1.key }) {
-                try self.run("INSERT INTO run_counts VALUES (?, ?, ?)", [String(run), source, String(count)])
+                try db.run("INSERT INTO run_counts VALUES (?, ?, ?)", [String(run), source, String(count)])
             }
         }
     }
@@ -145,14 +130,14 @@ public final class StateStore {
     /// What earlier runs (before `asOf`) saw.
     public func history(before asOf: Day) throws -> History {
         var history = History()
-        for (identity, day) in try query("SELECT identity, first_seen_disabled FROM identity_history WHERE first_seen_disabled < ?",
+        for (identity, day) in try db.query("SELECT identity, first_seen_disabled FROM identity_history WHERE first_seen_disabled < ?",
                                          [asOf.description], { ($0.text(0), $0.text(1)) }) {
             history.firstSeenDisabled[identity] = Day(iso: day)
         }
-        if let previous = try query("SELECT MAX(as_of) FROM job_role_history WHERE as_of < ?", [asOf.description], { $0.text(0) }).first,
+        if let previous = try db.query("SELECT MAX(as_of) FROM job_role_history WHERE as_of < ?", [asOf.description], { $0.text(0) }).first,
            let day = Day(iso: previous) {
             history.previousRun = day
-            for (identity, roles) in try query("SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
+            for (identity, roles) in try db.query("SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
                                                { ($0.text(0), $0.text(1)) }) {
                 history.previousJobRoles[identity] = roles.split(separator: " ").map(String.init)
             }
@@ -162,43 +147,40 @@ public final class StateStore {
 
     /// Records what this run saw, for later runs.
     public func recordRun(asOf: Day, identities: [IdentityState]) throws {
-        try transaction {
-            let disabled = try prepare("INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)")
-            defer { sqlite3_finalize(disabled) }
-            try run("DELETE FROM job_role_history WHERE as_of = ?", [asOf.description])
-            let roles = try prepare("INSERT INTO job_role_history VALUES (?, ?, ?)")
-            defer { sqlite3_finalize(roles) }
+        try db.transaction {
+            let disabled = try db.prepare("INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)")
+            try db.run("DELETE FROM job_role_history WHERE as_of = ?", [asOf.description])
+            let roles = try db.prepare("INSERT INTO job_role_history VALUES (?, ?, ?)")
             for identity in identities {
-                if identity.user.disabled { try step(disabled, [identity.user.id, asOf.description]) }
+                if identity.user.disabled { try disabled.run(texts: [identity.user.id, asOf.description]) }
                 if !identity.jobRoles.isEmpty {
-                    try step(roles, [asOf.description, identity.user.id, identity.jobRoles.map(\.id).joined(separator: " ")])
+                    try roles.run(texts: [asOf.description, identity.user.id, identity.jobRoles.map(\.id).joined(separator: " ")])
                 }
             }
         }
     }
 
     public func hasImported(campaign: String, reviewer: String, sha256: String) throws -> Bool {
-        try !query("SELECT id FROM imports WHERE campaign = ? AND reviewer = ? AND sha256 = ?", [campaign, reviewer, sha256], { $0.text(0) }).isEmpty
+        try !db.query("SELECT id FROM imports WHERE campaign = ? AND reviewer = ? AND sha256 = ?", [campaign, reviewer, sha256], { $0.text(0) }).isEmpty
     }
 
     /// Records one accepted file and its decisions, all or nothing.
     public func recordImport(campaign: String, reviewer: String, file: String, sha256: String, decisions: [(rowId: String, decision: String, comment: String)]) throws {
         let now = Self.now()
-        try transaction {
-            try run("INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.transaction {
+            try db.run("INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
                     [campaign, reviewer, file, sha256, now, String(decisions.count)])
-            let importId = sqlite3_last_insert_rowid(db)
-            let statement = try prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            defer { sqlite3_finalize(statement) }
+            let importId = db.lastInsertRowID
+            let statement = try db.prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for d in decisions {
-                try step(statement, [String(importId), campaign, reviewer, d.rowId, d.decision, d.comment, now, sha256])
+                try statement.run(texts: [String(importId), campaign, reviewer, d.rowId, d.decision, d.comment, now, sha256])
             }
         }
     }
 
     /// The decisions in force: each reviewer's latest imported file supersedes their earlier ones.
     public func currentDecisions(campaign: String) throws -> [Decision] {
-        try query("""
+        try db.query("""
             SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256 FROM decisions d
             WHERE d.campaign = ? AND d.import_id = (SELECT MAX(i.id) FROM imports i WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer)
             ORDER BY d.reviewer, d.row_id
@@ -208,99 +190,12 @@ public final class StateStore {
     }
 
     public func importCount(campaign: String) throws -> Int {
-        try query("SELECT COUNT(*) FROM imports WHERE campaign = ?", [campaign]) { Int($0.text(0)) ?? 0 }.first ?? 0
+        try db.query("SELECT COUNT(*) FROM imports WHERE campaign = ?", [campaign]) { Int($0.text(0)) ?? 0 }.first ?? 0
     }
 
     static func now() -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = .organisation
         return formatter.string(from: Date())
-    }
-
-    // MARK: - SQLite
-
-    struct Row {
-        let statement: OpaquePointer
-        func text(_ column: Int32) -> String {
-            sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
-        }
-        func blob(_ column: Int32) -> Data {
-            guard let bytes = sqlite3_column_blob(statement, column) else { return Data() }
-            return Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, column)))
-        }
-    }
-
-    private func error(_ what: String) -> ToolError {
-        ToolError(.badInput, "\(path): error: \(what): \(String(cString: sqlite3_errmsg(db)))")
-    }
-
-    private func execute(_ sql: String) throws {
-        var message: UnsafeMutablePointer<CChar>?
-        guard sqlite3_exec(db, sql, nil, nil, &message) == SQLITE_OK else {
-            let text = message.map { String(cString: $0) } ?? "unknown"
-            sqlite3_free(message)
-            throw ToolError(.badInput, "\(path): error: the state store: \(text)")
-        }
-    }
-
-    private func prepare(_ sql: String) throws -> OpaquePointer {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error("cannot prepare a query") }
-        return statement
-    }
-
-    private func bind(_ statement: OpaquePointer, _ values: [Any]) {
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
-        for (index, value) in values.enumerated() {
-            if let data = value as? Data {
-                _ = data.withUnsafeBytes { ar_sqlite_bind_blob(statement, Int32(index + 1), $0.baseAddress, Int32(data.count)) }
-            } else {
-                _ = ar_sqlite_bind_text(statement, Int32(index + 1), "\(value)")
-            }
-        }
-    }
-
-    /// Text-only rows, bound without going through `Any` (millions of issued rows).
-    private func stepText(_ statement: OpaquePointer, _ values: [String]) throws {
-        sqlite3_reset(statement)
-        for (index, value) in values.enumerated() { _ = ar_sqlite_bind_text(statement, Int32(index + 1), value) }
-        guard sqlite3_step(statement) == SQLITE_DONE else { throw error("cannot write") }
-    }
-
-    private func step(_ statement: OpaquePointer, _ values: [Any]) throws {
-        bind(statement, values)
-        guard sqlite3_step(statement) == SQLITE_DONE else { throw error("cannot write") }
-    }
-
-    private func run(_ sql: String, _ values: [Any]) throws {
-        let statement = try prepare(sql)
-        defer { sqlite3_finalize(statement) }
-        try step(statement, values)
-    }
-
-    private func query<T>(_ sql: String, _ values: [Any], _ map: (Row) -> T) throws -> [T] {
-        let statement = try prepare(sql)
-        defer { sqlite3_finalize(statement) }
-        bind(statement, values)
-        var result: [T] = []
-        while true {
-            let rc = sqlite3_step(statement)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw error("cannot read") }
-            result.append(map(Row(statement: statement)))
-        }
-        return result
-    }
-
-    private func transaction(_ body: () throws -> Void) throws {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            try body()
-            try execute("COMMIT")
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
     }
 }

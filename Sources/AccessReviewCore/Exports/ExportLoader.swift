@@ -15,7 +15,7 @@ public enum ExportLoader {
         var (output, assembler) = try BatchPipe<RecordBatch>.overlap(
             AccountAssembler(path: path, mapping: mapping, estimate: estimate), batchSize: 1, depth: 16,
             consume: { $0.add($1) },
-            produce: { try XMLRecordReader(path: path, mapping: mapping).read(batchSize: 512, $0) })
+            produce: { try XMLRecordReader(path: path, plan: mapping.recordPlan).read(batchSize: 512, $0) })
         var problems = assembler.problems
         for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
             problems.append(Diagnostic(file: mapping.file, line: record.line,
@@ -39,7 +39,7 @@ public enum ExportLoader {
         let layouts = mapping.records.map { record in
             Dictionary(uniqueKeysWithValues: record.fields.enumerated().map { ($0.element.name, $0.offset) })
         }
-        let reader = XMLRecordReader(path: path, mapping: mapping)
+        let reader = XMLRecordReader(path: path, plan: mapping.recordPlan)
         let output = try reader.read { batch in for record in batch.records {
             let layout = layouts[record.type]
             func value(_ name: String) -> String? { layout[name].flatMap { record.first($0) } }
@@ -236,49 +236,3 @@ struct StatusTable {
     func status(of value: String) -> AccountStatus? { exact[value] ?? folded[value.matchKey] }
 }
 
-/// Fast cleaning of values from exports: most are short ASCII strings that need nothing.
-enum Text {
-    /// UTF-8 bytes trimmed and NFC-normalised; nil when empty. Plain ASCII without
-    /// surrounding white space, the usual case, becomes a string directly.
-    static func clean(_ bytes: ArraySlice<UInt8>) -> String? {
-        guard let first = bytes.first, let last = bytes.last else { return nil }
-        if first > 0x20 && last > 0x20 && !bytes.contains(where: { $0 >= 0x80 }) {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        return String(decoding: bytes, as: UTF8.self).cleaned
-    }
-
-    /// Trimmed and NFC-normalised; nil when empty.
-    static func clean(_ value: String) -> String? {
-        var ascii = true
-        var edgeSpace = false
-        let utf8 = value.utf8
-        guard let first = utf8.first, let last = utf8.last else { return nil }
-        if first <= 0x20 || last <= 0x20 { edgeSpace = true }
-        for byte in utf8 where byte >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii && !edgeSpace { return value }
-        return value.cleaned
-    }
-}
-
-/// SHA-256 of a file computed on a background thread.
-final class BackgroundHash: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var value: Result<(hex: String, bytes: Int), Error> = .failure(CancellationError())
-
-    init(path: String) {
-        group.enter()
-        DispatchQueue.global().async {
-            self.value = Result { try Hashing.sha256Hex(fileAt: path) }
-            self.group.leave()
-        }
-    }
-
-    func result() throws -> (hex: String, bytes: Int) {
-        group.wait()
-        return try value.get()
-    }
-}

@@ -7,7 +7,7 @@ public enum Explanation {
     public static func render(identity id: String, result: ReconcileResult, handbook: Handbook, language: Language) throws -> String {
         guard let identity = result.identities.first(where: { $0.user.id == id || $0.user.id.matchKey == id.matchKey }) else {
             let near = result.identities.filter { $0.user.name?.matchKey.contains(id.matchKey) == true }.prefix(5).map(\.user.id)
-            throw ToolError(.badInput, "no identity '\(id)' in the directory\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
+            throw ToolError(.input, "no identity '\(id)' in the directory\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
         }
         let messages = Messages(language)
         let da = language == .da

@@ -96,16 +96,16 @@ public enum LDIFReader {
 
     // MARK: - Pre-scan
 
-    struct Scan {
-        var recordStarts: [Int]
-        var sha256: String
-        var bytes: Int
+    package struct Scan {
+        package var recordStarts: [Int]
+        package var sha256: String
+        package var bytes: Int
     }
 
     /// One pass over the raw bytes before libldap reads the file: hashes it, refuses `:<`
     /// values, refuses bytes that are not UTF-8, and notes the line on which each record
     /// starts so that libldap's errors can name it.
-    static func prescan(path: String) throws -> Scan {
+    package static func prescan(path: String) throws -> Scan {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw Diagnostic(file: path, "cannot open the LDIF file (does it exist?)")
         }

@@ -9,27 +9,27 @@ import Foundation
 /// gives the same file.
 ///
 /// The only type that holds libxlsxwriter pointers.
-public enum XLSXSheetWriter {
+package enum XLSXSheetWriter {
     /// The row (0-based) of the column headers; data starts on the next row.
     public static let headerRow = 8
     public static let decisionColumn = 13
     public static let commentColumn = 14
 
-    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
+    package static func write(_ sheet: PrintableSheet, to path: String) throws {
         var options = lxw_workbook_options()
         options.constant_memory = 1
         guard let workbook = workbook_new_opt(path, &options) else {
-            throw ToolError(.badInput, "\(path): error: cannot create the workbook")
+            throw ToolError(.outputNotWritten, "\(path): error: cannot create the workbook: \(String(cString: strerror(errno)))")
         }
         var closed = false
         defer { if !closed { workbook_close(workbook) } }
         let strings = StringPool()
 
         var properties = lxw_doc_properties()
-        properties.title = strings.c("\(context.t("Attestation", "Attestation")) \(context.campaign) — \(sheet.reviewer)")
-        properties.company = strings.c(context.organisation)
+        properties.title = strings.c(sheet.title)
+        properties.company = strings.c(sheet.organisation)
         properties.author = strings.c("accessreview")
-        properties.created = time_t(context.asOf.ordinal * 86_400 + 12 * 3600)
+        properties.created = time_t(sheet.created)
         workbook_set_properties(workbook, &properties)
 
         let bold = workbook_add_format(workbook)
@@ -46,66 +46,66 @@ public enum XLSXSheetWriter {
         let editable = workbook_add_format(workbook)
         format_set_unlocked(editable)
         format_set_bg_color(editable, 0xFFF2CC)
-        var fills: [Severity: OpaquePointer] = [:]
-        for (severity, color) in [(Severity.critical, 0xF4B6B6), (.high, 0xF8CBAD), (.medium, 0xFFE699), (.low, 0xDDEBF7)] as [(Severity, UInt32)] {
+        var fills: [PrintableSheet.Shade: OpaquePointer] = [:]
+        for (severity, color) in [(PrintableSheet.Shade.critical, 0xF4B6B6), (.high, 0xF8CBAD), (.medium, 0xFFE699), (.low, 0xDDEBF7)] as [(PrintableSheet.Shade, UInt32)] {
             let format = workbook_add_format(workbook)!
             format_set_bg_color(format, color)
             fills[severity] = OpaquePointer(format)
         }
 
         // Instructions.
-        let guide = workbook_add_worksheet(workbook, strings.c(context.t("Vejledning", "Instructions")))
+        let guide = workbook_add_worksheet(workbook, strings.c(sheet.instructionsName))
         worksheet_set_column(guide, 0, 0, 110, wrap)
-        let instructions = context.instructions(reviewer: sheet.reviewer, name: sheet.reviewerName)
+        let instructions = sheet.instructions
         for (index, line) in instructions.enumerated() {
             worksheet_write_string(guide, lxw_row_t(index), 0, strings.c(line), index == 0 ? title : nil)
         }
         worksheet_protect(guide, nil, nil)
 
         // The attestation sheet.
-        let ws = workbook_add_worksheet(workbook, strings.c(context.t("Attestation", "Attestation")))
+        let ws = workbook_add_worksheet(workbook, strings.c(sheet.attestationName))
         worksheet_set_landscape(ws)
         let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 10, 12, 18, 40]
         for (column, width) in widths.enumerated() {
             worksheet_set_column(ws, lxw_col_t(column), lxw_col_t(column), width, nil)
         }
-        let block = context.headerBlock(sheet)
+        let block = sheet.headerBlock
         for (index, pair) in block.enumerated() {
             worksheet_write_string(ws, lxw_row_t(index), 0, strings.c(pair.0), bold)
             worksheet_write_string(ws, lxw_row_t(index), 1, strings.c(pair.1), nil)
         }
-        for (column, name) in context.columns.enumerated() {
+        for (column, name) in sheet.columns.enumerated() {
             worksheet_write_string(ws, lxw_row_t(headerRow), lxw_col_t(column), strings.c(name), header)
         }
-        for (offset, row) in sheet.rows.enumerated() {
+        for offset in 0..<sheet.rowCount {
             let r = lxw_row_t(headerRow + 1 + offset)
-            let fill = row.line.worstSeverity.flatMap { fills[$0] }.map { UnsafeMutablePointer<lxw_format>($0) }
-            for (column, value) in context.cells(row).enumerated() {
+            let fill = sheet.shade(offset).flatMap { fills[$0] }.map { UnsafeMutablePointer<lxw_format>($0) }
+            for (column, value) in sheet.cells(offset).enumerated() {
                 let format = column >= decisionColumn ? editable : fill
                 // Always written as text: a value from a source never becomes a formula.
                 worksheet_write_string(ws, r, lxw_col_t(column), strings.c(value), format)
             }
             strings.drain()
         }
-        let lastRow = lxw_row_t(headerRow + max(sheet.rows.count, 1))
-        if !sheet.rows.isEmpty {
+        let lastRow = lxw_row_t(headerRow + max(sheet.rowCount, 1))
+        if sheet.rowCount > 0 {
             var validation = lxw_data_validation()
             validation.validate = UInt8(LXW_VALIDATION_TYPE_LIST.rawValue)
-            let choices = context.decisionWords
+            let choices = sheet.decisionWords
             let list = CStringList(choices)
             validation.value_list = list.pointer
             validation.show_error = UInt8(LXW_VALIDATION_ON.rawValue)
             validation.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_STOP.rawValue)
-            validation.error_title = strings.c(context.t("Ugyldig beslutning", "Invalid decision"))
-            validation.error_message = strings.c(context.t("Vælg Behold eller Fjern.", "Choose Keep or Remove."))
-            validation.input_title = strings.c(context.t("Beslutning", "Decision"))
-            validation.input_message = strings.c(context.t("Behold eller Fjern", "Keep or Remove"))
+            validation.error_title = strings.c(sheet.validation.errorTitle)
+            validation.error_message = strings.c(sheet.validation.errorMessage)
+            validation.input_title = strings.c(sheet.validation.inputTitle)
+            validation.input_message = strings.c(sheet.validation.inputMessage)
             validation.show_input = UInt8(LXW_VALIDATION_ON.rawValue)
             worksheet_data_validation_range(ws, lxw_row_t(headerRow + 1), lxw_col_t(decisionColumn), lastRow, lxw_col_t(decisionColumn), &validation)
             withExtendedLifetime(list) {}
         }
         worksheet_freeze_panes(ws, lxw_row_t(headerRow + 1), 0)
-        worksheet_autofilter(ws, lxw_row_t(headerRow), 0, lastRow, lxw_col_t(context.columns.count - 1))
+        worksheet_autofilter(ws, lxw_row_t(headerRow), 0, lastRow, lxw_col_t(sheet.columns.count - 1))
         var protection = lxw_protection()
         protection.autofilter = 1
         protection.sort = 0
@@ -114,7 +114,7 @@ public enum XLSXSheetWriter {
         closed = true
         let result = workbook_close(workbook)
         guard result == LXW_NO_ERROR else {
-            throw ToolError(.badInput, "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))")
+            throw ToolError(.outputNotWritten, "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))")
         }
     }
 }
@@ -132,7 +132,7 @@ private final class StringPool {
 
     /// Frees strings of written cells (libxlsxwriter copies cell text), keeping the first ones
     /// (properties, sheet names) that it reads at close.
-    func drain() {
+    package func drain() {
         if kept.isEmpty { kept = owned } else { for pointer in owned { free(pointer) } }
         owned.removeAll(keepingCapacity: true)
     }
@@ -147,7 +147,7 @@ private final class CStringList {
     private var pointers: [UnsafeMutablePointer<CChar>?]
     let pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
 
-    init(_ strings: [String]) {
+    package init(_ strings: [String]) {
         pointers = strings.map { strdup($0) } + [nil]
         pointer = UnsafeMutablePointer.allocate(capacity: pointers.count)
         pointer.initialize(from: pointers, count: pointers.count)

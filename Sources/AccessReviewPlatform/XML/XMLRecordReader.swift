@@ -12,26 +12,72 @@ import Foundation
 /// entities are refused before any is expanded, and nesting is limited.
 ///
 /// This type owns every libxml2 pointer it uses.
-struct XMLRecordReader {
-    struct Output {
-        var records: Int
-        var countsPerType: [Int]
-        /// Per record type and field: whether any record had a non-empty value.
-        var filled: [[Bool]]
-        var exportDate: String?
+/// What `XMLRecordReader` reads from an export: the record element paths, each record
+/// type's fields (XPath 1.0 relative to the record), the namespace prefixes, and where the
+/// export records its date. Made from a system mapping by the core.
+package struct XMLRecordPlan: Sendable {
+    package struct Record: Sendable {
+        package var path: String
+        package var fields: [Field]
+        package init(path: String, fields: [Field]) {
+            self.path = path
+            self.fields = fields
+        }
     }
 
-    static let maximumDepth = 100
+    package struct Field: Sendable {
+        package var name: String
+        package var xpath: String
+        package var line: Int
+        package var column: Int
+        package init(name: String, xpath: String, line: Int, column: Int) {
+            (self.name, self.xpath, self.line, self.column) = (name, xpath, line, column)
+        }
+    }
 
-    let path: String
-    let mapping: SystemMapping
+    /// The mapping file, named by errors in its expressions.
+    package var file: String
+    package var namespaces: [String: String]
+    package var records: [Record]
+    /// An element path, or one ending in `/@attribute`.
+    package var exportDate: String?
 
-    private static let hardened: Void = { ar_xml_harden() }()
+    /// The steps of an element path, each with its namespace prefix if any.
+    package static func steps(_ path: String) -> [(prefix: String?, local: String)] {
+        path.split(separator: "/").map { step in
+            let parts = step.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : (nil, String(step))
+        }
+    }
+
+    package init(file: String, namespaces: [String: String], records: [Record], exportDate: String?) {
+        (self.file, self.namespaces, self.records, self.exportDate) = (file, namespaces, records, exportDate)
+    }
+}
+
+package struct XMLRecordReader {
+    package struct Output {
+        package var records: Int
+        package var countsPerType: [Int]
+        /// Per record type and field: whether any record had a non-empty value.
+        package var filled: [[Bool]]
+        package var exportDate: String?
+    }
+
+    package static let maximumDepth = 100
+
+    package let path: String
+    package let mapping: XMLRecordPlan
+
+    package init(path: String, plan: XMLRecordPlan) {
+        self.path = path
+        self.mapping = plan
+    }
 
     /// Reads the whole file, calling `handle` with each batch of up to `batchSize` records.
     /// Throws a diagnostic with file, line and column on malformed or hostile XML.
-    func read(batchSize: Int = 256, _ handle: (RecordBatch) throws -> Void) throws -> Output {
-        _ = Self.hardened
+    package func read(batchSize: Int = 256, _ handle: (RecordBatch) throws -> Void) throws -> Output {
+        ProcessSetup.requireStarted()
         let errors = ErrorBox()
         var evaluators = try makeEvaluators()
         defer { for record in evaluators { for field in record { field.release() } } }
@@ -179,7 +225,7 @@ struct ElementName: Equatable {
     var uri: InternedName?
 
     static func path(_ path: String, namespaces: [String: String], intern: (String) -> InternedName?) -> [ElementName] {
-        RecordPath.steps(path).map { step in
+        XMLRecordPlan.steps(path).map { step in
             ElementName(local: intern(step.local), uri: step.prefix.flatMap { namespaces[$0] }.flatMap(intern))
         }
     }
@@ -190,7 +236,7 @@ private enum FieldEvaluator {
     case walk(SimpleFieldPath)
     case xpath(xmlXPathCompExprPtr)
 
-    func release() {
+    package func release() {
         if case .xpath(let expression) = self { xmlXPathFreeCompExpr(expression) }
     }
 
@@ -250,23 +296,23 @@ private enum FieldEvaluator {
 /// The field forms read without the XPath engine: `@a`, `Child`, `A/B`, `A/B/@c`, `text()`,
 /// `A/text()`, `.` — each name optionally prefixed.
 struct SimpleFieldPath {
-    struct Name {
-        var uri: [CChar]?
-        var local: [CChar]
+    package struct Name {
+        package var uri: [CChar]?
+        package var local: [CChar]
         /// The local name in the reader's dictionary, once bound to a reader.
         var interned: InternedName?
     }
 
-    enum Step {
+    package enum Step {
         case element(Name)
         case attribute(Name)
         case text
         case this
     }
 
-    let steps: [Step]
+    package let steps: [Step]
 
-    init?(_ expression: String, namespaces: [String: String]) {
+    package init?(_ expression: String, namespaces: [String: String]) {
         let trimmed = expression.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, !trimmed.hasPrefix("/") else { return nil }
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
@@ -395,23 +441,23 @@ struct SimpleFieldPath {
 
 /// Collects libxml2's errors for one reader.
 private final class ErrorBox {
-    var firstError: (line: Int, column: Int, message: String)?
+    package var firstError: (line: Int, column: Int, message: String)?
 
-    func add(level: Int, line: Int, column: Int, message: String) {
+    package func add(level: Int, line: Int, column: Int, message: String) {
         // XML_ERR_WARNING is 1; errors (2) and fatal errors (3) stop the export.
         if level >= 2 && firstError == nil { firstError = (line, column, message) }
     }
 }
 
 /// Compiles XPath expressions without letting libxml2 print to stderr.
-enum XPathCompiler {
-    static func compile(_ expression: String) -> xmlXPathCompExprPtr? {
+package enum XPathCompiler {
+    package static func compile(_ expression: String) -> xmlXPathCompExprPtr? {
         xmlSetStructuredErrorFunc(nil) { _, _ in }
         defer { xmlSetStructuredErrorFunc(nil, nil) }
         return xmlXPathCompile(expression)
     }
 
-    static func isValid(_ expression: String) -> Bool {
+    package static func isValid(_ expression: String) -> Bool {
         guard let compiled = compile(expression) else { return false }
         xmlXPathFreeCompExpr(compiled)
         return true
@@ -421,12 +467,14 @@ enum XPathCompiler {
 /// The field values of a batch of records, packed into one byte buffer: reading a record
 /// allocates nothing, and the strings are made by whoever consumes the batch (on another
 /// core, when the export is read through a `BatchPipe`).
-struct RecordBatch: Sendable {
+package struct RecordBatch: Sendable {
+    package init() {}
+
     private struct Entry {
-        var type: Int
-        var line: Int
+        package var type: Int
+        package var line: Int
         /// Index of the record's first field in `fieldEnds`.
-        var firstField: Int
+        package var firstField: Int
     }
 
     private var bytes: [UInt8] = []
@@ -436,16 +484,16 @@ struct RecordBatch: Sendable {
     private var fieldEnds: [Int] = []
     private var entries: [Entry] = []
 
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
 
-    mutating func removeAll() {
+    package mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         valueEnds.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
     }
 
-    mutating func beginRecord(type: Int, line: Int) {
+    package mutating func beginRecord(type: Int, line: Int) {
         entries.append(Entry(type: type, line: line, firstField: fieldEnds.count))
     }
 
@@ -455,13 +503,13 @@ struct RecordBatch: Sendable {
         valueEnds.append(bytes.count)
     }
 
-    mutating func append(_ value: String) {
+    package mutating func append(_ value: String) {
         bytes.append(contentsOf: value.utf8)
         valueEnds.append(bytes.count)
     }
 
     /// Closes the current field; true when it has a non-empty value.
-    mutating func endField() -> Bool {
+    package mutating func endField() -> Bool {
         let start = fieldEnds.last ?? 0
         fieldEnds.append(valueEnds.count)
         var previous = start == 0 ? 0 : valueEnds[start - 1]
@@ -473,29 +521,29 @@ struct RecordBatch: Sendable {
     }
 
     /// One record of a batch.
-    struct RecordView {
+    package struct RecordView {
         fileprivate let batch: RecordBatch
         fileprivate let entry: Int
-        var type: Int { batch.entries[entry].type }
-        var line: Int { batch.entries[entry].line }
+        package var type: Int { batch.entries[entry].type }
+        package var line: Int { batch.entries[entry].line }
 
         /// The values of the record type's field number `field`, as the export has them.
-        func values(_ field: Int) -> [String] {
+        package func values(_ field: Int) -> [String] {
             batch.values(ofField: batch.entries[entry].firstField + field).map { String(decoding: $0, as: UTF8.self) }
         }
 
         /// The field's values trimmed and NFC-normalised, empty ones left out.
-        func cleanedValues(_ field: Int) -> [String] {
+        package func cleanedValues(_ field: Int) -> [String] {
             batch.values(ofField: batch.entries[entry].firstField + field).compactMap(Text.clean)
         }
 
         /// The field's first value, trimmed and NFC-normalised; nil when there is none or it is empty.
-        func first(_ field: Int) -> String? {
+        package func first(_ field: Int) -> String? {
             batch.values(ofField: batch.entries[entry].firstField + field).first.flatMap(Text.clean)
         }
     }
 
-    var records: LazyMapSequence<Range<Int>, RecordView> {
+    package var records: LazyMapSequence<Range<Int>, RecordView> {
         (0..<entries.count).lazy.map { RecordView(batch: self, entry: $0) }
     }
 

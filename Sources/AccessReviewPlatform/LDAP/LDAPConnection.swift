@@ -6,30 +6,32 @@ import Foundation
 ///
 /// Every failure is a `ToolError` with exit status 3 whose message names the server and the
 /// cause; no message ever holds the password.
-final class LDAPConnection {
-    struct Options {
-        var url: String
-        var starttls: Bool
-        var caFile: String?
-        var timeoutSeconds: Int
-        var pageSize: Int
+package final class LDAPConnection {
+    package struct Options {
+        package var url: String
+        package var starttls: Bool
+        package var caFile: String?
+        package var timeoutSeconds: Int
+        package var pageSize: Int
+
+        package init(url: String, starttls: Bool, caFile: String?, timeoutSeconds: Int, pageSize: Int) {
+            (self.url, self.starttls, self.caFile, self.timeoutSeconds, self.pageSize) = (url, starttls, caFile, timeoutSeconds, pageSize)
+        }
     }
 
     private var handle: OpaquePointer?
-    let options: Options
+    package let options: Options
     /// Pages received by the last search (for tests and the manifest).
-    private(set) var lastPageCount = 0
+    package private(set) var lastPageCount = 0
 
-    /// A server that dies mid-search must give an error, not a SIGPIPE that kills the process.
-    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
-
-    init(_ options: Options) throws {
-        _ = Self.ignoreBrokenPipes
+    package init(_ options: Options) throws {
+        // SIGPIPE must be ignored: a server that dies mid-search gives an error, not a dead process.
+        ProcessSetup.requireStarted()
         self.options = options
         var ld: OpaquePointer?
         let rc = ldap_initialize(&ld, options.url)
         guard rc == LDAP_SUCCESS, let ld else {
-            throw ToolError(.badInput, "\(options.url): error: not an LDAP URL (\(String(cString: ldap_err2string(rc))))")
+            throw ToolError(.configuration, "\(options.url): error: not an LDAP URL (\(String(cString: ldap_err2string(rc))))")
         }
         handle = ld
         _ = ar_set_int_option(ld, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3)
@@ -40,7 +42,7 @@ final class LDAPConnection {
         _ = ar_set_int_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_DEMAND)
         if let caFile = options.caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw ToolError(.badInput, "\(caFile): error: the CA file (directory.ca_file) cannot be read")
+                throw ToolError(.configuration, "\(caFile): error: the CA file (directory.ca_file) cannot be read")
             }
             _ = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, caFile)
         }
@@ -61,10 +63,10 @@ final class LDAPConnection {
     }
 
     /// Whether the connection is encrypted (LDAPS or StartTLS).
-    var isEncrypted: Bool { options.starttls || options.url.lowercased().hasPrefix("ldaps://") }
+    package var isEncrypted: Bool { options.starttls || options.url.lowercased().hasPrefix("ldaps://") }
 
     /// Simple bind; anonymous when `dn` is nil.
-    func bind(dn: String?, password: String?) throws {
+    package func bind(dn: String?, password: String?) throws {
         var bytes = Array((password ?? "").utf8)
         defer { for index in bytes.indices { bytes[index] = 0 } }
         let rc = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -81,7 +83,7 @@ final class LDAPConnection {
 
     /// A subtree search with paged results (RFC 2696): each entry is handed over as soon as
     /// it arrives. A size or admin limit is an error, never a short result.
-    func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void) throws -> Int {
+    package func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void) throws -> Int {
         let attributeList = CStringArray(attributes)
         let names = AttributeNameCache(requested: attributes)
         var cookie = berval(bv_len: 0, bv_val: nil)
@@ -161,7 +163,7 @@ final class LDAPConnection {
     }
 
     /// Reads one attribute of one entry with a base search, for AD range retrieval.
-    func readAttribute(dn: String, attribute: String) throws -> (name: String, values: [String])? {
+    package func readAttribute(dn: String, attribute: String) throws -> (name: String, values: [String])? {
         let attributeList = CStringArray([attribute])
         var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
         var result: OpaquePointer?
@@ -266,17 +268,17 @@ final class LDAPConnection {
 /// The attribute names a server sends in one search, matched byte for byte to their position
 /// in the search's layout (the requested names) without making a string: entries repeat the
 /// same dozen names.
-final class AttributeNameCache {
-    let layout: AttributeLayout
+package final class AttributeNameCache {
+    package let layout: AttributeLayout
     private var known: [(bytes: [UInt8], name: Name)] = []
 
-    struct Name {
-        var key: String
-        var position: Int?
-        var syntax: LDAPValues.Syntax
+    package struct Name {
+        package var key: String
+        package var position: Int?
+        package var syntax: LDAPValues.Syntax
     }
 
-    init(requested: [String]) {
+    package init(requested: [String]) {
         var seen = Set<String>()
         layout = AttributeLayout(requested.map { $0.lowercased() }.filter { seen.insert($0).inserted })
     }
@@ -297,7 +299,7 @@ final class AttributeNameCache {
 private final class CStringArray {
     private var pointers: [UnsafeMutablePointer<CChar>?]
 
-    init(_ strings: [String]) {
+    package init(_ strings: [String]) {
         pointers = strings.map { strdup($0) } + [nil]
     }
 
@@ -309,11 +311,11 @@ private final class CStringArray {
 }
 
 /// Value syntaxes: binary AD attributes as their usual text forms, everything else UTF-8.
-enum LDAPValues {
-    enum Syntax {
+package enum LDAPValues {
+    package enum Syntax {
         case text, guid, sid
 
-        init(attribute: String) {
+        package init(attribute: String) {
             switch attribute {
             case "objectguid": self = .guid
             case "objectsid": self = .sid
@@ -332,14 +334,14 @@ enum LDAPValues {
     }
 
     /// A GUID as AD shows it: the first three groups little-endian.
-    static func guid(_ b: [UInt8]) -> String {
+    package static func guid(_ b: [UInt8]) -> String {
         guard b.count == 16 else { return Hashing.hex(b) }
         let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
         return order.map { $0 < 0 ? "-" : Hashing.hex([b[$0]]) }.joined()
     }
 
     /// A SID as `S-1-5-21-…`.
-    static func sid(_ b: [UInt8]) -> String? {
+    package static func sid(_ b: [UInt8]) -> String? {
         guard b.count >= 8, b.count == 8 + Int(b[1]) * 4 else { return nil }
         var authority: UInt64 = 0
         for index in 2..<8 { authority = authority << 8 | UInt64(b[index]) }
@@ -355,8 +357,8 @@ enum LDAPValues {
 
 /// Whether a TCP connection to the URL's host and port can be opened: tells "down" from
 /// "TLS failed" when libldap says only "Can't contact LDAP server".
-enum TCPProbe {
-    static func reachable(url: String, timeout: Int) -> Bool {
+package enum TCPProbe {
+    package static func reachable(url: String, timeout: Int) -> Bool {
         guard let parts = URLComponents(string: url), let host = parts.host else { return false }
         let port = parts.port ?? (url.lowercased().hasPrefix("ldaps://") ? 636 : 389)
         var hints = addrinfo()

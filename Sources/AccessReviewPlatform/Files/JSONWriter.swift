@@ -3,41 +3,41 @@ import Foundation
 /// A byte-level JSON writer for the large snapshots (`accounts.json`): one record a line,
 /// keys in sorted order, no intermediate object tree. `JSONEncoder` builds the whole tree
 /// first, which costs seconds and gigabytes on a 2.5-million-account export.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     /// Where full buffers go; nil keeps everything in memory.
     private let sink: BackgroundWriter?
     private let flushAt: Int
 
-    init(capacity: Int = 1 << 16) {
+    package init(capacity: Int = 1 << 16) {
         bytes.reserveCapacity(capacity)
         sink = nil
         flushAt = .max
     }
 
     /// Writes through to a file in blocks of about a megabyte.
-    init(sink: BackgroundWriter) {
+    package init(sink: BackgroundWriter) {
         self.sink = sink
         flushAt = 1 << 20
         bytes.reserveCapacity(flushAt + 4096)
     }
 
-    mutating func flushIfFull() throws {
+    package mutating func flushIfFull() throws {
         if bytes.count >= flushAt { try flush() }
     }
 
-    mutating func flush() throws {
+    package mutating func flush() throws {
         guard let sink, !bytes.isEmpty else { return }
         try sink.write(bytes)
         bytes = []
         bytes.reserveCapacity(flushAt + 4096)
     }
 
-    mutating func raw(_ text: StaticString) {
+    package mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             bytes.append(0x22)
@@ -66,11 +66,11 @@ struct JSONWriter {
         }
     }
 
-    mutating func optional(_ value: String?) {
+    package mutating func optional(_ value: String?) {
         if let value { string(value) } else { raw("null") }
     }
 
-    mutating func strings(_ list: [String]) {
+    package mutating func strings(_ list: [String]) {
         raw("[")
         for (i, value) in list.enumerated() {
             if i > 0 { raw(",") }
@@ -82,7 +82,7 @@ struct JSONWriter {
     /// Writes `items` one a line ("\n" before the first, ",\n" before the others), rendered
     /// on every core: pairs of chunks are rendered side by side, then written in order (to the
     /// sink as they are, without a copy), so memory holds two chunks whatever the number of items.
-    mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
+    package mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
         let parts = ResultSlots<[UInt8]>(count: 2)
         // Only read while the chunks are rendered.
         let items = UncheckedSendable(items), render = UncheckedSendable(render)
@@ -122,157 +122,27 @@ struct JSONWriter {
         }
     }
 
-    var data: Data { Data(bytes) }
-}
-
-/// A large JSON document written by `JSONWriter`, in memory or streamed to a file.
-protocol StreamedJSON {
-    func write(into w: inout JSONWriter) throws
-}
-
-extension StreamedJSON {
-    func renderedJSON() -> Data {
-        var w = JSONWriter()
-        try! write(into: &w)
-        return w.data
-    }
-
-    /// Writes the document to a file whole or not at all, without holding it in memory.
-    func streamJSON(toFile path: String) throws {
-        try AtomicFile.write(path) { handle in
-            _ = try JSONWriter.stream(to: handle, hashing: false) { try write(into: &$0) }
-        }
-    }
-}
-
-extension AccountsSnapshot {
-    public func jsonData() -> Data { renderedJSON() }
-    public func writeJSON(toFile path: String) throws { try streamJSON(toFile: path) }
-}
-
-extension DirectorySnapshot {
-    public func jsonData() -> Data { renderedJSON() }
-    public func writeJSON(toFile path: String) throws { try streamJSON(toFile: path) }
-}
-
-extension JSONWriter {
-    /// Renders into `handle` through a background writer; the SHA-256 and size when `hashing`.
-    static func stream(to handle: FileHandle, hashing: Bool, _ render: (inout JSONWriter) throws -> Void) throws -> (sha256: String, bytes: Int) {
-        let sink = BackgroundWriter(handle, hashing: hashing)
-        defer { sink.drain() }
-        var w = JSONWriter(sink: sink)
-        try render(&w)
-        try w.flush()
-        return try sink.finish()
-    }
-}
-
-extension AccountsSnapshot: StreamedJSON {
-    /// `accounts.json`: `{"systems":[{"accounts":[…],"export_sha256":…,"system":…}]}`, one account a line.
-    func write(into w: inout JSONWriter) throws {
-        w.raw("{\"systems\":[")
-        for (s, system) in systems.enumerated() {
-            if s > 0 { w.raw(",") }
-            w.raw("\n{\"accounts\":[")
-            try w.lines(system.accounts) { account, w in
-                w.raw("{\"account\":")
-                w.string(account.account)
-                w.raw(",\"keys\":{")
-                var first = true
-                for (key, value) in account.keys {
-                    if !first { w.raw(",") }
-                    first = false
-                    w.string(key)
-                    w.raw(":")
-                    w.string(value)
-                }
-                w.raw("},\"last_login\":")
-                w.optional(account.lastLogin?.description)
-                w.raw(",\"roles\":")
-                w.strings(account.roles)
-                w.raw(",\"status\":")
-                w.string(account.status.rawValue)
-                w.raw(",\"valid_to\":")
-                w.optional(account.validTo?.description)
-                w.raw("}")
-            }
-            w.raw("\n],\"export_sha256\":")
-            w.string(system.sha256)
-            w.raw(",\"system\":")
-            w.string(system.system)
-            w.raw("}")
-        }
-        w.raw("\n]}\n")
-    }
-}
-
-extension DirectorySnapshot: StreamedJSON {
-    /// `directory.json`, one user or group a line, keys sorted; the same bytes `JSONEncoder`
-    /// would give in content, at a fraction of the time and memory.
-    func write(into w: inout JSONWriter) throws {
-        w.raw("{\"groups\":[")
-        try w.lines(groups) { group, w in
-            w.raw("{\"dn\":")
-            w.string(group.dn)
-            w.raw(",\"members\":")
-            w.strings(group.members)
-            w.raw(",\"name\":")
-            w.string(group.name)
-            w.raw("}")
-        }
-        w.raw("\n],\"users\":[")
-        try w.lines(users) { user, w in
-            w.raw("{\"department\":")
-            w.optional(user.department)
-            w.raw(",\"disabled\":")
-            if user.disabled { w.raw("true") } else { w.raw("false") }
-            w.raw(",\"dn\":")
-            w.string(user.dn)
-            w.raw(",\"effective_groups\":")
-            w.strings(user.effectiveGroups)
-            w.raw(",\"email\":")
-            w.optional(user.email)
-            w.raw(",\"employee_id\":")
-            w.optional(user.employeeId)
-            w.raw(",\"employee_type\":")
-            w.optional(user.employeeType)
-            w.raw(",\"end_date\":")
-            w.optional(user.endDate?.description)
-            w.raw(",\"groups\":")
-            w.strings(user.groups)
-            w.raw(",\"id\":")
-            w.string(user.id)
-            w.raw(",\"manager\":")
-            w.optional(user.manager)
-            w.raw(",\"name\":")
-            w.optional(user.name)
-            w.raw(",\"title\":")
-            w.optional(user.title)
-            w.raw("}")
-        }
-        w.raw("\n]}\n")
-    }
+    package var data: Data { Data(bytes) }
 }
 
 
 /// Writes blocks to a file on another thread, so that the caller renders the next block
 /// while the kernel copies this one. A write error is thrown by the next call.
-final class BackgroundWriter: @unchecked Sendable {
+package final class BackgroundWriter: @unchecked Sendable {
     private let handle: FileHandle
     private let queue = DispatchQueue(label: "accessreview.background-writer")
     private let slots = DispatchSemaphore(value: 4)
-    private let lock = NSLock()
-    private var failure: Error?
+    private let failure = LockedValue<(any Error)?>(nil)
     /// SHA-256 of what was written, when asked for; touched by the writer thread only.
     private var hasher: Hashing.SHA256Stream?
     private var written = 0
 
-    init(_ handle: FileHandle, hashing: Bool = false) {
+    package init(_ handle: FileHandle, hashing: Bool = false) {
         self.handle = handle
         hasher = hashing ? Hashing.SHA256Stream() : nil
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         try check()
         slots.wait()
         let block = UncheckedSendable(bytes)
@@ -286,9 +156,7 @@ final class BackgroundWriter: @unchecked Sendable {
                 self.hasher?.update(block.value)
                 self.written += block.value.count
             } catch {
-                self.lock.lock()
-                if self.failure == nil { self.failure = error }
-                self.lock.unlock()
+                self.failure.withLock { if $0 == nil { $0 = error } }
             }
             self.slots.signal()
         }
@@ -296,18 +164,29 @@ final class BackgroundWriter: @unchecked Sendable {
 
     /// Waits for every block and throws the first write error; the SHA-256 (empty unless
     /// hashing) and size of what was written.
-    func finish() throws -> (sha256: String, bytes: Int) {
+    package func finish() throws -> (sha256: String, bytes: Int) {
         drain()
         try check()
         return queue.sync { (hasher?.hex ?? "", written) }
     }
 
     /// Waits for every block.
-    func drain() { queue.sync {} }
+    package func drain() { queue.sync {} }
 
     private func check() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if let failure { throw failure }
+        if let failure = failure.withLock({ $0 }) { throw failure }
     }
 }
+
+extension JSONWriter {
+    /// Renders into `handle` through a background writer; the SHA-256 and size when `hashing`.
+    package static func stream(to handle: FileHandle, hashing: Bool, _ render: (inout JSONWriter) throws -> Void) throws -> (sha256: String, bytes: Int) {
+        let sink = BackgroundWriter(handle, hashing: hashing)
+        defer { sink.drain() }
+        var w = JSONWriter(sink: sink)
+        try render(&w)
+        try w.flush()
+        return try sink.finish()
+    }
+}
+

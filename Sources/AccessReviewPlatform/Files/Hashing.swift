@@ -17,26 +17,10 @@ public enum Hashing {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Writes a file without the fsync of an atomic write: for files inside a run's
-    /// work folder, which is moved into place only when the whole run succeeded.
-    public static func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o644) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard fd >= 0 else { throw ToolError(.badInput, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                guard written > 0 else { throw ToolError(.badInput, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))") }
-                offset += written
-            }
-        }
-    }
-
     /// SHA-256 of a file, read in blocks so that large exports do not sit in memory.
     public static func sha256Hex(fileAt path: String) throws -> (hex: String, bytes: Int) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Diagnostic(file: path, "cannot open the file for reading")
+            throw ToolError(.input, "\(path): error: cannot open the file for reading")
         }
         defer { try? handle.close() }
         var hasher = SHA256()

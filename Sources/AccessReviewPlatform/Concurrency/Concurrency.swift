@@ -4,7 +4,7 @@ import Foundation
 /// producing them (parsing XML, decoding LDAP) and consuming them (building accounts,
 /// users) run on two cores. At most `depth` batches wait; beyond that the producer waits,
 /// so memory stays bounded whatever the input's size.
-final class BatchPipe<Element>: @unchecked Sendable {
+package final class BatchPipe<Element>: @unchecked Sendable {
     private struct Batch: @unchecked Sendable { var elements: [Element] }
 
     private let queue = DispatchQueue(label: "accessreview.batch-pipe")
@@ -14,7 +14,7 @@ final class BatchPipe<Element>: @unchecked Sendable {
     private var pending: [Element] = []
 
     /// `consume` runs on the consumer thread, one batch at a time, in the order sent.
-    init(batchSize: Int = 512, depth: Int = 8, consume: @escaping ([Element]) -> Void) {
+    package init(batchSize: Int = 512, depth: Int = 8, consume: @escaping ([Element]) -> Void) {
         self.batchSize = batchSize
         self.slots = DispatchSemaphore(value: depth)
         self.consume = consume
@@ -22,21 +22,21 @@ final class BatchPipe<Element>: @unchecked Sendable {
     }
 
     /// Called by the producer only.
-    func send(_ element: Element) {
+    package func send(_ element: Element) {
         pending.append(element)
         if pending.count >= batchSize { flush() }
     }
 
     /// Sends what is left and returns when the consumer has handled everything sent;
     /// what the consumer wrote is visible to the caller afterwards.
-    func finish() {
+    package func finish() {
         flush()
         queue.sync {}
     }
 
     /// Runs `produce` on the calling thread while another thread folds what it sends into
     /// `state`, one element at a time; what `produce` returned and the state at the end.
-    static func overlap<State, Produced>(_ state: State, batchSize: Int = 512, depth: Int = 8,
+    package static func overlap<State, Produced>(_ state: State, batchSize: Int = 512, depth: Int = 8,
                                          consume: @escaping (inout State, Element) -> Void,
                                          produce: ((Element) -> Void) throws -> Produced) throws -> (Produced, State) {
         let box = Box(state)
@@ -65,22 +65,22 @@ final class BatchPipe<Element>: @unchecked Sendable {
 }
 
 /// State that a `BatchPipe`'s consumer changes and its producer reads after `finish()`.
-final class Box<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+package final class Box<Value>: @unchecked Sendable {
+    package var value: Value
+    package init(_ value: Value) { self.value = value }
 }
 
 /// A value handed to other threads that only read it while the sender waits for them.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+package struct UncheckedSendable<Value>: @unchecked Sendable {
+    package let value: Value
+    package init(_ value: Value) { self.value = value }
 }
 
 /// Work over `0..<count` cut into chunks that run on every core, results in index order.
-enum Parallel {
+package enum Parallel {
     /// One element per index, each chunk initialising its own part of the result in place:
     /// no element is ever copied, so a million large elements never exist twice.
-    static func map<T>(_ count: Int, chunks: Int = 16, _ element: @Sendable (Int) -> T) -> [T] {
+    package static func map<T>(_ count: Int, chunks: Int = 16, _ element: @Sendable (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
         let parts = min(chunks, count)
         return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -95,7 +95,7 @@ enum Parallel {
     }
 
     /// Any number of elements per chunk of indices, concatenated in index order.
-    static func flatMap<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+    package static func flatMap<T>(_ count: Int, chunks: Int = 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
         guard count > 0 else { return [] }
         let parts = min(chunks, count)
         let slots = ResultSlots<[T]>(count: parts)
@@ -111,57 +111,72 @@ enum Parallel {
 }
 
 /// Results written by concurrent workers, one slot each.
-final class ResultSlots<T>: @unchecked Sendable {
-    enum Slot {
+package final class ResultSlots<T>: Sendable {
+    package enum Slot {
         case success(T)
         case failure([Diagnostic])
     }
 
-    private let lock = NSLock()
-    private var slots: [Slot?]
+    private let slots: LockedValue<[UncheckedSendable<Slot>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    package init(count: Int) { slots = LockedValue(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ slot: Slot) {
-        lock.lock()
-        slots[index] = slot
-        lock.unlock()
+    package func set(_ index: Int, _ slot: Slot) {
+        let slot = UncheckedSendable(slot)
+        slots.withLock { $0[index] = slot }
     }
 
     /// The slot's value, leaving the slot empty (so that it is freed once used).
-    func take(_ index: Int) -> Slot? {
-        lock.lock()
-        defer { lock.unlock() }
-        let slot = slots[index]
-        slots[index] = nil
-        return slot
+    package func take(_ index: Int) -> Slot? {
+        let taken: UncheckedSendable<Slot>? = slots.withLock { slots in
+            defer { slots[index] = nil }
+            return slots[index]
+        }
+        return taken?.value
     }
 
-    var values: [Slot?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
+    package var values: [Slot?] { slots.withLock { $0 }.map { $0?.value } }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// A count shared by threads.
+package final class Counter: Sendable {
+    private let value = LockedValue(0)
 
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
+    package init() {}
+
+    package func increment() -> Int {
+        value.withLock { value in
+            value += 1
+            return value
+        }
     }
 }
 
 /// glibc's `malloc_trim`, looked up at run time (it is in no module Swift imports): hands
 /// the free pages of every malloc arena back to the system.
-enum MemoryRelease {
+package enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
-    nonisolated(unsafe) private static let function: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+    private static let function: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
         .map { unsafeBitCast($0, to: Trim.self) }
 
-    static func trim() { _ = function?(0) }
+    package static func trim() { _ = function?(0) }
+}
+
+/// SHA-256 of a file computed on a background thread.
+package final class BackgroundHash: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var value: Result<(hex: String, bytes: Int), Error> = .failure(CancellationError())
+
+    package init(path: String) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.value = Result { try Hashing.sha256Hex(fileAt: path) }
+            self.group.leave()
+        }
+    }
+
+    package func result() throws -> (hex: String, bytes: Int) {
+        group.wait()
+        return try value.get()
+    }
 }

@@ -6,46 +6,46 @@ import Foundation
 /// the rows paginated, a header and "page n of N" on every page, and a sign-off block.
 ///
 /// The only type that holds libharu pointers.
-public enum PDFSheetWriter {
+package enum PDFSheetWriter {
     public static let fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
-    static let pageWidth: Float = 842, pageHeight: Float = 595, margin: Float = 36
-    static let lineHeight: Float = 13, fontSize: Float = 7.5
+    package static let pageWidth: Float = 842, pageHeight: Float = 595, margin: Float = 36
+    package static let lineHeight: Float = 13, fontSize: Float = 7.5
     /// Identity, name, system, account, role, sensitivity, ground, findings, reviewed as, decision, comment.
-    static let columns: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80), (12, 50),
+    package static let columns: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80), (12, 50),
                                                         (13, 86), (14, 76)]
 
-    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
+    package static func write(_ sheet: PrintableSheet, to path: String) throws {
         guard FileManager.default.fileExists(atPath: fontPath) else {
-            throw ToolError(.badInput, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
+            throw ToolError(.configuration, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
         }
         var status: UInt = 0
         guard let pdf = HPDF_New({ error, _, data in
             data?.assumingMemoryBound(to: UInt.self).pointee = UInt(error)
         }, &status) else {
-            throw ToolError(.badInput, "\(path): error: libharu cannot start a PDF")
+            throw ToolError(.outputNotWritten, "\(path): error: libharu cannot start a PDF")
         }
         defer { HPDF_Free(pdf) }
         HPDF_SetCompressionMode(pdf, UInt32(HPDF_COMP_ALL))
         HPDF_UseUTFEncodings(pdf)
         HPDF_SetCurrentEncoder(pdf, "UTF-8")
         guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontPath, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8") else {
-            throw ToolError(.badInput, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))")
+            throw ToolError(.configuration, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))")
         }
-        HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, "\(context.t("Attestation", "Attestation")) \(context.campaign) — \(sheet.reviewer)")
+        HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, sheet.title)
         HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "accessreview")
 
-        let block = context.headerBlock(sheet)
+        let block = sheet.headerBlock
         let firstPageRows = Int((pageHeight - 2 * margin - 40 - Float(block.count + 2) * lineHeight) / lineHeight)
         let otherPageRows = Int((pageHeight - 2 * margin - 40 - lineHeight) / lineHeight)
         var pages: [Range<Int>] = []
         var start = 0
         repeat {
             let capacity = pages.isEmpty ? firstPageRows : otherPageRows
-            let end = min(sheet.rows.count, start + capacity)
+            let end = min(sheet.rowCount, start + capacity)
             pages.append(start..<end)
             start = end
-        } while start < sheet.rows.count
+        } while start < sheet.rowCount
         // The sign-off block needs about seven lines below the last row.
         let lastCapacity = pages.count == 1 ? firstPageRows : otherPageRows
         let needsSignOffPage = lastCapacity - pages[pages.count - 1].count < 7
@@ -54,11 +54,9 @@ public enum PDFSheetWriter {
         func newPage(_ number: Int) -> HPDF_Page {
             let page = HPDF_AddPage(pdf)!
             HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE)
-            let title = "\(context.organisation) — \(context.t("Attestation af adgange", "Access attestation")) \(context.campaign) — \(sheet.reviewer)\(sheet.reviewerName.map { " (\($0))" } ?? "")"
-            text(page, font, 10, margin, pageHeight - margin - 10, title)
-            let pageText = context.t("Side \(number) af \(total)", "Page \(number) of \(total)")
-            text(page, font, 8, pageWidth - margin - 60, margin - 14, pageText)
-            text(page, font, 8, margin, margin - 14, "\(context.t("Frist", "Deadline")) \(context.deadline) · \(context.t("Øjebliksbillede", "Snapshot")) \(context.asOf)")
+            text(page, font, 10, margin, pageHeight - margin - 10, sheet.pageTitle)
+            text(page, font, 8, pageWidth - margin - 60, margin - 14, sheet.pageNumber(number, total))
+            text(page, font, 8, margin, margin - 14, sheet.footer)
             HPDF_Page_SetLineWidth(page, 0.5)
             HPDF_Page_MoveTo(page, margin, pageHeight - margin - 16)
             HPDF_Page_LineTo(page, pageWidth - margin, pageHeight - margin - 16)
@@ -79,16 +77,16 @@ public enum PDFSheetWriter {
             }
             var x = margin
             for (index, width) in columns {
-                text(page, font, fontSize, x, y, fit(page, font, context.columns[index], width - 4))
+                text(page, font, fontSize, x, y, fit(page, font, sheet.columns[index], width - 4))
                 x += width
             }
             HPDF_Page_MoveTo(page, margin, y - 3)
             HPDF_Page_LineTo(page, pageWidth - margin, y - 3)
             HPDF_Page_Stroke(page)
             y -= lineHeight
-            for row in sheet.rows[range] {
-                let cells = context.cells(row)
-                if let severity = row.line.worstSeverity {
+            for row in range {
+                let cells = sheet.cells(row)
+                if let severity = sheet.shade(row) {
                     let (r, g, b) = shade(severity)
                     HPDF_Page_SetRGBFill(page, r, g, b)
                     HPDF_Page_Rectangle(page, margin, y - 3, pageWidth - 2 * margin, lineHeight)
@@ -97,42 +95,40 @@ public enum PDFSheetWriter {
                 }
                 x = margin
                 for (index, width) in columns {
-                    let value = index == 13 ? "☐ \(context.decisionWords[0])  ☐ \(context.decisionWords[1])" : cells[index]
+                    let value = index == 13 ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
                     text(page, font, fontSize, x, y, fit(page, font, value, width - 4))
                     x += width
                 }
                 y -= lineHeight
             }
-            if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, context, sheet, y: y - lineHeight) }
+            if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, sheet, y: y - lineHeight) }
         }
         if needsSignOffPage {
             let page = newPage(total)
-            signOff(page, font, context, sheet, y: pageHeight - margin - 40)
+            signOff(page, font, sheet, y: pageHeight - margin - 40)
         }
         guard HPDF_SaveToFile(pdf, path) == HPDF_OK else {
-            throw ToolError(.badInput, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))")
+            throw ToolError(.outputNotWritten, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))")
         }
     }
 
-    private static func signOff(_ page: HPDF_Page, _ font: HPDF_Font, _ context: SheetContext, _ sheet: Sheet, y: Float) {
+    private static func signOff(_ page: HPDF_Page, _ font: HPDF_Font, _ sheet: PrintableSheet, y: Float) {
         var y = y
-        text(page, font, 10, margin, y, context.t("Attestation", "Sign-off"))
+        text(page, font, 10, margin, y, sheet.signOff.title)
         y -= lineHeight * 1.5
-        text(page, font, 9, margin, y, context.t(
-            "Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
-            "I have reviewed the access above and made a decision for every line."))
+        text(page, font, 9, margin, y, sheet.signOff.statement)
         y -= lineHeight * 2.5
-        for label in [context.t("Navn", "Name"), context.t("Dato", "Date"), context.t("Underskrift", "Signature")] {
+        for label in sheet.signOff.labels {
             text(page, font, 9, margin, y, "\(label):")
             HPDF_Page_MoveTo(page, margin + 70, y - 2)
             HPDF_Page_LineTo(page, margin + 330, y - 2)
             HPDF_Page_Stroke(page)
             y -= lineHeight * 2
         }
-        text(page, font, 8, margin, y, "\(context.t("Attestant", "Reviewer")): \(sheet.reviewer)\(sheet.reviewerName.map { " — \($0)" } ?? "")")
+        text(page, font, 8, margin, y, sheet.signOff.reviewerLine)
     }
 
-    private static func shade(_ severity: Severity) -> (Float, Float, Float) {
+    private static func shade(_ severity: PrintableSheet.Shade) -> (Float, Float, Float) {
         switch severity {
         case .critical: return (0.96, 0.71, 0.71)
         case .high: return (0.97, 0.80, 0.68)

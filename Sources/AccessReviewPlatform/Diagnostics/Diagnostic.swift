@@ -40,23 +40,16 @@ public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects diagnostics while a file is read.
-public final class DiagnosticCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Diagnostic] = []
+public final class DiagnosticCollector: Sendable {
+    private let items = LockedValue<[Diagnostic]>([])
 
     public init() {}
 
     public func add(_ diagnostic: Diagnostic) {
-        lock.lock()
-        items.append(diagnostic)
-        lock.unlock()
+        items.withLock { $0.append(diagnostic) }
     }
 
-    public var all: [Diagnostic] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
+    public var all: [Diagnostic] { items.withLock { $0 } }
 
     public var hasErrors: Bool { all.contains { $0.severity == .error } }
 
@@ -65,7 +58,7 @@ public final class DiagnosticCollector: @unchecked Sendable {
         if hasErrors { throw DiagnosticList(sorted) }
     }
 
-    /// In the order of the file: by file, then line (stable for equal lines).
+/// In the order of the file: by file, then line (stable for equal lines).
     public var sorted: [Diagnostic] {
         all.enumerated().sorted { a, b in
             (a.element.file, a.element.line ?? 0, a.offset) < (b.element.file, b.element.line ?? 0, b.offset)
@@ -73,23 +66,51 @@ public final class DiagnosticCollector: @unchecked Sendable {
     }
 }
 
-/// The exit status of the tool, as DESIGN.md fixes it.
-public enum ExitStatus: Int32, Sendable {
+/// The exit status of the tool (docs/exit-codes.md).
+public enum ExitStatus: Int32, Sendable, CaseIterable {
     case done = 0
     case findingsAtOrAboveThreshold = 1
     case badInput = 2
     case sourceUnreachable = 3
     case guardStopped = 4
+    /// An output file, the output folder or the state store could not be written.
+    case outputNotWritten = 5
 }
 
-/// An error that carries the exit status the command must end with.
+/// What went wrong, with a message that names the file (and line) and says what to do.
+/// The exit status follows from the kind, here and nowhere else.
 public struct ToolError: Error, Sendable, CustomStringConvertible {
-    public var status: ExitStatus
+    public enum Kind: Sendable, Equatable {
+        /// `accessreview.yaml`, the handbook or a mapping is wrong.
+        case configuration
+        /// An input file (directory, export, returned sheet, option) cannot be used.
+        case input
+        /// A server (LDAP, SMTP) cannot be reached or refused us.
+        case sourceUnreachable
+        /// A safety guard stopped the run before anything was written.
+        case guardStopped
+        /// An output file, the output folder or the state store could not be written.
+        case outputNotWritten
+        /// A file the tool wrote was altered since (manifest, returned sheet).
+        case tampered
+    }
+
+    public var kind: Kind
     public var message: String
 
-    public init(_ status: ExitStatus, _ message: String) {
-        self.status = status
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
         self.message = message
+    }
+
+    public var status: ExitStatus {
+        switch kind {
+        case .configuration, .input: .badInput
+        case .sourceUnreachable: .sourceUnreachable
+        case .guardStopped: .guardStopped
+        case .outputNotWritten: .outputNotWritten
+        case .tampered: .findingsAtOrAboveThreshold
+        }
     }
 
     public var description: String { message }

@@ -17,10 +17,10 @@ public struct DirectoryEntry: Sendable {
     private var spans: [Span]
     private var storage: [String]
 
-    struct Span: Equatable, Sendable {
-        var start: Int32
-        var count: Int32
-        static let empty = Span(start: 0, count: 0)
+    package struct Span: Equatable, Sendable {
+        package var start: Int32
+        package var count: Int32
+        package static let empty = Span(start: 0, count: 0)
     }
 
     /// An entry from a dictionary of attribute names (any case) to values.
@@ -33,7 +33,7 @@ public struct DirectoryEntry: Sendable {
     }
 
     /// An entry with no values yet, for readers that fill it by position.
-    init(dn: String, layout: AttributeLayout, line: Int = 0, capacity: Int = 0) {
+    package init(dn: String, layout: AttributeLayout, line: Int = 0, capacity: Int = 0) {
         self.dn = dn
         self.line = line
         self.layout = layout
@@ -70,7 +70,7 @@ public struct DirectoryEntry: Sendable {
 
     /// Adds values to the layout's name at `position`. Values for a name arrive together
     /// from both LDAP and LDIF; a name given twice has its values moved together.
-    mutating func append<Values: Collection<String>>(_ values: Values, at position: Int) {
+    package mutating func append<Values: Collection<String>>(_ values: Values, at position: Int) {
         guard !values.isEmpty else { return }
         let span = spans[position]
         if span.count == 0 || Int(span.start + span.count) == storage.count {
@@ -128,15 +128,15 @@ public final class AttributeLayout: Sendable {
 
     /// The positions of a fixed list of names in the layouts a reader meets, worked out
     /// once per layout: entries of one source nearly always share one.
-    struct Slots {
-        let names: [String]
+    package struct Slots {
+        package let names: [String]
         private var layout: AttributeLayout?
         private var positions: [Int?] = []
 
-        init(_ names: [String]) { self.names = names.map { $0.lowercased() } }
+        package init(_ names: [String]) { self.names = names.map { $0.lowercased() } }
 
         /// The positions of `names` in the entry's layout, in the order of `names`.
-        mutating func positions(in entry: DirectoryEntry) -> [Int?] {
+        package mutating func positions(in entry: DirectoryEntry) -> [Int?] {
             if layout !== entry.layout {
                 layout = entry.layout
                 positions = names.map { entry.layout.position(of: $0) }
@@ -148,7 +148,7 @@ public final class AttributeLayout: Sendable {
 
 /// Gives the entries of a file shared layouts: one per sequence of attribute names, and one
 /// lower-cased string per name, matched byte for byte.
-struct LayoutInterner {
+package struct LayoutInterner {
     private var known: [(bytes: [UInt8], name: String)] = []
     private var layouts: [AttributeLayout] = []
 
@@ -164,7 +164,7 @@ struct LayoutInterner {
     }
 
     /// The layout with these names, made once.
-    mutating func layout(_ names: [String]) -> AttributeLayout {
+    package mutating func layout(_ names: [String]) -> AttributeLayout {
         if let found = layouts.last(where: { $0.names == names }) { return found }
         let layout = AttributeLayout(names)
         if layouts.count >= 32 { layouts.removeFirst() }

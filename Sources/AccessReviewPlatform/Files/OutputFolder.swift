@@ -1,0 +1,115 @@
+import Foundation
+
+/// The tool's one folder writer: builds a folder beside its final place and moves it in
+/// whole, replacing an earlier one. A failed run leaves nothing behind (the work folder is
+/// removed), a reader never sees half a folder, and a failed move puts the earlier folder back.
+public final class OutputFolder: Sendable {
+    public typealias File = (relative: String, sha256: String, bytes: Int)
+
+    public let finalPath: String
+    public let workPath: String
+    private let state = LockedValue(State())
+
+    private struct State {
+        package var written: [(relative: String, sha256: String, bytes: Int)] = []
+        package var finished = false
+    }
+
+    public init(parent: String, name: String) throws {
+        finalPath = (parent as NSString).appendingPathComponent(name)
+        workPath = (parent as NSString).appendingPathComponent(".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            if fm.fileExists(atPath: workPath) { try fm.removeItem(atPath: workPath) }
+            // Owner only: sheets and findings hold personal data.
+            try fm.createDirectory(atPath: workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ToolError(.outputNotWritten, "\(parent): error: cannot create the output folder: \(error.localizedDescription)")
+        }
+    }
+
+    deinit {
+        if !state.withLock({ $0.finished }) { try? FileManager.default.removeItem(atPath: workPath) }
+    }
+
+    /// Writes a file at a path relative to the folder and records its hash for the manifest.
+    /// `private` files (sheets: personal data) are readable by the owner only.
+    public func write(_ relative: String, _ data: Data, private isPrivate: Bool = false) throws {
+        let path = try prepare(relative)
+        try AtomicFile.write(path, data: data, mode: isPrivate ? 0o600 : 0o644, replacing: false)
+        record(relative, sha256: Hashing.sha256Hex(data), bytes: data.count)
+    }
+
+    /// Streams a large file into the folder: `body` writes it and returns its SHA-256 and size.
+    public func stream(_ relative: String, _ body: (FileHandle) throws -> (sha256: String, bytes: Int)) throws {
+        let path = try prepare(relative)
+        var result = (sha256: "", bytes: 0)
+        try AtomicFile.write(path, mode: 0o644, replacing: false) { result = try body($0) }
+        record(relative, sha256: result.sha256, bytes: result.bytes)
+    }
+
+    /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
+    public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
+        let path = try prepare(relative)
+        try body(path)
+        if isPrivate { chmod(path, 0o600) }
+        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
+        record(relative, sha256: sha, bytes: bytes)
+    }
+
+    /// The full path of a file in the work folder, its folder created.
+    private func prepare(_ relative: String) throws -> String {
+        let path = (workPath as NSString).appendingPathComponent(relative)
+        let folder = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ToolError(.outputNotWritten, "\(folder): error: cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        return path
+    }
+
+    private func record(_ relative: String, sha256: String, bytes: Int) {
+        state.withLock { $0.written.append((relative, sha256, bytes)) }
+    }
+
+    /// Every file written so far, by relative path.
+    public var files: [File] { state.withLock { $0.written }.sorted { $0.relative < $1.relative } }
+
+    /// Moves the finished folder into place, replacing an earlier one; if the move fails the
+    /// earlier folder is put back and the error says so.
+    public func commit() throws {
+        let fm = FileManager.default
+        var old: String?
+        do {
+            if fm.fileExists(atPath: finalPath) {
+                old = finalPath + ".replaced-\(ProcessInfo.processInfo.processIdentifier)"
+                try fm.moveItem(atPath: finalPath, toPath: old!)
+            }
+            try Self.move(workPath, to: finalPath)
+        } catch {
+            if let old { try? fm.moveItem(atPath: old, toPath: finalPath) }
+            throw ToolError(.outputNotWritten, "\(finalPath): error: cannot move the finished output into place: \(error.localizedDescription)")
+        }
+        state.withLock { $0.finished = true }
+        if let old { try? fm.removeItem(atPath: old) }
+    }
+
+    /// Removes the work folder; nothing was published.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: workPath)
+        state.withLock { $0.finished = true }
+    }
+
+    /// Where a test makes the final move fail (`ACCESSREVIEW_FAIL_AT=publish`), to show that
+    /// the state recorded before it is undone; nothing else reads it.
+    package static func move(_ from: String, to: String) throws {
+        if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "publish" {
+            throw ToolError(.outputNotWritten, "\(to): error: the move failed (ACCESSREVIEW_FAIL_AT=publish)")
+        }
+        try FileManager.default.moveItem(atPath: from, toPath: to)
+    }
+}
