@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "accessreview", targets: ["accessreview"]),
         .library(name: "AccessReviewCore", targets: ["AccessReviewCore"]),
+        .library(name: "AccessReviewApp", targets: ["AccessReviewApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,20 +39,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // One function per command, composing the stages.
+        .target(name: "AccessReviewApp", dependencies: ["AccessReviewCore"]),
+        // Options and messages only.
         .executableTarget(
             name: "accessreview",
             dependencies: [
-                "AccessReviewCore",
+                "AccessReviewApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["AccessReviewCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "DirectoryTests", dependencies: ["AccessReviewCore", "TestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "TestSupport"]),
-        .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport"]),
+        .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

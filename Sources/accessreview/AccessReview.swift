@@ -1,3 +1,4 @@
+import AccessReviewApp
 import AccessReviewCore
 import ArgumentParser
 import Foundation
@@ -37,7 +38,10 @@ struct ConfigOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
-    func load() throws -> RunConfig { try RunConfig.load(path: config) }
+    /// The application for this config; progress on stderr unless `--quiet` (or `quiet`).
+    func application(quiet: Bool = false) throws -> Application {
+        Application(config: try Application.loadConfig(config), progress: ProgressDisplay(quiet: quiet || self.quiet))
+    }
 }
 
 /// Runs a command body and turns the tool's errors into messages and exit codes.
@@ -74,7 +78,7 @@ func printTimings(_ stages: [(name: String, seconds: Double)]) {
     for stage in stages {
         printError("timing: " + stage.name.padding(toLength: 60, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
     }
-    printError(String(format: "timing: peak memory %.0f MB", Double(peakMemoryBytes()) / 1e6))
+    printError(String(format: "timing: peak memory %.0f MB", Double(ProcessSetup.peakMemoryBytes()) / 1e6))
 }
 
 /// Parses `--as-of`.

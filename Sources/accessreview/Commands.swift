@@ -1,3 +1,4 @@
+import AccessReviewApp
 import AccessReviewCore
 import ArgumentParser
 import Foundation
@@ -24,10 +25,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            var pipeline = Pipeline(config: config, asOf: asOf?.day, progress: ProgressDisplay(quiet: options.quiet))
-            pipeline.acceptPopulationChange = acceptPopulationChange
-            let summary = try pipeline.run()
+            let summary = try options.application().run(asOf: asOf?.day, acceptPopulationChange: acceptPopulationChange)
             if timings {
                 printTimings(summary.stages.map { ($0.name, $0.seconds) })
             }
@@ -49,8 +47,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            let inputs = try Pipeline(config: config, progress: ProgressDisplay(quiet: true)).loadAll()
+            let inputs = try options.application(quiet: true).check()
+            let config = inputs.config
             for warning in inputs.warnings { printError(warning.description) }
             let handbook = inputs.handbook
             let pairs = handbook.sod.reduce(0) { $0 + $1.roles.count * ($1.roles.count - 1) / 2 }
@@ -80,14 +78,8 @@ struct Pull: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            let pipeline = Pipeline(config: config, progress: ProgressDisplay(quiet: options.quiet))
-            let snapshot = try pipeline.loadDirectory()
-            let writing = Date()
-            try snapshot.writeJSON(toFile: output)
-            if timings {
-                printTimings(pipeline.directoryTimings.all + [("writing directory.json", Date().timeIntervalSince(writing))])
-            }
+            let (snapshot, stages) = try options.application().pull(to: output)
+            if timings { printTimings(stages) }
             print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
             keepUntilExit(snapshot)
         }
@@ -107,16 +99,8 @@ struct Accounts: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            let pipeline = Pipeline(config: config, progress: ProgressDisplay(quiet: options.quiet))
-            let (mappings, _) = try pipeline.loadMappings()
-            let reading = Date()
-            let exports = try pipeline.loadExports(mappings: mappings)
-            let writing = Date()
-            try AccountsSnapshot(systems: exports).writeJSON(toFile: output)
-            if timings {
-                printTimings([("reading exports", writing.timeIntervalSince(reading)), ("writing accounts.json", Date().timeIntervalSince(writing))])
-            }
+            let (exports, stages) = try options.application().accounts(to: output)
+            if timings { printTimings(stages) }
             let accounts = exports.reduce(0) { $0 + $1.accounts.count }
             print("accessreview accounts: \(accounts) accounts of \(exports.count) systems written to \(output)")
             keepUntilExit(exports)
@@ -147,29 +131,20 @@ struct Decisions: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let config = try options.load()
-                let campaign = config.campaignName(asOf: config.asOf(overriddenBy: asOf?.day))
-                let state = try StateStore(path: config.statePath)
-                let importer = try DecisionImporter(state: state, campaign: campaign)
-                var refused = 0
-                for file in files {
-                    switch try importer.importFile(file) {
+                let summary = try options.application().importDecisions(files, asOf: asOf?.day)
+                for (file, outcome) in summary.outcomes {
+                    switch outcome {
                     case .recorded(let reviewer, let decided, let undecided):
                         print("\(file): recorded \(decided) decisions of \(reviewer)\(undecided > 0 ? " (\(undecided) lines still undecided)" : "")")
                     case .alreadyImported(let reviewer):
                         print("\(file): already imported for \(reviewer); nothing changed")
                     case .refused(let problems):
-                        refused += 1
                         for problem in problems { printError(problem.description) }
                         printError("\(file): refused; nothing of it was recorded")
                     }
                 }
-                let report = CampaignReport(state: state, campaign: campaign)
-                let folder = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("revocations")
-                let revocations = try report.revocationFiles()
-                try FolderSwap.replace(folder, with: revocations)
-                let lines = try report.revocations().count
-                print("accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(lines) lines to remove in \(revocations.count) systems, in \(folder)/")
+                let refused = summary.refused
+                print("accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(summary.linesToRemove) lines to remove in \(summary.systems) systems, in \(summary.revocationsFolder)/")
                 if refused > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
             }
         }
@@ -185,13 +160,8 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            let campaign = config.campaignName(asOf: config.asOf(overriddenBy: asOf?.day))
-            let state = try StateStore(path: config.statePath)
-            let progress = try CampaignReport(state: state, campaign: campaign).progress(today: Day.today())
-            guard !progress.isEmpty else {
-                throw ToolError(.input, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
-            }
+            let summary = try options.application().status(asOf: asOf?.day)
+            let (campaign, progress, path) = (summary.campaign, summary.progress, summary.file)
             print("reviewer".padding(toLength: 16, withPad: " ", startingAt: 0) + "decided/total  due         ")
             for p in progress {
                 print(p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -199,31 +169,24 @@ struct Status: ParsableCommand {
                       + (p.due?.description ?? "") + (p.overdue ? "  OVERDUE" : ""))
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
-            let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("status.csv")
-            try AtomicFile.write(path, data: CampaignReport.statusCSV(progress))
             print("campaign \(campaign): \(decided)/\(total) lines decided by \(progress.filter { $0.decided == $0.total }.count) of \(progress.count) reviewers; \(progress.filter(\.overdue).count) overdue; written to \(path)")
         }
     }
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain why each of a person's access lines is (not) allowed.")
+    static let configuration = CommandConfiguration(abstract: "Explain why each of a person's access lines is (not) allowed, with the findings a run on the same day reports (history included).")
     @OptionGroup var options: ConfigOptions
 
     @Option(name: .customLong("as-of"), help: "Evaluate the rules on this date (YYYY-MM-DD).")
     var asOf: DayArgument?
 
-    @Argument(help: "The identity id.") var identity: String
+    @Argument(help: "One or more identity ids.") var identities: [String]
 
     func run() throws {
         try guarded {
-            let config = try options.load()
-            let pipeline = Pipeline(config: config, asOf: asOf?.day, progress: ProgressDisplay(quiet: true))
-            let inputs = try pipeline.loadAll()
-            let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports,
-                                                       mappings: inputs.mappings, handbook: inputs.handbook, asOf: inputs.asOf,
-                                                       language: config.language)).run()
-            print(try Explanation.render(identity: identity, result: result, handbook: inputs.handbook, language: config.language), terminator: "")
+            let explained = try options.application(quiet: true).explain(identities, asOf: asOf?.day)
+            print(explained.map(\.text).joined(separator: "\n"), terminator: "")
         }
     }
 }
@@ -236,7 +199,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let report = try ManifestVerifier.verify(folder: folder)
+            let report = try Application.verify(folder: folder)
             for path in report.altered { print("altered: \(path)") }
             for path in report.missing { print("missing: \(path)") }
             for path in report.unlisted { print("not in the manifest: \(path)") }

@@ -1,5 +1,6 @@
 @testable import AccessReviewCore
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 import ZIPFoundation
@@ -14,7 +15,7 @@ import ZIPFoundation
     init() throws {
         var config = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
         config.output = output.path
-        _ = try Pipeline(config: config).run()
+        _ = try Application(config: config).run()
         self.config = config
         state = try StateStore(path: output.file("state.sqlite"))
     }

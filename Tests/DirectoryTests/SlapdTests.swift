@@ -1,5 +1,6 @@
 @testable import AccessReviewCore
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 
@@ -53,10 +54,10 @@ struct SlapdTests {
         let viaLDAP = TemporaryFolder(), viaLDIF = TemporaryFolder()
         var ldif = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
         ldif.output = viaLDIF.path
-        _ = try Pipeline(config: ldif).run()
+        _ = try Application(config: ldif).run()
         // The same state store (campaign secret), so that row ids agree too.
         try FileManager.default.copyItem(atPath: viaLDIF.file("state.sqlite"), toPath: viaLDAP.file("state.sqlite"))
-        _ = try Pipeline(config: try samplesConfig(server, output: viaLDAP.path)).run()
+        _ = try Application(config: try samplesConfig(server, output: viaLDAP.path)).run()
         for file in ["findings.csv", "directory.json", "sheets/maso.csv"] {
             let a = viaLDAP.read("2026-H2/\(file)"), b = viaLDIF.read("2026-H2/\(file)")
             #expect(a != nil && a == b, "\(file) differs between LDAP and LDIF")
@@ -76,7 +77,7 @@ struct SlapdTests {
     @Test func lockedNestedAndPosixMembershipsComeThrough() throws {
         let server = try samplesServer()
         let config = try samplesConfig(server, output: TemporaryFolder().path)
-        let snapshot = try Pipeline(config: config).loadDirectory()
+        let snapshot = try InputLoader(config: config).loadDirectory()
         let users = Dictionary(uniqueKeysWithValues: snapshot.users.map { ($0.id, $0) })
         #expect(users["anba"]?.disabled == true, "pwdAccountLockedTime (ppolicy) means disabled")
         #expect(users["vist"]?.disabled == false)
@@ -136,7 +137,7 @@ struct SlapdTests {
         var config = try samplesConfig(server, output: output.path)
         config.directory.url = "ldaps://127.0.0.1:\(try Slapd.freePort())"
         do {
-            _ = try Pipeline(config: config).run()
+            _ = try Application(config: config).run()
             Issue.record("a down server must stop the run")
         } catch let error as ToolError {
             #expect(error.status == .sourceUnreachable)

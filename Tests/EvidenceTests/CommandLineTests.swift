@@ -10,13 +10,14 @@ import TestSupport
         var stderr: String
     }
 
-    func run(_ arguments: [String], in folder: String? = nil) throws -> Outcome {
+    func run(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let binary = Repository.path(".build/debug/accessreview")
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tool first (swift build)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

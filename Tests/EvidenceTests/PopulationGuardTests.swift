@@ -1,5 +1,6 @@
 @testable import AccessReviewCore
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 
@@ -8,7 +9,7 @@ import TestSupport
     @Test func aTruncatedExportStopsTheRunUnlessAccepted() throws {
         let samples = Repository.copyOfSamples()
         var config = try RunConfig.load(path: samples.file("Samples/accessreview.yaml"))
-        let first = try Pipeline(config: config).run()
+        let first = try Application(config: config).run()
         let manifest = try #require(samples.read("out/2026-H2/manifest.json"))
 
         // Half of ESDH's users vanish from its export.
@@ -18,7 +19,7 @@ import TestSupport
         try truncated.write(toFile: path, atomically: true, encoding: .utf8)
         config.asOf = Day(iso: "2026-11-30")
         do {
-            _ = try Pipeline(config: config).run()
+            _ = try Application(config: config).run()
             Issue.record("the guard must stop the run")
         } catch let error as ToolError {
             #expect(error.status == .guardStopped)
@@ -26,9 +27,7 @@ import TestSupport
         }
         #expect(samples.read("out/2026-H2/manifest.json") == manifest, "nothing was written")
 
-        var accepted = Pipeline(config: config)
-        accepted.acceptPopulationChange = true
-        let second = try accepted.run()
+        let second = try Application(config: config).run(acceptPopulationChange: true)
         #expect(second.lines < first.lines)
     }
 

@@ -1,6 +1,7 @@
 @testable import AccessReviewCore
 import Crypto
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 
@@ -10,10 +11,10 @@ import TestSupport
     static let goldenFolder = Repository.path("Tests/EvidenceTests/Golden")
     static let goldenSheet = "sheets/maso.csv"
 
-    func runSamples(into output: TemporaryFolder, configPath: String = Repository.path("Samples/accessreview.yaml")) throws -> Pipeline.Summary {
+    func runSamples(into output: TemporaryFolder, configPath: String = Repository.path("Samples/accessreview.yaml")) throws -> Application.RunSummary {
         var config = try RunConfig.load(path: configPath)
         config.output = output.path
-        return try Pipeline(config: config).run()
+        return try Application(config: config).run()
     }
 
     @Test func goldenFindingsAndSheet() throws {
@@ -82,7 +83,7 @@ import TestSupport
         var config = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
         let output = TemporaryFolder()
         config.output = output.path
-        let pipeline = Pipeline(config: config)
+        let pipeline = InputLoader(config: config)
         let inputs = try pipeline.loadAll()
         let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
                                                    handbook: inputs.handbook, asOf: inputs.asOf, language: .da)).run()

@@ -1,14 +1,15 @@
 @testable import AccessReviewCore
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 
 /// Properties on generated organisations: a finding for every injected anomaly and nowhere
 /// else; the order of directory entries and export records changes no output byte.
 @Suite(.serialized) struct GeneratedOrganisationTests {
-    func run(_ folder: TemporaryFolder) throws -> Pipeline.Summary {
+    func run(_ folder: TemporaryFolder) throws -> Application.RunSummary {
         let config = try RunConfig.load(path: folder.file("accessreview.yaml"))
-        return try Pipeline(config: config).run()
+        return try Application(config: config).run()
     }
 
     @Test(arguments: [(UInt64(1), 400, 5), (UInt64(2), 900, 9), (UInt64(3), 120, 1)])
@@ -54,7 +55,7 @@ import TestSupport
         let folder = TemporaryFolder()
         try OrganisationGenerator(people: 500, systems: 6, seed: 4).write(to: folder.path)
         let config = try RunConfig.load(path: folder.file("accessreview.yaml"))
-        let inputs = try Pipeline(config: config).loadAll()
+        let inputs = try InputLoader(config: config).loadAll()
         let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
                                                    handbook: inputs.handbook, asOf: inputs.asOf, language: .da)).run()
         for line in result.lines {
@@ -67,9 +68,11 @@ import TestSupport
         // Freeing the accounts once correlated (as a run does) changes nothing in the result.
         var releasing = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
                                        handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
-        releasing.releaseInputsWhenUsed = true
+        let trims = Counter()
+        releasing.release = InputRelease(returnFreedMemory: { _ = trims.increment() })
         let released = try Reconciler(releasing).run()
         #expect(released.lines == result.lines)
+        #expect(trims.count > inputs.exports.count, "the application's hook is called after each release")
         #expect(released.findings.map(\.detail) == result.findings.map(\.detail))
         #expect(inputs.exports.allSatisfy { !$0.accounts.isEmpty }, "a caller's copy of the accounts is never touched")
     }

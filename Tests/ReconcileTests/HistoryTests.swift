@@ -1,5 +1,6 @@
 @testable import AccessReviewCore
 import Foundation
+import AccessReviewApp
 import Testing
 import TestSupport
 
@@ -36,7 +37,7 @@ import TestSupport
     @Test func aSecondRunRemembersTheFirst() throws {
         let samples = Repository.copyOfSamples()
         var config = try RunConfig.load(path: samples.file("Samples/accessreview.yaml"))
-        _ = try Pipeline(config: config).run()
+        _ = try Application(config: config).run()
         // By the next half-year the Lønkonsulent has become a Bogholder, keeping the Løn role.
         let ldif = samples.file("Samples/directory.ldif")
         let text = try String(contentsOfFile: ldif, encoding: .utf8)
@@ -48,7 +49,7 @@ import TestSupport
         try (text.replacingCharacters(in: entry.lowerBound..<end, with: changed)).write(toFile: ldif, atomically: true, encoding: .utf8)
         config.asOf = Day(iso: "2027-05-29")
         config.campaign = "2027-H1"
-        let second = try Pipeline(config: config).run()
+        let second = try Application(config: config).run()
         let finding = try #require(second.findings.first { $0.code == .unauthorisedRole && $0.identity == "joni" && $0.role == "Løn" })
         #expect(finding.detail.contains("flytter: rollen kom fra jobrollen JR-LOENKONSULENT"))
         #expect(finding.detail.contains("sidst set 2026-11-29"))

@@ -82,9 +82,8 @@ public struct SheetBuilder: Sendable {
         let store = LineStore(result.lines)
         let order = reviewers.indices.sorted { reviewers[$0] < reviewers[$1] }
         let built = ResultSlots<Sheet>(count: order.count)
-        let shared = UncheckedSendable((self, reviewers, members, names))
-        DispatchQueue.concurrentPerform(iterations: min(order.count, 64)) { chunk in
-            let (builder, reviewers, members, names) = (shared.value.0, shared.value.1, shared.value.2, shared.value.3)
+        let builder = self
+        DispatchQueue.concurrentPerform(iterations: min(order.count, 64)) { [reviewers, members, names] chunk in
             let signer = RowSigner(key: SymmetricKey(data: builder.keyBytes))
             var position = chunk
             while position < order.count {

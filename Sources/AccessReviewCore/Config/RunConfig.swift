@@ -1,8 +1,5 @@
 import Foundation
 
-/// The language of sheets and reports.
-public enum Language: String, Sendable, CaseIterable { case da, en }
-
 /// `accessreview.yaml`: what one run reads and where it writes. Paths are resolved against
 /// the folder of the config file.
 public struct RunConfig: Sendable {

@@ -125,3 +125,11 @@ extension DirectorySnapshot: StreamedJSON {
 }
 
 
+
+extension LoadedInputs {
+    /// `directory.json` and `accounts.json`: what the run read, as it read it.
+    public func writeSnapshots(into folder: OutputFolder) throws {
+        try folder.writeJSON("directory.json", directory)
+        try folder.writeJSON("accounts.json", AccountsSnapshot(systems: exports.filter { $0.system != DirectoryGroupsSystem.id }))
+    }
+}

@@ -73,9 +73,53 @@ public final class StateStore {
         try db.query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
     }
 
+    /// What one run records: what it saw (for later runs), its population counts (for the
+    /// guard) and the rows it issued on its sheets (for the import of returned sheets).
+    public struct RunRecord {
+        public var campaign: String
+        public var asOf: Day
+        public var identities: [IdentityState]
+        public var counts: [String: Int]
+        /// Feeds the issued rows one by one.
+        public var issuedRows: ((IssuedRow) -> Void) -> Void
+
+        public init(campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
+                    issuedRows: @escaping ((IssuedRow) -> Void) -> Void) {
+            self.campaign = campaign
+            self.asOf = asOf
+            self.identities = identities
+            self.counts = counts
+            self.issuedRows = issuedRows
+        }
+    }
+
+    /// Records a run and publishes its output as one step. The run's state is written in one
+    /// transaction, then `publish` moves the output folder into place and calls back to
+    /// commit the transaction. If the move fails the transaction is rolled back; if the commit
+    /// fails, `publish` takes the folder back out (see `OutputFolder.commit(confirm:)`). So
+    /// the sheets are out exactly when their rows are issued.
+    public func record(_ run: RunRecord, publish: (_ commitState: () throws -> Void) throws -> Void) throws {
+        try db.begin()
+        do {
+            try recordRun(asOf: run.asOf, identities: run.identities)
+            try recordCounts(run.counts)
+            try replaceIssuedRows(campaign: run.campaign) { run.issuedRows($0) }
+            try publish {
+                // Where a test makes the commit fail after the folder was moved into place.
+                if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "state" {
+                    throw ToolError(.outputNotWritten, "\(path): error: cannot commit the run's state (ACCESSREVIEW_FAIL_AT=state)")
+                }
+                try db.commit()
+            }
+        } catch {
+            db.rollback()
+            throw error
+        }
+    }
+
     /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its
     /// sheets), fed row by row so that millions of rows never sit in memory twice.
-    public func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
+    func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
         try db.transaction {
             try db.run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
             let statement = try db.prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -118,7 +162,7 @@ public final class StateStore {
                           uniquingKeysWith: { a, _ in a })
     }
 
-    public func recordCounts(_ counts: [String: Int]) throws {
+    func recordCounts(_ counts: [String: Int]) throws {
         try db.transaction {
             let run = (Int(try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first ?? "0") ?? 0) + 1
             for (source, count) in counts.sorted(by: { $0.key < $1.key }) {
@@ -146,7 +190,7 @@ public final class StateStore {
     }
 
     /// Records what this run saw, for later runs.
-    public func recordRun(asOf: Day, identities: [IdentityState]) throws {
+    func recordRun(asOf: Day, identities: [IdentityState]) throws {
         try db.transaction {
             let disabled = try db.prepare("INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)")
             try db.run("DELETE FROM job_role_history WHERE as_of = ?", [asOf.description])

@@ -39,6 +39,12 @@ public enum FindingCode: String, Sendable, CaseIterable, Encodable {
         }
     }
 
+    /// The severity of the code on a line of this sensitivity: the one rule that raises
+    /// UNAUTHORISED_ROLE to high for sensitive and extra-sensitive roles.
+    public func severity(on sensitivity: Sensitivity) -> Severity {
+        self == .unauthorisedRole && sensitivity != .normal ? .high : baseSeverity
+    }
+
     /// Codes that need the history of earlier runs (the state store).
     public var needsHistory: Bool {
         self == .revocationNotDone || self == .reviewOverdue || self == .sensitiveReviewDue

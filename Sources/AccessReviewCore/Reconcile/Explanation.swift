@@ -4,11 +4,17 @@ import Foundation
 /// every access line with its ground or why it has none, the reviewer, and every finding
 /// with its rule — the answer to "why is this on my sheet?".
 public enum Explanation {
-    public static func render(identity id: String, result: ReconcileResult, handbook: Handbook, language: Language) throws -> String {
+    /// The identity an id names (case-insensitively), or an error suggesting near names.
+    public static func identity(_ id: String, in result: ReconcileResult) throws -> IdentityState {
         guard let identity = result.identities.first(where: { $0.user.id == id || $0.user.id.matchKey == id.matchKey }) else {
             let near = result.identities.filter { $0.user.name?.matchKey.contains(id.matchKey) == true }.prefix(5).map(\.user.id)
             throw ToolError(.input, "no identity '\(id)' in the directory\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
         }
+        return identity
+    }
+
+    public static func render(identity id: String, result: ReconcileResult, handbook: Handbook, language: Language) throws -> String {
+        let identity = try identity(id, in: result)
         let messages = Messages(language)
         let da = language == .da
         func t(_ a: String, _ b: String) -> String { da ? a : b }

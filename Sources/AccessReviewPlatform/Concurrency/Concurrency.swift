@@ -150,6 +150,8 @@ package final class Counter: Sendable {
             return value
         }
     }
+
+    package var count: Int { value.withLock { $0 } }
 }
 
 /// glibc's `malloc_trim`, looked up at run time (it is in no module Swift imports): hands

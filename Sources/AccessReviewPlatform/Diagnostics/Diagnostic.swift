@@ -79,7 +79,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 
 /// What went wrong, with a message that names the file (and line) and says what to do.
 /// The exit status follows from the kind, here and nowhere else.
-public struct ToolError: Error, Sendable, CustomStringConvertible {
+public struct ToolError: LocalizedError, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// `accessreview.yaml`, the handbook or a mapping is wrong.
         case configuration
@@ -114,4 +114,5 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+    public var errorDescription: String? { message }
 }

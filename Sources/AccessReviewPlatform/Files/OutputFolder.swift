@@ -79,9 +79,11 @@ public final class OutputFolder: Sendable {
     /// Every file written so far, by relative path.
     public var files: [File] { state.withLock { $0.written }.sorted { $0.relative < $1.relative } }
 
-    /// Moves the finished folder into place, replacing an earlier one; if the move fails the
-    /// earlier folder is put back and the error says so.
-    public func commit() throws {
+    /// Moves the finished folder into place, replacing an earlier one, then calls `confirm`
+    /// (the state store commits there). If the move or `confirm` fails, the new folder goes
+    /// back out of place, the earlier one is put back, and the error is thrown: a reader sees
+    /// the old folder or the new one, and the new one only once `confirm` succeeded.
+    public func commit(confirm: () throws -> Void = {}) throws {
         let fm = FileManager.default
         var old: String?
         do {
@@ -92,7 +94,16 @@ public final class OutputFolder: Sendable {
             try Self.move(workPath, to: finalPath)
         } catch {
             if let old { try? fm.moveItem(atPath: old, toPath: finalPath) }
+            if let error = error as? ToolError { throw error }
             throw ToolError(.outputNotWritten, "\(finalPath): error: cannot move the finished output into place: \(error.localizedDescription)")
+        }
+        do {
+            try confirm()
+        } catch {
+            // Unpublish: the new folder back to its work place (removed with it), the old one back.
+            try? fm.moveItem(atPath: finalPath, toPath: workPath)
+            if let old { try? fm.moveItem(atPath: old, toPath: finalPath) }
+            throw error
         }
         state.withLock { $0.finished = true }
         if let old { try? fm.removeItem(atPath: old) }
@@ -105,7 +116,7 @@ public final class OutputFolder: Sendable {
     }
 
     /// Where a test makes the final move fail (`ACCESSREVIEW_FAIL_AT=publish`), to show that
-    /// the state recorded before it is undone; nothing else reads it.
+    /// the state written before it is rolled back; nothing else reads it.
     package static func move(_ from: String, to: String) throws {
         if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "publish" {
             throw ToolError(.outputNotWritten, "\(to): error: the move failed (ACCESSREVIEW_FAIL_AT=publish)")

@@ -28,4 +28,11 @@ public enum ProcessSetup {
     /// Hands the free pages of every malloc arena back to the system (glibc's `malloc_trim`);
     /// the application layer calls it between stages.
     public static func releaseFreeMemory() { MemoryRelease.trim() }
+
+    /// The process's peak resident memory so far, in bytes.
+    public static func peakMemoryBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
 }

@@ -149,6 +149,25 @@ package final class SQLiteDatabase {
 
     package var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(db)) }
 
+    /// Opens a transaction that stays open across calls, for a caller that must do something
+    /// else (publish a folder) between writing and committing; `transaction` inside it nests.
+    package func begin() throws {
+        precondition(depth == 0, "begin() inside a transaction")
+        try execute("BEGIN IMMEDIATE")
+        depth = 1
+    }
+
+    package func commit() throws {
+        try execute("COMMIT")
+        depth = 0
+    }
+
+    /// Undoes what `begin()` opened; harmless when nothing is open.
+    package func rollback() {
+        if depth > 0 { try? execute("ROLLBACK") }
+        depth = 0
+    }
+
     /// Runs `body` in a transaction: all of it is kept, or none. Inside another transaction it
     /// is a savepoint, undone alone when it fails.
     package func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -1,0 +1,60 @@
+import AccessReviewCore
+import Foundation
+
+/// The commands that work on a campaign after its sheets went out: `decisions import`,
+/// `status`, `verify`.
+extension Application {
+    public struct ImportSummary: Sendable {
+        public var outcomes: [(file: String, outcome: DecisionImporter.Outcome)]
+        public var revocationsFolder: String
+        public var linesToRemove: Int
+        public var systems: Int
+        public var refused: Int { outcomes.filter { if case .refused = $0.outcome { true } else { false } }.count }
+    }
+
+    /// `decisions import`: each file recorded whole or refused whole, then the revocation
+    /// worklists (`revocations/<system>.csv`) rewritten as one folder.
+    public func importDecisions(_ files: [String], asOf day: Day? = nil) throws -> ImportSummary {
+        let campaign = campaign(asOf: day)
+        let state = try StateStore(path: config.statePath)
+        let importer = try DecisionImporter(state: state, campaign: campaign)
+        var outcomes: [(String, DecisionImporter.Outcome)] = []
+        for file in files { outcomes.append((file, try importer.importFile(file))) }
+        let report = CampaignReport(state: state, campaign: campaign)
+        let revocations = try report.revocationFiles()
+        let folder = try OutputFolder(parent: (config.output as NSString).appendingPathComponent(campaign), name: "revocations")
+        do {
+            for (name, data) in revocations.sorted(by: { $0.key < $1.key }) { try folder.write(name, data, private: true) }
+            try folder.commit()
+        } catch {
+            folder.discard()
+            throw error
+        }
+        return ImportSummary(outcomes: outcomes, revocationsFolder: folder.finalPath, linesToRemove: try report.revocations().count,
+                             systems: revocations.count)
+    }
+
+    public struct StatusSummary: Sendable {
+        public var campaign: String
+        public var progress: [CampaignReport.Progress]
+        public var file: String
+    }
+
+    /// `status`: each reviewer's progress, written to `status.csv`.
+    public func status(asOf day: Day? = nil, today: Day = Day.today()) throws -> StatusSummary {
+        let campaign = campaign(asOf: day)
+        let state = try StateStore(path: config.statePath)
+        let progress = try CampaignReport(state: state, campaign: campaign).progress(today: today)
+        guard !progress.isEmpty else {
+            throw ToolError(.input, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
+        }
+        let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("status.csv")
+        try AtomicFile.write(path, data: CampaignReport.statusCSV(progress))
+        return StatusSummary(campaign: campaign, progress: progress, file: path)
+    }
+
+    /// `verify`: every output of a run against its manifest.
+    public static func verify(folder: String) throws -> ManifestVerifier.Report {
+        try ManifestVerifier.verify(folder: folder)
+    }
+}

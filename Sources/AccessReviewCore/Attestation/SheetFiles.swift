@@ -1,0 +1,50 @@
+import Foundation
+
+/// The attestation stage's output: every reviewer's sheet in each configured format
+/// (`sheets/<reviewer>.csv|xlsx|pdf`, readable by the owner only) and `sheets/index.html`.
+public enum SheetFiles {
+    /// Writes the sheets on every core. A sheet that cannot be written stops the run
+    /// (exit 5), naming each reviewer whose sheet failed.
+    public static func write(_ sheets: [Sheet], context: SheetContext, formats: [String], into folder: OutputFolder,
+                             progress: ProgressDisplay) throws {
+        let done = Counter()
+        let failures = ResultSlots<Bool>(count: sheets.count)
+        DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
+            let sheet = sheets[index]
+            do {
+                if formats.contains("csv") {
+                    try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
+                }
+                if formats.contains("xlsx") {
+                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheet.write(sheet, context: context, to: $0) }
+                }
+                if formats.contains("pdf") {
+                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheet.write(sheet, context: context, to: $0) }
+                }
+            } catch let error as ToolError {
+                failures.set(index, .failure([Diagnostic(file: sheet.reviewer, error.message)]))
+            } catch {
+                failures.set(index, .failure([Diagnostic(file: sheet.reviewer, "\(error)")]))
+            }
+            progress.advance("writing sheets", done: done.increment(), total: sheets.count)
+        }
+        for case .failure(let diagnostics)? in failures.values {
+            throw ToolError(.outputNotWritten, diagnostics.map(\.message).joined(separator: "\n"))
+        }
+        try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: formats))
+    }
+
+    /// The rows a run issues, for the state store: in primary-key order within each sheet
+    /// (sheets come by reviewer), so that each row is appended to the table's B-tree instead
+    /// of inserted at a random place.
+    public static func issuedRows(_ sheets: [Sheet], campaign: String, _ add: (StateStore.IssuedRow) -> Void) {
+        for sheet in sheets {
+            for row in sheet.rows.sorted(by: { $0.id < $1.id }) {
+                let line = row.line
+                add(StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
+                                         system: line.system, account: line.account, role: line.role,
+                                         worst: line.worstSeverity, capacity: row.capacity.rawValue))
+            }
+        }
+    }
+}
