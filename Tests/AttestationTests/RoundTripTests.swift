@@ -42,8 +42,8 @@ import ZIPFoundation
 
     /// Decides every data row: Remove where the line has findings, Keep elsewhere.
     func decideAll(_ rows: inout [[String]], keep: String = "Behold", remove: String = "Fjern") {
-        for index in 9..<rows.count where rows[index].count > 14 {
-            rows[index][13] = rows[index][10].isEmpty ? keep : remove
+        for index in 9..<rows.count where rows[index].count > 13 {
+            rows[index][SheetLayout.decisionColumn] = rows[index][10].isEmpty ? keep : remove
         }
     }
 
@@ -61,7 +61,7 @@ import ZIPFoundation
         #expect(outcome == .recorded(reviewer: "maso", decided: 117, undecided: 0))
         #expect(try importer.importFile(path) == .alreadyImported(reviewer: "maso"), "the same file twice changes nothing")
         let revocations = try CampaignReport(state: state, campaign: "2026-H2").revocations()
-        let flagged = try csvRows("maso").dropFirst(9).filter { $0.count > 14 && !$0[10].isEmpty }
+        let flagged = try csvRows("maso").dropFirst(9).filter { $0.count > 13 && !$0[10].isEmpty }
         #expect(revocations.count == flagged.count)
         #expect(revocations.contains { $0.identity == "rape" && $0.system == "omsorg" && $0.role == "Planlægger" && $0.reviewer == "maso" })
         let files = try CampaignReport(state: state, campaign: "2026-H2").revocationFiles()
@@ -78,12 +78,12 @@ import ZIPFoundation
 
     @Test func aLaterFileSupersedesTheEarlierAndBothStayInTheHistory() throws {
         let first = try returnedCSV("vist", name: "first.csv") { rows in
-            for index in 9..<rows.count where rows[index].count > 14 { rows[index][13] = "Fjern" }
+            for index in 9..<rows.count where rows[index].count > 13 { rows[index][SheetLayout.decisionColumn] = "Fjern" }
         }
         _ = try importer.importFile(first)
         #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.count == 9)
         let second = try returnedCSV("vist", name: "second.csv") { rows in
-            for index in 9..<rows.count where rows[index].count > 14 { rows[index][13] = "KEEP" }
+            for index in 9..<rows.count where rows[index].count > 13 { rows[index][SheetLayout.decisionColumn] = "KEEP" }
         }
         #expect(try importer.importFile(second) == .recorded(reviewer: "vist", decided: 9, undecided: 0))
         #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.isEmpty)
@@ -93,11 +93,11 @@ import ZIPFoundation
     @Test func aRemoveFromEitherReviewerOfASharedLineRevokesIt() throws {
         // esdh/Administrator lines go to the manager and to esdh's owner (aekj).
         let owner = try csvRows("aekj")
-        let shared = try #require(owner.dropFirst(9).first { $0.count > 14 && $0[12] == "systemejer" })
+        let shared = try #require(owner.dropFirst(9).first { $0.count > 13 && $0[11] == "systemejer" })
         let path = try returnedCSV("aekj") { rows in
-            for index in 9..<rows.count where rows[index].count > 14 {
-                rows[index][13] = rows[index][0] == shared[0] ? "Fjern" : "Behold"
-                rows[index][14] = "set"
+            for index in 9..<rows.count where rows[index].count > 13 {
+                rows[index][SheetLayout.decisionColumn] = rows[index][0] == shared[0] ? "Fjern" : "Behold"
+                rows[index][SheetLayout.commentColumn] = "set"
             }
         }
         #expect(try importer.importFile(path) != .refused([]))
@@ -115,8 +115,8 @@ import ZIPFoundation
             var text = xml
             for row in 10...126 {
                 let decision = row <= 11 ? "Fjern" : "behold"
-                text = fill(text, cell: "N\(row)", decision)
-                text = fill(text, cell: "O\(row)", "gennemgået")
+                text = fill(text, cell: "M\(row)", decision)
+                text = fill(text, cell: "N\(row)", "gennemgået")
             }
             return text
         }
@@ -182,7 +182,7 @@ import ZIPFoundation
     @Test func aDecisionThatIsNotKeepOrRemoveIsRefused() throws {
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
-            rows[20][13] = "Måske"
+            rows[20][SheetLayout.decisionColumn] = "Måske"
         }
         let problems = refusal(try importer.importFile(path))
         #expect(problems.map(\.message) == ["row 21: the decision 'Måske' is neither Keep/Behold nor Remove/Fjern"])
@@ -190,17 +190,17 @@ import ZIPFoundation
 
     @Test func keepingASeriousFindingNeedsAComment() throws {
         let rows = try csvRows("maso")
-        let index = try #require(rows.indices.first { $0 >= 9 && rows[$0].count > 14 && rows[$0][10].contains("LEAVER_ACCESS") })
+        let index = try #require(rows.indices.first { $0 >= 9 && rows[$0].count > 13 && rows[$0][10].contains("LEAVER_ACCESS") })
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
-            rows[index][13] = "Behold"
+            rows[index][SheetLayout.decisionColumn] = "Behold"
         }
         let problems = refusal(try importer.importFile(path))
         #expect(problems.map(\.message) == ["row \(index + 1): keeping rape's \(rows[index][5])/\(rows[index][7]) with a critical finding needs a comment"])
         let commented = try returnedCSV("maso", name: "commented.csv") { rows in
             decideAll(&rows)
-            rows[index][13] = "Behold"
-            rows[index][14] = "Overdraget til efterfølger den 1.12"
+            rows[index][SheetLayout.decisionColumn] = "Behold"
+            rows[index][SheetLayout.commentColumn] = "Overdraget til efterfølger den 1.12"
         }
         #expect(try importer.importFile(commented) == .recorded(reviewer: "maso", decided: 117, undecided: 0))
     }
@@ -209,7 +209,7 @@ import ZIPFoundation
         let target = output.file("formula.xlsx")
         try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
             guard name == "xl/worksheets/sheet2.xml" else { return xml }
-            return xml.replacingOccurrences(of: "<c r=\"N10\" s=\"", with: "<c r=\"N10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c><c r=\"Z10\" s=\"")
+            return xml.replacingOccurrences(of: "<c r=\"M10\" s=\"", with: "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c><c r=\"Z10\" s=\"")
         }
         let problems = refusal(try importer.importFile(target))
         #expect(problems.contains { $0.message.contains("row 10: a formula in Decision") })

@@ -30,8 +30,8 @@ public struct DecisionImporter {
         let sheet = try ReturnedSheetReader.read(path: path)
         var problems = sheet.refusals.map { Diagnostic(file: path, $0) }
 
-        let campaignValue = value(sheet, labels: ["Kampagne", "Campaign"])
-        let reviewerValue = value(sheet, labels: ["Attestant", "Reviewer"]).map { String($0.split(separator: " ").first ?? "") }
+        let campaignValue = value(sheet, labels: Language.allCases.map { Messages($0).campaignLabel })
+        let reviewerValue = value(sheet, labels: Language.allCases.map { Messages($0).reviewerLabel }).map { String($0.split(separator: " ").first ?? "") }
         guard let reviewer = reviewerValue, !reviewer.isEmpty else {
             return .refused(problems + [Diagnostic(file: path, line: 3, "the header block names no reviewer (row 'Attestant'/'Reviewer'); is this an accessreview sheet?")])
         }
@@ -63,7 +63,7 @@ public struct DecisionImporter {
                 continue
             }
             seen[rowId] = number
-            let expected = signer.rowId(campaign: campaign, reviewer: reviewer, cells: Array(cells[1...12]))
+            let expected = signer.rowId(campaign: campaign, reviewer: reviewer, cells: Array(cells[1..<SheetLayout.decisionColumn]))
             if expected != rowId {
                 if issued[rowId] != nil {
                     refuse("was edited outside Decision and Comment (the row no longer matches its row id \(rowId))")
@@ -102,14 +102,17 @@ public struct DecisionImporter {
         return .recorded(reviewer: reviewer, decided: decisions.count, undecided: undecided)
     }
 
-    /// "Keep"/"Behold" → Keep, "Remove"/"Fjern" → Remove (any case), "" → undecided, else nil.
+    /// Keep or Remove in any of the sheet languages ("Behold"/"Fjern"), in any case, is
+    /// recorded as "Keep" or "Remove"; "" is undecided; anything else nil.
     static func decision(_ text: String) -> String? {
-        switch text.lowercased() {
-        case "keep", "behold": return "Keep"
-        case "remove", "fjern": return "Remove"
-        case "": return ""
-        default: return nil
+        if text.isEmpty { return "" }
+        let word = text.lowercased()
+        for language in Language.allCases {
+            let words = Messages(language).decisionWords
+            if word == words[0].lowercased() { return "Keep" }
+            if word == words[1].lowercased() { return "Remove" }
         }
+        return nil
     }
 
     private func value(_ sheet: ReturnedSheet, labels: [String]) -> String? {

@@ -18,14 +18,9 @@ public struct SheetContext: Sendable {
         self.csvSeparator = csvSeparator
     }
 
-    func t(_ da: String, _ en: String) -> String { language == .da ? da : en }
+    var messages: Messages { Messages(language) }
 
-    public var columns: [String] {
-        [t("Række-id", "Row id"), t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"), t("Afdeling", "Department"),
-         t("System", "System"), t("Konto", "Account"), t("Rolle", "Role"), t("Følsomhed", "Sensitivity"),
-         t("Grundlag", "Ground"), t("Fund", "Findings"), t("Ny siden sidste attestation", "New since last attestation"),
-         t("Attesteres som", "Reviewed as"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"), t("Kommentar", "Comment")]
-    }
+    public var columns: [String] { messages.sheetColumns }
 
     func cells(_ row: Sheet.Row) -> [String] {
         [row.rowId] + signedCells(row.line, capacity: row.capacity) + ["", ""]
@@ -33,53 +28,34 @@ public struct SheetContext: Sendable {
 
     /// The cells a row id is bound to: everything shown except the row id, Decision and Comment.
     func signedCells(_ line: AccessLine, capacity: Sheet.Capacity) -> [String] {
-        let messages = Messages(language)
+        let messages = messages
         return [line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
                 line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
-                line.codes.map(\.rawValue).joined(separator: " "), messages.yesNo(true), capacityName(capacity)]
-    }
-
-    func capacityName(_ capacity: Sheet.Capacity) -> String {
-        capacity == .manager ? t("leder", "manager") : t("systemejer", "system owner")
+                line.codes.map(\.rawValue).joined(separator: " "), messages.capacityName(capacity)]
     }
 
     /// Decision words in the sheet's language: Keep first, Remove second.
-    public var decisionWords: [String] { language == .da ? ["Behold", "Fjern"] : ["Keep", "Remove"] }
+    public var decisionWords: [String] { messages.decisionWords }
 
     /// The header block above the table: label and value, one a row. The table's column
     /// headers follow on row `SheetLayout.headerRow` in every format.
     public func headerBlock(_ sheet: Sheet) -> [(String, String)] {
-        [
-            (t("Organisation", "Organisation"), organisation),
-            (t("Kampagne", "Campaign"), campaign),
-            (t("Attestant", "Reviewer"), sheet.reviewer + (sheet.reviewerName.map { " — \($0)" } ?? "")),
-            (t("Frist", "Deadline"), deadline.description),
-            (t("Øjebliksbillede", "Snapshot date"), asOf.description),
-            (t("Linjer", "Lines"), "\(sheet.rows.count) (\(t("med fund", "with findings")): \(sheet.flaggedRows))"),
-            (t("Underskrift", "Sign-off"), t("Navn: ____________________  Dato: __________", "Name: ____________________  Date: __________")),
+        let m = messages
+        return [
+            (m.organisationLabel, organisation),
+            (m.campaignLabel, campaign),
+            (m.reviewerLabel, sheet.reviewer + (sheet.reviewerName.map { " — \($0)" } ?? "")),
+            (m.deadlineLabel, deadline.description),
+            (m.snapshotDateLabel, asOf.description),
+            (m.linesLabel, "\(sheet.rows.count) (\(m.withFindings): \(sheet.flaggedRows))"),
+            (m.signOffLabel, m.signOffBlanks),
         ]
     }
 
     /// The instructions sheet.
     public func instructions(reviewer: String, name: String?) -> [String] {
-        let who = name.map { "\($0) (\(reviewer))" } ?? reviewer
-        return language == .da ? [
-            "Attestation af adgange — \(organisation), \(campaign)",
-            "Til \(who). Arket viser de adgange, du skal tage stilling til som leder eller systemejer.",
-            "For hver linje: vælg Behold eller Fjern i kolonnen Beslutning. Skriv en begrundelse i Kommentar.",
-            "Linjer med et alvorligt fund (kritisk eller høj) kan kun beholdes med en kommentar.",
-            "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id, og et ændret ark afvises.",
-            "Frist: \(deadline). Send arket tilbage til IT-sikkerhed; fjernede adgange sendes til systemernes administratorer.",
-            "Farver: rød = kritisk, orange = høj, gul = mellem, blå = lav (det alvorligste fund på linjen).",
-        ] : [
-            "Access attestation — \(organisation), \(campaign)",
-            "For \(who). The sheet lists the access you decide on as manager or system owner.",
-            "For each line: choose Keep or Remove in the Decision column. Give a reason in Comment.",
-            "Lines with a serious finding (critical or high) can only be kept with a comment.",
-            "Do not change other columns, and do not add or delete lines: each line is bound to its row id, and a changed sheet is refused.",
-            "Deadline: \(deadline). Return the sheet to IT security; removed access goes to the systems' administrators.",
-            "Colours: red = critical, orange = high, yellow = medium, blue = low (the worst finding on the line).",
-        ]
+        messages.instructions(organisation: organisation, campaign: campaign, who: name.map { "\($0) (\(reviewer))" } ?? reviewer,
+                              deadline: deadline)
     }
 }
 
@@ -99,18 +75,18 @@ public enum CSVSheetRenderer {
 /// `sheets/index.html`: every reviewer's sheet, with counts, for whoever sends them out.
 public enum SheetIndexRenderer {
     public static func render(_ sheets: [Sheet], context: SheetContext, formats: [String]) -> Data {
-        let t = context.t
+        let m = context.messages
         var html = """
         <!DOCTYPE html>
         <html lang="\(context.language.rawValue)">
-        <head><meta charset="utf-8"><title>\(t("Attestationsark", "Attestation sheets")) \(context.campaign.htmlEscaped)</title>
+        <head><meta charset="utf-8"><title>\(m.attestationSheets) \(context.campaign.htmlEscaped)</title>
         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}td.n{text-align:right}</style>
         </head>
         <body>
-        <h1>\(t("Attestationsark", "Attestation sheets")) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
-        <p>\(t("Øjebliksbillede", "Snapshot date")) \(context.asOf) · \(t("frist", "deadline")) \(context.deadline) · \(sheets.count) \(t("attestanter", "reviewers"))</p>
+        <h1>\(m.attestationSheets) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
+        <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)</p>
         <table>
-        <thead><tr><th>\(t("Attestant", "Reviewer"))</th><th>\(t("Navn", "Name"))</th><th>\(t("Linjer", "Lines"))</th><th>\(t("Med fund", "With findings"))</th><th>\(t("Ark", "Sheets"))</th></tr></thead>
+        <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th></tr></thead>
         <tbody>
 
         """
@@ -128,9 +104,18 @@ public enum SheetIndexRenderer {
 /// workbook's rows): the returned-sheet reader finds the decisions by these.
 public enum SheetLayout {
     /// The row (0-based) of the column headers; data starts on the next row.
-    public static let headerRow = XLSXSheetWriter.headerRow
-    public static let decisionColumn = XLSXSheetWriter.decisionColumn
-    public static let commentColumn = XLSXSheetWriter.commentColumn
+    public static let headerRow = 8
+    public static let decisionColumn = 12
+    public static let commentColumn = 13
+    /// The workbook's column widths, in characters, in `Messages.sheetColumns` order.
+    static let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 12, 18, 40]
+    /// What the PDF prints on A4 landscape: identity, name, system, account, role,
+    /// sensitivity, ground, findings, reviewed as, decision, comment (points).
+    static let printed: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80),
+                                                        (11, 50), (12, 86), (13, 76)]
+    static var printable: PrintableSheet.Layout {
+        .init(headerRow: headerRow, decisionColumn: decisionColumn, commentColumn: commentColumn, widths: widths, printed: printed)
+    }
 }
 
 // MARK: - Workbook and PDF
@@ -138,36 +123,28 @@ public enum SheetLayout {
 extension SheetContext {
     /// The sheet as the workbook and PDF writers lay it out, in the context's language.
     func printable(_ sheet: Sheet) -> PrintableSheet {
-        let name = sheet.reviewerName
+        let name = sheet.reviewerName, m = messages
         return PrintableSheet(
-            title: "\(t("Attestation", "Attestation")) \(campaign) — \(sheet.reviewer)",
+            title: "\(m.attestationWord) \(campaign) — \(sheet.reviewer)",
             organisation: organisation,
             created: asOf.ordinal * 86_400 + 12 * 3600,
-            instructionsName: t("Vejledning", "Instructions"),
-            attestationName: t("Attestation", "Attestation"),
+            instructionsName: m.instructionsSheetName,
+            attestationName: m.attestationWord,
             instructions: instructions(reviewer: sheet.reviewer, name: name),
             headerBlock: headerBlock(sheet),
             columns: columns,
+            layout: SheetLayout.printable,
             rowCount: sheet.rows.count,
             cells: { cells(sheet.rows[$0]) },
             shade: { sheet.rows[$0].line.worstSeverity.map(\.shade) },
             decisionWords: decisionWords,
-            validation: .init(
-                errorTitle: t("Ugyldig beslutning", "Invalid decision"),
-                errorMessage: t("Vælg Behold eller Fjern.", "Choose Keep or Remove."),
-                inputTitle: t("Beslutning", "Decision"),
-                inputMessage: t("Behold eller Fjern", "Keep or Remove")),
-            pageTitle: "\(organisation) — \(t("Attestation af adgange", "Access attestation")) \(campaign) — \(sheet.reviewer)"
-                + (name.map { " (\($0))" } ?? ""),
-            pageNumber: { number, total in t("Side \(number) af \(total)", "Page \(number) of \(total)") },
-            footer: "\(t("Frist", "Deadline")) \(deadline) · \(t("Øjebliksbillede", "Snapshot")) \(asOf)",
-            signOff: .init(
-                title: t("Attestation", "Sign-off"),
-                statement: t(
-                    "Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
-                    "I have reviewed the access above and made a decision for every line."),
-                labels: [t("Navn", "Name"), t("Dato", "Date"), t("Underskrift", "Signature")],
-                reviewerLine: "\(t("Attestant", "Reviewer")): \(sheet.reviewer)" + (name.map { " — \($0)" } ?? "")))
+            validation: .init(errorTitle: m.invalidDecisionTitle, errorMessage: m.invalidDecisionMessage,
+                              inputTitle: m.decisionTitle, inputMessage: m.decisionPrompt),
+            pageTitle: "\(organisation) — \(m.accessAttestation) \(campaign) — \(sheet.reviewer)" + (name.map { " (\($0))" } ?? ""),
+            pageNumber: m.pageNumber,
+            footer: "\(m.deadlineLabel) \(deadline) · \(m.snapshotLabel) \(asOf)",
+            signOff: .init(title: m.signOffTitle, statement: m.signOffStatement, labels: m.signOffFields,
+                           reviewerLine: "\(m.reviewerLabel): \(sheet.reviewer)" + (name.map { " — \($0)" } ?? "")))
     }
 }
 

@@ -18,31 +18,29 @@ extension ReconcileState {
     func route(_ index: Int) -> Route { routes[index] }
 
     func climb(from start: String?, person: String?, missingManager: String?) -> Route {
-        let da = messages.language == .da
         var visited: Set<String> = []
         var current = start
         var why = start == nil
-            ? (missingManager.map { da ? "lederen \($0) findes ikke i kataloget" : "manager \($0) is not in the directory" }
-                ?? (da ? "ingen leder angivet" : "no manager set"))
+            ? (missingManager.map(messages.managerMissing) ?? messages.noManagerSet)
             : ""
         while let candidate = current {
             if candidate == person {
-                why = da ? "lederkæden fører tilbage til personen selv" : "the manager chain leads back to the person"
+                why = messages.chainLeadsBack
                 break
             }
             if !visited.insert(candidate).inserted {
-                why = da ? "ring i lederkæden" : "cycle in the manager chain"
+                why = messages.managerCycle
                 break
             }
             guard let index = indexById[candidate] else {
-                why = da ? "lederen \(candidate) findes ikke" : "manager \(candidate) not found"
+                why = messages.managerNotFound(candidate)
                 break
             }
             if let substitute = activeSubstitute(for: candidate), eligible(substitute, for: person) {
                 return Route(reviewer: substitute, fallback: false, why: "")
             }
             if eligible(candidate, for: person) { return Route(reviewer: candidate, fallback: false, why: "") }
-            why = da ? "lederen \(candidate) er fratrådt" : "manager \(candidate) is a leaver"
+            why = messages.managerIsLeaver(candidate)
             current = identities[index].user.manager
         }
         return Route(reviewer: fallbackReviewer(for: person), fallback: true, why: why)
@@ -60,8 +58,7 @@ extension ReconcileState {
 
     func systemOwnerRoute(_ export: SystemExport) -> Route {
         if let owner = export.owner, eligible(owner, for: nil) { return Route(reviewer: owner, fallback: false, why: "") }
-        let why = export.owner.map { messages.language == .da ? "systemejeren \($0) er fratrådt eller ukendt" : "system owner \($0) is a leaver or unknown" }
-            ?? (messages.language == .da ? "systemet har ingen ejer" : "the system has no owner")
+        let why = export.owner.map(messages.ownerInactive) ?? messages.systemHasNoOwner
         return Route(reviewer: fallbackReviewer(for: nil), fallback: true, why: why)
     }
 

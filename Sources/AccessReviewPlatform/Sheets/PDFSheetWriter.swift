@@ -11,9 +11,6 @@ package enum PDFSheetWriter {
 
     package static let pageWidth: Float = 842, pageHeight: Float = 595, margin: Float = 36
     package static let lineHeight: Float = 13, fontSize: Float = 7.5
-    /// Identity, name, system, account, role, sensitivity, ground, findings, reviewed as, decision, comment.
-    package static let columns: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80), (12, 50),
-                                                        (13, 86), (14, 76)]
 
     package static func write(_ sheet: PrintableSheet, to path: String) throws {
         guard FileManager.default.fileExists(atPath: fontPath) else {
@@ -76,7 +73,7 @@ package enum PDFSheetWriter {
                 y -= lineHeight
             }
             var x = margin
-            for (index, width) in columns {
+            for (index, width) in sheet.layout.printed {
                 text(page, font, fontSize, x, y, fit(page, font, sheet.columns[index], width - 4))
                 x += width
             }
@@ -94,8 +91,8 @@ package enum PDFSheetWriter {
                     HPDF_Page_SetRGBFill(page, 0, 0, 0)
                 }
                 x = margin
-                for (index, width) in columns {
-                    let value = index == 13 ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
+                for (index, width) in sheet.layout.printed {
+                    let value = index == sheet.layout.decisionColumn ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
                     text(page, font, fontSize, x, y, fit(page, font, value, width - 4))
                     x += width
                 }

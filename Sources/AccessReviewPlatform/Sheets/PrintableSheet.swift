@@ -32,6 +32,7 @@ package struct PrintableSheet {
     package var instructions: [String]
     package var headerBlock: [(String, String)]
     package var columns: [String]
+    package var layout: Layout
     package var rowCount: Int
     package var cells: (Int) -> [String]
     package var shade: (Int) -> Shade?
@@ -44,7 +45,7 @@ package struct PrintableSheet {
     package var signOff: SignOff
 
     package init(title: String, organisation: String, created: Int, instructionsName: String, attestationName: String,
-                 instructions: [String], headerBlock: [(String, String)], columns: [String], rowCount: Int,
+                 instructions: [String], headerBlock: [(String, String)], columns: [String], layout: Layout, rowCount: Int,
                  cells: @escaping (Int) -> [String], shade: @escaping (Int) -> Shade?, decisionWords: [String],
                  validation: Validation, pageTitle: String, pageNumber: @escaping (Int, Int) -> String, footer: String,
                  signOff: SignOff) {
@@ -56,6 +57,7 @@ package struct PrintableSheet {
         self.instructions = instructions
         self.headerBlock = headerBlock
         self.columns = columns
+        self.layout = layout
         self.rowCount = rowCount
         self.cells = cells
         self.shade = shade
@@ -65,5 +67,26 @@ package struct PrintableSheet {
         self.pageNumber = pageNumber
         self.footer = footer
         self.signOff = signOff
+    }
+
+    /// Where things go: the core decides, the writers draw.
+    package struct Layout: Sendable {
+        /// The row (0-based) of the column headers; data starts on the next row.
+        package var headerRow: Int
+        /// The two columns a reviewer fills in; every other cell is locked.
+        package var decisionColumn: Int
+        package var commentColumn: Int
+        /// The workbook's column widths, in characters.
+        package var widths: [Double]
+        /// The columns the PDF prints, with their widths in points (A4 landscape).
+        package var printed: [(index: Int, width: Float)]
+
+        package init(headerRow: Int, decisionColumn: Int, commentColumn: Int, widths: [Double], printed: [(index: Int, width: Float)]) {
+            self.headerRow = headerRow
+            self.decisionColumn = decisionColumn
+            self.commentColumn = commentColumn
+            self.widths = widths
+            self.printed = printed
+        }
     }
 }

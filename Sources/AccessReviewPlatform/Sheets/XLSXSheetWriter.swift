@@ -10,10 +10,6 @@ import Foundation
 ///
 /// The only type that holds libxlsxwriter pointers.
 package enum XLSXSheetWriter {
-    /// The row (0-based) of the column headers; data starts on the next row.
-    public static let headerRow = 8
-    public static let decisionColumn = 13
-    public static let commentColumn = 14
 
     package static func write(_ sheet: PrintableSheet, to path: String) throws {
         var options = lxw_workbook_options()
@@ -65,8 +61,8 @@ package enum XLSXSheetWriter {
         // The attestation sheet.
         let ws = workbook_add_worksheet(workbook, strings.c(sheet.attestationName))
         worksheet_set_landscape(ws)
-        let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 10, 12, 18, 40]
-        for (column, width) in widths.enumerated() {
+        let (headerRow, decisionColumn) = (sheet.layout.headerRow, sheet.layout.decisionColumn)
+        for (column, width) in sheet.layout.widths.enumerated() {
             worksheet_set_column(ws, lxw_col_t(column), lxw_col_t(column), width, nil)
         }
         let block = sheet.headerBlock

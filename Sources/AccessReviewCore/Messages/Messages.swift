@@ -1,12 +1,14 @@
 import Foundation
 
-/// The wording of finding details and sheet texts, in Danish and English, kept in one place.
+/// The message catalogue: every Danish and English text the tool writes into its outputs —
+/// finding details (here), routing reasons, sheet texts (`SheetMessages.swift`) and the
+/// explanation (`ExplanationMessages.swift`). Codes, ids and file names are not translated.
 public struct Messages: Sendable {
     public var language: Language
 
     public init(_ language: Language) { self.language = language }
 
-    private func t(_ da: String, _ en: String) -> String { language == .da ? da : en }
+    func t(_ da: String, _ en: String) -> String { language == .da ? da : en }
 
     func leaverAccess(system: String, leaverDate: Day?, overdue: Int?, reasons: [String]) -> String {
         let why = reasons.joined(separator: ", ")
@@ -68,6 +70,19 @@ public struct Messages: Sendable {
             : t("servicekontoens ejer \(owner) findes ikke i kataloget (\(reason))", "the service account's owner \(owner) is not in the directory (\(reason))")
     }
 
+    // MARK: Routing: why no manager could review
+
+    func managerMissing(_ dn: String) -> String { t("lederen \(dn) findes ikke i kataloget", "manager \(dn) is not in the directory") }
+    var noManagerSet: String { t("ingen leder angivet", "no manager set") }
+    var chainLeadsBack: String { t("lederkæden fører tilbage til personen selv", "the manager chain leads back to the person") }
+    var managerCycle: String { t("ring i lederkæden", "cycle in the manager chain") }
+    func managerNotFound(_ id: String) -> String { t("lederen \(id) findes ikke", "manager \(id) not found") }
+    func managerIsLeaver(_ id: String) -> String { t("lederen \(id) er fratrådt", "manager \(id) is a leaver") }
+    func ownerInactive(_ owner: String) -> String {
+        t("systemejeren \(owner) er fratrådt eller ukendt", "system owner \(owner) is a leaver or unknown")
+    }
+    var systemHasNoOwner: String { t("systemet har ingen ejer", "the system has no owner") }
+
     func noReviewer(fallback: String, why: String) -> String {
         t("ingen leder kan attestere (\(why)); sendt til \(fallback)", "no eligible manager (\(why)); routed to \(fallback)")
     }
@@ -107,8 +122,6 @@ public struct Messages: Sendable {
         case .none: return t("intet", "none")
         }
     }
-
-    public func yesNo(_ value: Bool) -> String { value ? t("ja", "yes") : t("nej", "no") }
 
     func reason(_ condition: IdentityCondition) -> String {
         switch condition {
