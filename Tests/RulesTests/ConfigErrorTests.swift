@@ -151,4 +151,36 @@ import TestSupport
         #expect(Day(iso: "2027-01-01")! - Day(iso: "2026-01-01")! == 365)
         #expect(Day(iso: "1970-01-01")!.ordinal == 0)
     }
+
+    /// Errors found after loading (when the directory is read) still name the line of the key.
+    @Test func errorsFoundAfterLoadingNameTheLineOfTheirKey() throws {
+        func ldapConfig(_ extra: String) throws -> RunConfig {
+            try RunConfig.parse("""
+                version: 1
+                organisation: Test
+                directory:
+                  source: ldap
+                  url: ldaps://127.0.0.1:1
+                  users: { base: "dc=x" }
+                  groups: { base: "ou=groups,dc=x" }
+                \(extra)
+                rules: handbook.yaml
+                """, file: "/etc/ar/accessreview.yaml")
+        }
+        func message(_ body: () throws -> Void) -> String {
+            do { try body() } catch let error as ToolError { return error.message } catch { return "\(error)" }
+            return ""
+        }
+        let unset = try ldapConfig("  bind_dn: cn=reader,dc=x\n  password_env: ACCESSREVIEW_TEST_SURELY_UNSET")
+        #expect(message { _ = try LDAPDirectorySource(config: unset.directory, configFile: unset.file).password(environment: [:]) }
+                .hasPrefix("/etc/ar/accessreview.yaml:9: error: directory.password_env names ACCESSREVIEW_TEST_SURELY_UNSET"))
+        let unreadable = try ldapConfig("  bind_dn: cn=reader,dc=x\n  password_file: /nonexistent/password")
+        #expect(message { _ = try LDAPDirectorySource(config: unreadable.directory, configFile: unreadable.file).password() }
+                .hasPrefix("/etc/ar/accessreview.yaml:9: error: the password file /nonexistent/password"))
+        let ca = try ldapConfig("  ca_file: /nonexistent/ca.pem")
+        #expect(message { try LDAPDirectorySource(config: ca.directory, configFile: ca.file).fetch { _ in } }
+                .hasPrefix("/etc/ar/accessreview.yaml:8: error: the CA file /nonexistent/ca.pem"))
+        #expect(ca.places.at("directory.users.base") == "/etc/ar/accessreview.yaml:6", "a key inside a flow mapping")
+        #expect(ca.places.at("directory.timeout_seconds") == "/etc/ar/accessreview.yaml:3", "an unset key: its section")
+    }
 }

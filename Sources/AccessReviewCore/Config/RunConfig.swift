@@ -20,6 +20,8 @@ public struct RunConfig: Sendable {
     public var csvSeparator: Character
     /// Which sheet formats a run writes: xlsx, pdf, csv (default all three).
     public var sheetFormats: [String] = ["xlsx", "pdf", "csv"]
+    /// The line of every key, for errors found after loading.
+    public var places: ConfigPlaces
 
     public struct HRSource: Sendable {
         public var export: String
@@ -70,6 +72,8 @@ public struct DirectoryConfig: Sendable {
     public var groups: SearchSpec
     public var attributes: AttributeMap
     public var reviewGroups: Bool
+    /// The line of every key of the config file (`directory.url`, …).
+    public var places = ConfigPlaces(file: "")
 
     public struct SearchSpec: Sendable {
         public var base: String
@@ -200,11 +204,13 @@ extension RunConfig {
         root.close()
 
         try diagnostics.throwIfErrors()
-        guard let version, let directory else { throw DiagnosticList(diagnostics.all) }
+        guard let version, var directory else { throw DiagnosticList(diagnostics.all) }
+        let places = ConfigPlaces(file: file, document: document)
+        directory.places = places
         var config = RunConfig(file: file, version: version, organisation: organisation, asOf: asOf, campaign: campaign,
                                language: language, deadlineDays: deadlineDays, output: output, directory: directory, hr: hr,
                                systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
-                               csvSeparator: separator)
+                               csvSeparator: separator, places: places)
         config.sheetFormats = formats
         return config
     }

@@ -317,3 +317,37 @@ public final class YAMLMap {
         }
     }
 }
+
+/// Where each key of a YAML file was written (`directory.url` → line 12), so that a problem
+/// found after loading — an unset password variable, an unencrypted server — still names
+/// the line to change.
+public struct ConfigPlaces: Sendable {
+    public var file: String
+    private var lines: [String: Int] = [:]
+
+    public init(file: String) { self.file = file }
+
+    init(file: String, document: YAMLNode) {
+        self.file = file
+        func walk(_ node: YAMLNode, _ prefix: String) {
+            guard case .map(let entries) = node.value else { return }
+            for entry in entries {
+                guard case .scalar(let key, _) = entry.key.value else { continue }
+                let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+                lines[path] = entry.key.line
+                walk(entry.value, path)
+            }
+        }
+        walk(document, "")
+    }
+
+    /// "file:line" of the key, else of its nearest enclosing key that is written, else the file.
+    public func at(_ key: String) -> String {
+        var path = Substring(key)
+        while !path.isEmpty {
+            if let line = lines[String(path)] { return "\(file):\(line)" }
+            path = path.lastIndex(of: ".").map { path[..<$0] } ?? ""
+        }
+        return file
+    }
+}

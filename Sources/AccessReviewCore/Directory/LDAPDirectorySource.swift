@@ -28,19 +28,24 @@ public struct LDAPDirectorySource: Sendable {
         ["cn", "objectClass", "member", "uniqueMember", "memberUid"]
     }
 
+    /// "file:line" of a key of the config, for an error about its value.
+    func at(_ key: String) -> String {
+        config.places.file.isEmpty ? configFile : config.places.at(key)
+    }
+
     /// Reads the password from `password_env` or `password_file`; nil for an anonymous bind.
     public func password(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
         guard config.bindDN != nil else { return nil }
         if let name = config.passwordEnv {
             guard let value = environment[name], !value.isEmpty else {
-                throw ToolError(.configuration, "\(configFile): error: directory.password_env names \(name), but that environment variable is not set")
+                throw ToolError(.configuration, "\(at("directory.password_env")): error: directory.password_env names \(name), but that environment variable is not set")
             }
             return value
         }
         if let path = config.passwordFile {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw ToolError(.configuration, "\(path): error: the password file (directory.password_file) cannot be read")
+                throw ToolError(.configuration, "\(at("directory.password_file")): error: the password file \(path) (directory.password_file) cannot be read")
             }
             if info.st_mode & 0o077 != 0 {
                 throw ToolError(.configuration, "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
@@ -52,7 +57,7 @@ public struct LDAPDirectorySource: Sendable {
             guard !password.isEmpty else { throw ToolError(.configuration, "\(path): error: the password file is empty") }
             return password
         }
-        throw ToolError(.configuration, "\(configFile): error: directory.bind_dn is set but no password source: set password_env or password_file")
+        throw ToolError(.configuration, "\(at("directory.bind_dn")): error: directory.bind_dn is set but no password source: set password_env or password_file")
     }
 
     /// What `fetch` delivers, in this order: every group, then `groupsComplete`, then the users.
@@ -66,13 +71,16 @@ public struct LDAPDirectorySource: Sendable {
     /// `deliver` as soon as it is complete (AD range retrieval done). Returns the server.
     @discardableResult
     public func fetch(warn: (String) -> Void = { _ in }, deliver: (Delivery) throws -> Void) throws -> String {
-        guard let url = config.url else { throw ToolError(.configuration, "\(configFile): error: directory.url is missing") }
+        guard let url = config.url else { throw ToolError(.configuration, "\(at("directory")): error: directory.url is missing") }
         let password = try password()
+        if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ToolError(.configuration, "\(at("directory.ca_file")): error: the CA file \(caFile) (directory.ca_file) cannot be read")
+        }
         let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
                                                   timeoutSeconds: config.timeoutSeconds, pageSize: config.pageSize))
         if !connection.isEncrypted {
             guard config.allowInsecure else {
-                throw ToolError(.configuration, "\(configFile): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+                throw ToolError(.configuration, "\(at("directory.url")): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
             }
             if config.bindDN != nil {
                 warn("warning: \(url): the password for \(config.bindDN!) is sent without TLS (allow_insecure: true)")

@@ -69,7 +69,7 @@ public struct InputLoader: Sendable {
         if let rules = config.rulesFile {
             do { handbook = try Handbook.load(path: rules) } catch let list as DiagnosticList { problems += list.diagnostics }
         } else {
-            problems.append(Diagnostic(file: config.file, "missing required key 'rules': the handbook file"))
+            problems.append(Diagnostic(file: config.file, line: 1, "missing required key 'rules': the handbook file"))
         }
         do {
             let (mappings, hrMapping) = try loadMappings()
@@ -105,7 +105,7 @@ public struct InputLoader: Sendable {
         let directory = config.directory
         switch directory.source {
         case .ldif:
-            guard let path = directory.ldif else { throw ToolError(.configuration, "\(config.file): error: directory.ldif is missing") }
+            guard let path = directory.ldif else { throw ToolError(.configuration, "\(config.places.at("directory")): error: directory.ldif is missing") }
             progress.stage("reading the directory from \(path)")
             // libldap parses the file on this thread while another builds the users.
             let classify = try DirectoryBuilder(config: directory).classifier()
