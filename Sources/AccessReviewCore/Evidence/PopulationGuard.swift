@@ -1,6 +1,6 @@
 import Foundation
 
-/// The guard of DESIGN.md: a run stops, writing nothing, when the directory or an export has
+/// The guard of docs/outputs.md#guards: a run stops, writing nothing, when the directory or an export has
 /// fewer than (1 − max_population_drop) of the previous run's records — a truncated export
 /// must not make leavers disappear.
 public enum PopulationGuard {

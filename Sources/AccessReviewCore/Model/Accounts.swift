@@ -1,9 +1,9 @@
 import Foundation
 
-public enum AccountStatus: String, Sendable, Encodable { case active, disabled }
+public enum AccountStatus: String, Sendable { case active, disabled }
 
 /// One account of one system as its export shows it, after merging its record types.
-public struct Account: Sendable, Equatable, Encodable {
+public struct Account: Sendable, Equatable {
     public var account: String
     /// Correlation keys: every non-reserved field of the mapping, by field name.
     public var keys: AccountKeys
@@ -25,23 +25,11 @@ public struct Account: Sendable, Equatable, Encodable {
         self.validTo = validTo
         self.line = line
     }
-
-    enum CodingKeys: String, CodingKey { case account, keys, roles, status, lastLogin = "last_login", validTo = "valid_to" }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(account, forKey: .account)
-        try c.encode(keys, forKey: .keys)
-        try c.encode(roles, forKey: .roles)
-        try c.encode(status, forKey: .status)
-        try c.encode(lastLogin, forKey: .lastLogin)
-        try c.encode(validTo, forKey: .validTo)
-    }
 }
 
 /// An account's correlation keys by field name: a handful of pairs kept sorted by name,
 /// cheaper than a dictionary for each of millions of accounts.
-public struct AccountKeys: Sendable, Equatable, Encodable, ExpressibleByDictionaryLiteral, Sequence {
+public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, Sequence {
     public private(set) var pairs: [(name: String, value: String)] = []
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -70,15 +58,10 @@ public struct AccountKeys: Sendable, Equatable, Encodable, ExpressibleByDictiona
     public static func == (a: AccountKeys, b: AccountKeys) -> Bool {
         a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(Dictionary(uniqueKeysWithValues: pairs.map { ($0.name, $0.value) }))
-    }
 }
 
 /// One system's parsed export.
-public struct SystemExport: Sendable, Encodable {
+public struct SystemExport: Sendable {
     public var system: String
     public var name: String
     public var owner: String?
@@ -108,18 +91,9 @@ public struct SystemExport: Sendable, Encodable {
         self.hasLastLogin = hasLastLogin
         self.accounts = accounts
     }
-
-    enum CodingKeys: String, CodingKey { case system, sha256 = "export_sha256", accounts }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(system, forKey: .system)
-        try c.encode(sha256, forKey: .sha256)
-        try c.encode(accounts, forKey: .accounts)
-    }
 }
 
-public struct AccountsSnapshot: Sendable, Encodable {
+public struct AccountsSnapshot: Sendable {
     public var systems: [SystemExport]
     public init(systems: [SystemExport]) { self.systems = systems }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A person or service entry of the directory, with the fields the rules read.
-public struct DirectoryUser: Sendable, Equatable, Encodable {
+public struct DirectoryUser: Sendable, Equatable {
     public var dn: String
     public var id: String
     public var employeeId: String?
@@ -40,31 +40,9 @@ public struct DirectoryUser: Sendable, Equatable, Encodable {
         self.groups = groups
         self.effectiveGroups = effectiveGroups
     }
-
-    enum CodingKeys: String, CodingKey {
-        case dn, id, employeeId = "employee_id", name, email, title, department, manager, employeeType = "employee_type"
-        case disabled, endDate = "end_date", groups, effectiveGroups = "effective_groups"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(dn, forKey: .dn)
-        try c.encode(id, forKey: .id)
-        try c.encode(employeeId, forKey: .employeeId)
-        try c.encode(name, forKey: .name)
-        try c.encode(email, forKey: .email)
-        try c.encode(title, forKey: .title)
-        try c.encode(department, forKey: .department)
-        try c.encode(manager, forKey: .manager)
-        try c.encode(employeeType, forKey: .employeeType)
-        try c.encode(disabled, forKey: .disabled)
-        try c.encode(endDate, forKey: .endDate)
-        try c.encode(groups, forKey: .groups)
-        try c.encode(effectiveGroups, forKey: .effectiveGroups)
-    }
 }
 
-public struct DirectoryGroup: Sendable, Equatable, Encodable {
+public struct DirectoryGroup: Sendable, Equatable {
     public var dn: String
     public var name: String
     /// Member DNs (users and groups), sorted.
@@ -78,7 +56,7 @@ public struct DirectoryGroup: Sendable, Equatable, Encodable {
 }
 
 /// What the Directory stage hands on: users and groups with nested memberships resolved.
-public struct DirectorySnapshot: Sendable, Encodable {
+public struct DirectorySnapshot: Sendable {
     public var users: [DirectoryUser]
     public var groups: [DirectoryGroup]
     /// Where it came from, for the manifest: a file path or an LDAP URL.
@@ -92,13 +70,5 @@ public struct DirectorySnapshot: Sendable, Encodable {
         self.source = source
         self.sourceSHA256 = sourceSHA256
         self.sourceBytes = sourceBytes
-    }
-
-    enum CodingKeys: String, CodingKey { case users, groups }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(users, forKey: .users)
-        try c.encode(groups, forKey: .groups)
     }
 }

@@ -8,7 +8,7 @@ public enum Severity: String, Sendable, CaseIterable, Comparable, Encodable {
     }
 }
 
-/// The finding codes of DESIGN.md. Names are stable; reports show them in the chosen language.
+/// The finding codes of docs/findings.md. Names are stable; reports show them in the chosen language.
 public enum FindingCode: String, Sendable, CaseIterable, Encodable {
     case leaverAccess = "LEAVER_ACCESS"
     case leaverEnabled = "LEAVER_ENABLED"
@@ -27,7 +27,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Encodable {
     case unknownRole = "UNKNOWN_ROLE"
     case staleExport = "STALE_EXPORT"
 
-    /// The severity DESIGN.md gives the code; UNAUTHORISED_ROLE is raised to high for sensitive roles.
+    /// The severity docs/findings.md gives the code; UNAUTHORISED_ROLE is raised to high for sensitive roles.
     public var baseSeverity: Severity {
         switch self {
         case .leaverAccess, .leaverEnabled: return .critical
