@@ -16,7 +16,7 @@ BENCH_PACKAGES := libxml2-utils python3
 
 DEMO_CONFIG := Samples/accessreview.yaml
 
-.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench format clean
+.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench lint format clean
 
 all: build
 
@@ -53,7 +53,7 @@ demo: build
 	@echo
 	@echo "The sheets are in out/2026-H2/sheets/ — open out/2026-H2/sheets/index.html; findings in out/2026-H2/findings.csv"
 
-test: test-deps
+test: test-deps lint
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory test-ad-if-possible
 	@$(MAKE) --no-print-directory test-libreoffice-if-present
@@ -89,8 +89,12 @@ install: deps
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/accessreview $(DESTDIR)$(PREFIX)/bin/accessreview
 
+# The formatting of .swift-format, checked by `make test`; `make format` applies it.
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests
+
 format:
-	$(SWIFT) format lint --recursive --configuration .swift-format Sources Tests
+	$(SWIFT) format format --in-place --recursive --configuration .swift-format Sources Tests
 
 clean:
 	rm -rf .build out

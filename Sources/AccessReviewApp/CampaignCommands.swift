@@ -22,16 +22,20 @@ extension Application {
         for file in files { outcomes.append((file, try importer.importFile(file))) }
         let report = CampaignReport(state: state, campaign: campaign)
         let revocations = try report.revocationFiles()
-        let folder = try OutputFolder(parent: (config.output as NSString).appendingPathComponent(campaign), name: "revocations")
+        let folder = try OutputFolder(
+            parent: (config.output as NSString).appendingPathComponent(campaign), name: "revocations")
         do {
-            for (name, data) in revocations.sorted(by: { $0.key < $1.key }) { try folder.write(name, data, private: true) }
+            for (name, data) in revocations.sorted(by: { $0.key < $1.key }) {
+                try folder.write(name, data, private: true)
+            }
             try folder.commit()
         } catch {
             folder.discard()
             throw error
         }
-        return ImportSummary(outcomes: outcomes, revocationsFolder: folder.finalPath, linesToRemove: try report.revocations().count,
-                             systems: revocations.count)
+        return ImportSummary(
+            outcomes: outcomes, revocationsFolder: folder.finalPath, linesToRemove: try report.revocations().count,
+            systems: revocations.count)
     }
 
     public struct StatusSummary: Sendable {
@@ -46,9 +50,12 @@ extension Application {
         let state = try StateStore(path: config.statePath)
         let progress = try CampaignReport(state: state, campaign: campaign).progress(today: today)
         guard !progress.isEmpty else {
-            throw ToolError(.input, "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
+            throw ToolError(
+                .input,
+                "\(state.path): error: no sheets were issued in campaign \(campaign); run accessreview run first")
         }
-        let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent("status.csv")
+        let path = ((config.output as NSString).appendingPathComponent(campaign) as NSString).appendingPathComponent(
+            "status.csv")
         try AtomicFile.write(path, data: CampaignReport.statusCSV(progress))
         return StatusSummary(campaign: campaign, progress: progress, file: path)
     }

@@ -9,7 +9,9 @@ extension Application {
     }
 
     /// `pull`: the directory only, written as `directory.json`.
-    public func pull(to output: String) throws -> (snapshot: DirectorySnapshot, timings: [(name: String, seconds: Double)]) {
+    public func pull(to output: String) throws -> (
+        snapshot: DirectorySnapshot, timings: [(name: String, seconds: Double)]
+    ) {
         let loader = loader()
         let snapshot = try loader.loadDirectory()
         let writing = Date()
@@ -18,14 +20,22 @@ extension Application {
     }
 
     /// `accounts`: the system exports only, written as `accounts.json`.
-    public func accounts(to output: String) throws -> (exports: [SystemExport], timings: [(name: String, seconds: Double)]) {
+    public func accounts(to output: String) throws -> (
+        exports: [SystemExport], timings: [(name: String, seconds: Double)]
+    ) {
         let loader = loader()
         let (mappings, _) = try loader.loadMappings()
         let reading = Date()
         let exports = try loader.loadExports(mappings: mappings)
         let writing = Date()
         try AccountsSnapshot(systems: exports).writeJSON(toFile: output)
-        return (exports, [("reading exports", writing.timeIntervalSince(reading)), ("writing accounts.json", Date().timeIntervalSince(writing))])
+        return (
+            exports,
+            [
+                ("reading exports", writing.timeIntervalSince(reading)),
+                ("writing accounts.json", Date().timeIntervalSince(writing)),
+            ]
+        )
     }
 
     /// One person's explanation, and the findings it shows.
@@ -42,8 +52,10 @@ extension Application {
         let result = try Reconciler(inputs.reconcileInput(history: try history(before: inputs.asOf))).run()
         return try identities.map { id in
             let identity = try Explanation.identity(id, in: result).user.id
-            let text = try Explanation.render(identity: identity, result: result, handbook: inputs.handbook, language: config.language)
-            return Explained(identity: identity, text: text, findings: result.findings.filter { $0.identity == identity })
+            let text = try Explanation.render(
+                identity: identity, result: result, handbook: inputs.handbook, language: config.language)
+            return Explained(
+                identity: identity, text: text, findings: result.findings.filter { $0.identity == identity })
         }
     }
 }

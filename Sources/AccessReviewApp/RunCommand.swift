@@ -25,11 +25,14 @@ extension Application {
         let state = try StateStore(path: config.statePath)
         let population = inputs.population, hrRecords = inputs.hr?.records.count ?? 0
         if !acceptPopulationChange {
-            try PopulationGuard.check(current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop)
+            try PopulationGuard.check(
+                current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop
+            )
         }
         let history = try state.history(before: asOf)
-        let context = SheetContext(organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
-                                   language: config.language, csvSeparator: config.csvSeparator)
+        let context = SheetContext(
+            organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
+            language: config.language, csvSeparator: config.csvSeparator)
         let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline)
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
@@ -46,21 +49,26 @@ extension Application {
             clock.lap("sheets: rows and row ids")
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
-            try SheetFiles.write(sheets, context: context, formats: config.sheetFormats, into: folder, progress: progress)
+            try SheetFiles.write(
+                sheets, context: context, formats: config.sheetFormats, into: folder, progress: progress)
             clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
-            let manifest = try Manifest.make(inputs: inputs, population: population, hrRecords: hrRecords, result: result,
-                                             campaign: campaign, outputs: folder.files)
+            let manifest = try Manifest.make(
+                inputs: inputs, population: population, hrRecords: hrRecords, result: result,
+                campaign: campaign, outputs: folder.files)
             try folder.write("manifest.json", JSONOutput.encode(manifest))
             clock.lap("manifest")
-            let record = StateStore.RunRecord(campaign: campaign, asOf: asOf, identities: result.identities, counts: population,
-                                              issuedRows: { SheetFiles.issuedRows(sheets, campaign: campaign, $0) })
+            let record = StateStore.RunRecord(
+                campaign: campaign, asOf: asOf, identities: result.identities, counts: population,
+                issuedRows: { SheetFiles.issuedRows(sheets, campaign: campaign, $0) })
             try state.record(record) { commitState in try folder.commit(confirm: commitState) }
             clock.lap("state store and publication")
             progress.finish()
             var bySeverity: [Severity: Int] = [:]
             for finding in result.findings { bySeverity[finding.severity, default: 0] += 1 }
-            return RunSummary(stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings, sheets: sheets.count,
-                              lines: result.lines.count, countsBySeverity: bySeverity)
+            return RunSummary(
+                stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings,
+                sheets: sheets.count,
+                lines: result.lines.count, countsBySeverity: bySeverity)
         } catch {
             folder.discard()
             throw error

@@ -7,7 +7,8 @@ import Foundation
 struct AccessReview: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accessreview",
-        abstract: "Periodic user-access review: reconcile directory and system exports against the handbook, and write attestation sheets.",
+        abstract:
+            "Periodic user-access review: reconcile directory and system exports against the handbook, and write attestation sheets.",
         discussion: """
             A run reads the directory (LDIF or LDAP), the HR export and every system's role export, checks them \
             against the access rules of the information-security handbook, and writes one attestation sheet per \
@@ -18,8 +19,10 @@ struct AccessReview: ParsableCommand {
             file, the output folder or the state store could not be written (permission denied, disk full).
             """,
         version: ToolInfo.version,
-        subcommands: [Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Explain.self, Verify.self,
-                      Generate.self]
+        subcommands: [
+            Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Explain.self, Verify.self,
+            Generate.self,
+        ]
     )
 
     /// The process-wide settings (SIGPIPE ignored, libxml2 hardened) are made here, once,
@@ -76,7 +79,9 @@ func printError(_ text: String) {
 /// `--timings`: each stage's wall time and the peak memory, on stderr.
 func printTimings(_ stages: [(name: String, seconds: Double)]) {
     for stage in stages {
-        printError("timing: " + stage.name.padding(toLength: 60, withPad: " ", startingAt: 0) + String(format: "%8.2f s", stage.seconds))
+        printError(
+            "timing: " + stage.name.padding(toLength: 60, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f s", stage.seconds))
     }
     printError(String(format: "timing: peak memory %.0f MB", Double(ProcessSetup.peakMemoryBytes()) / 1e6))
 }

@@ -10,17 +10,22 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .customLong("as-of"), help: "Evaluate every rule on this date (YYYY-MM-DD); default: as_of in the config, else today.")
+    @Option(
+        name: .customLong("as-of"),
+        help: "Evaluate every rule on this date (YYYY-MM-DD); default: as_of in the config, else today.")
     var asOf: DayArgument?
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or worse exists (low, medium, high, critical).")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "Exit 1 when a finding of this severity or worse exists (low, medium, high, critical).")
     var failOn: Severity?
 
     @Flag(name: .long, help: "Print the time of each stage and the peak memory on stderr.")
     var timings = false
 
-    @Flag(name: .customLong("accept-population-change"),
-          help: "Run even when the directory or an export has shrunk past the handbook's max_population_drop.")
+    @Flag(
+        name: .customLong("accept-population-change"),
+        help: "Run even when the directory or an export has shrunk past the handbook's max_population_drop.")
     var acceptPopulationChange = false
 
     func run() throws {
@@ -29,9 +34,12 @@ struct Run: ParsableCommand {
             if timings {
                 printTimings(summary.stages.map { ($0.name, $0.seconds) })
             }
-            let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }.joined(separator: ", ")
+            let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }
+                .joined(separator: ", ")
             let sheets = ((summary.folder as NSString).standardizingPath as NSString).appendingPathComponent("sheets")
-            print("accessreview \(summary.campaign): \(summary.findings.count) findings (\(counts)); \(summary.lines) access lines on \(summary.sheets) sheets in \(sheets)/ (open \(sheets)/index.html)")
+            print(
+                "accessreview \(summary.campaign): \(summary.findings.count) findings (\(counts)); \(summary.lines) access lines on \(summary.sheets) sheets in \(sheets)/ (open \(sheets)/index.html)"
+            )
             if let failOn, summary.findings.contains(where: { $0.severity >= failOn }) {
                 throw ExitCode(ExitStatus.findingsAtOrAboveThreshold.rawValue)
             }
@@ -41,7 +49,9 @@ struct Run: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate the config, the handbook, the mappings, the directory and the exports; print a summary or every error.")
+        abstract:
+            "Validate the config, the handbook, the mappings, the directory and the exports; print a summary or every error."
+    )
 
     @OptionGroup var options: ConfigOptions
 
@@ -53,7 +63,8 @@ struct Check: ParsableCommand {
             let handbook = inputs.handbook
             let pairs = handbook.sod.reduce(0) { $0 + $1.roles.count * ($1.roles.count - 1) / 2 }
             let accounts = inputs.exports.reduce(0) { $0 + $1.accounts.count }
-            print("""
+            print(
+                """
                 \(config.file): ok
                   identities:  \(inputs.directory.users.count) (\(inputs.directory.groups.count) groups)
                   systems:     \(inputs.exports.count) (\(accounts) accounts): \(inputs.exports.map(\.system).joined(separator: ", "))
@@ -66,7 +77,8 @@ struct Check: ParsableCommand {
 }
 
 struct Pull: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Read the directory only and write its snapshot (directory.json).")
+    static let configuration = CommandConfiguration(
+        abstract: "Read the directory only and write its snapshot (directory.json).")
 
     @OptionGroup var options: ConfigOptions
 
@@ -80,14 +92,17 @@ struct Pull: ParsableCommand {
         try guarded {
             let (snapshot, stages) = try options.application().pull(to: output)
             if timings { printTimings(stages) }
-            print("accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)")
+            print(
+                "accessreview pull: \(snapshot.users.count) users and \(snapshot.groups.count) groups written to \(output)"
+            )
             keepUntilExit(snapshot)
         }
     }
 }
 
 struct Accounts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Parse the system exports only and write the accounts (accounts.json).")
+    static let configuration = CommandConfiguration(
+        abstract: "Parse the system exports only and write the accounts (accounts.json).")
 
     @OptionGroup var options: ConfigOptions
 
@@ -109,7 +124,8 @@ struct Accounts: ParsableCommand {
 }
 
 struct Decisions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Work with returned attestation sheets.", subcommands: [Import.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Work with returned attestation sheets.", subcommands: [Import.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -135,7 +151,9 @@ struct Decisions: ParsableCommand {
                 for (file, outcome) in summary.outcomes {
                     switch outcome {
                     case .recorded(let reviewer, let decided, let undecided):
-                        print("\(file): recorded \(decided) decisions of \(reviewer)\(undecided > 0 ? " (\(undecided) lines still undecided)" : "")")
+                        print(
+                            "\(file): recorded \(decided) decisions of \(reviewer)\(undecided > 0 ? " (\(undecided) lines still undecided)" : "")"
+                        )
                     case .alreadyImported(let reviewer):
                         print("\(file): already imported for \(reviewer); nothing changed")
                     case .refused(let problems):
@@ -144,7 +162,9 @@ struct Decisions: ParsableCommand {
                     }
                 }
                 let refused = summary.refused
-                print("accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(summary.linesToRemove) lines to remove in \(summary.systems) systems, in \(summary.revocationsFolder)/")
+                print(
+                    "accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(summary.linesToRemove) lines to remove in \(summary.systems) systems, in \(summary.revocationsFolder)/"
+                )
                 if refused > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
             }
         }
@@ -152,7 +172,8 @@ struct Decisions: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show each reviewer's progress in the current campaign and write status.csv.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show each reviewer's progress in the current campaign and write status.csv.")
     @OptionGroup var options: ConfigOptions
 
     @Option(name: .customLong("as-of"), help: "The campaign's as_of date when the config has none (YYYY-MM-DD).")
@@ -164,18 +185,24 @@ struct Status: ParsableCommand {
             let (campaign, progress, path) = (summary.campaign, summary.progress, summary.file)
             print("reviewer".padding(toLength: 16, withPad: " ", startingAt: 0) + "decided/total  due         ")
             for p in progress {
-                print(p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
-                      + (p.due?.description ?? "") + (p.overdue ? "  OVERDUE" : ""))
+                print(
+                    p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
+                        + "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
+                        + (p.due?.description ?? "") + (p.overdue ? "  OVERDUE" : ""))
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
-            print("campaign \(campaign): \(decided)/\(total) lines decided by \(progress.filter { $0.decided == $0.total }.count) of \(progress.count) reviewers; \(progress.filter(\.overdue).count) overdue; written to \(path)")
+            print(
+                "campaign \(campaign): \(decided)/\(total) lines decided by \(progress.filter { $0.decided == $0.total }.count) of \(progress.count) reviewers; \(progress.filter(\.overdue).count) overdue; written to \(path)"
+            )
         }
     }
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain why each of a person's access lines is (not) allowed, with the findings a run on the same day reports (history included).")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Explain why each of a person's access lines is (not) allowed, with the findings a run on the same day reports (history included)."
+    )
     @OptionGroup var options: ConfigOptions
 
     @Option(name: .customLong("as-of"), help: "Evaluate the rules on this date (YYYY-MM-DD).")
@@ -193,7 +220,8 @@ struct Explain: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Recompute the SHA-256 of every output of a run against its manifest; exit 1 and name each altered file.")
+        abstract:
+            "Recompute the SHA-256 of every output of a run against its manifest; exit 1 and name each altered file.")
 
     @Argument(help: "A run's output folder (out/<campaign>).") var folder: String
 
@@ -206,7 +234,9 @@ struct Verify: ParsableCommand {
             if report.ok {
                 print("accessreview verify: all \(report.checked) files match the manifest")
             } else {
-                print("accessreview verify: \(report.altered.count) altered, \(report.missing.count) missing, \(report.unlisted.count) not in the manifest")
+                print(
+                    "accessreview verify: \(report.altered.count) altered, \(report.missing.count) missing, \(report.unlisted.count) not in the manifest"
+                )
                 throw ExitCode(1)
             }
         }
@@ -231,9 +261,14 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard people >= 60, systems >= 1 else { throw ToolError(.input, "generate: --people must be at least 60 and --systems at least 1") }
-            let expected = try OrganisationGenerator(people: people, systems: systems, seed: seed, orderSeed: orderSeed).write(to: out)
-            print("accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)")
+            guard people >= 60, systems >= 1 else {
+                throw ToolError(.input, "generate: --people must be at least 60 and --systems at least 1")
+            }
+            let expected = try OrganisationGenerator(people: people, systems: systems, seed: seed, orderSeed: orderSeed)
+                .write(to: out)
+            print(
+                "accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)"
+            )
         }
     }
 }

@@ -32,7 +32,9 @@ import ZIPFoundation
     }
 
     /// Writes a returned CSV: `edit` may change any cell of any row (0-based record index).
-    func returnedCSV(_ reviewer: String, name: String = "returned.csv", _ edit: (inout [[String]]) -> Void) throws -> String {
+    func returnedCSV(_ reviewer: String, name: String = "returned.csv", _ edit: (inout [[String]]) -> Void) throws
+        -> String
+    {
         var rows = try csvRows(reviewer)
         edit(&rows)
         var writer = CSVWriter(separator: ";", byteOrderMark: true)
@@ -59,11 +61,15 @@ import ZIPFoundation
         let path = try returnedCSV("maso") { decideAll(&$0) }
         let outcome = try importer.importFile(path)
         #expect(outcome == .recorded(reviewer: "maso", decided: 117, undecided: 0))
-        #expect(try importer.importFile(path) == .alreadyImported(reviewer: "maso"), "the same file twice changes nothing")
+        #expect(
+            try importer.importFile(path) == .alreadyImported(reviewer: "maso"), "the same file twice changes nothing")
         let revocations = try CampaignReport(state: state, campaign: "2026-H2").revocations()
         let flagged = try csvRows("maso").dropFirst(9).filter { $0.count > 13 && !$0[10].isEmpty }
         #expect(revocations.count == flagged.count)
-        #expect(revocations.contains { $0.identity == "rape" && $0.system == "omsorg" && $0.role == "Planlægger" && $0.reviewer == "maso" })
+        #expect(
+            revocations.contains {
+                $0.identity == "rape" && $0.system == "omsorg" && $0.role == "Planlægger" && $0.reviewer == "maso"
+            })
         let files = try CampaignReport(state: state, campaign: "2026-H2").revocationFiles()
         let omsorg = try #require(files["omsorg.csv"].map { String(decoding: $0, as: UTF8.self) })
         #expect(omsorg.hasPrefix("\u{FEFF}identity,account,role,reviewer,decided_at,comment\r\n"))
@@ -73,20 +79,30 @@ import ZIPFoundation
         #expect(maso.decided == 117 && maso.total == 117 && !maso.overdue)
         #expect(progress.first { $0.reviewer == "vist" }?.decided == 0)
         let late = try CampaignReport(state: state, campaign: "2026-H2").progress(today: Day(iso: "2027-01-05")!)
-        #expect(late.first { $0.reviewer == "vist" }?.overdue == true && late.first { $0.reviewer == "maso" }?.overdue == false)
+        #expect(
+            late.first { $0.reviewer == "vist" }?.overdue == true
+                && late.first { $0.reviewer == "maso" }?.overdue == false)
     }
 
     @Test func aLaterFileSupersedesTheEarlierAndBothStayInTheHistory() throws {
         let first = try returnedCSV("vist", name: "first.csv") { rows in
-            for index in 9..<rows.count where rows[index].count > 13 { rows[index][SheetLayout.decisionColumn] = "Fjern" }
+            for index in 9..<rows.count where rows[index].count > 13 {
+                rows[index][SheetLayout.decisionColumn] = "Fjern"
+            }
         }
         _ = try importer.importFile(first)
-        #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.count == 9)
+        #expect(
+            try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.count
+                == 9)
         let second = try returnedCSV("vist", name: "second.csv") { rows in
-            for index in 9..<rows.count where rows[index].count > 13 { rows[index][SheetLayout.decisionColumn] = "KEEP" }
+            for index in 9..<rows.count where rows[index].count > 13 {
+                rows[index][SheetLayout.decisionColumn] = "KEEP"
+            }
         }
         #expect(try importer.importFile(second) == .recorded(reviewer: "vist", decided: 9, undecided: 0))
-        #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.isEmpty)
+        #expect(
+            try CampaignReport(state: state, campaign: "2026-H2").revocations().filter { $0.reviewer == "vist" }.isEmpty
+        )
         #expect(try state.importCount(campaign: "2026-H2") == 2)
     }
 
@@ -101,9 +117,10 @@ import ZIPFoundation
             }
         }
         #expect(try importer.importFile(path) != .refused([]))
-        #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().contains {
-            $0.account == shared[6] && $0.role == shared[7] && $0.reviewer == "aekj"
-        })
+        #expect(
+            try CampaignReport(state: state, campaign: "2026-H2").revocations().contains {
+                $0.account == shared[6] && $0.role == shared[7] && $0.reviewer == "aekj"
+            })
     }
 
     @Test func xlsxRoundTrip() throws {
@@ -136,7 +153,11 @@ import ZIPFoundation
             rows.append(extra)
         }
         let problems = refusal(try importer.importFile(path))
-        #expect(problems.contains { $0.line == 127 && $0.message == "row 127: was added (it has no row id); only Decision and Comment may be filled in" })
+        #expect(
+            problems.contains {
+                $0.line == 127
+                    && $0.message == "row 127: was added (it has no row id); only Decision and Comment may be filled in"
+            })
         #expect(try state.importCount(campaign: "2026-H2") == 0, "nothing of a refused file is recorded")
     }
 
@@ -146,7 +167,10 @@ import ZIPFoundation
             rows[12][7] = "Administrator"
         }
         let problems = refusal(try importer.importFile(path))
-        #expect(problems.map(\.message) == ["row 13: was edited outside Decision and Comment (the row no longer matches its row id \(try csvRows("maso")[12][0]))"])
+        #expect(
+            problems.map(\.message) == [
+                "row 13: was edited outside Decision and Comment (the row no longer matches its row id \(try csvRows("maso")[12][0]))"
+            ])
     }
 
     @Test func aRowRemovedAndReplacedIsRefused() throws {
@@ -190,13 +214,17 @@ import ZIPFoundation
 
     @Test func keepingASeriousFindingNeedsAComment() throws {
         let rows = try csvRows("maso")
-        let index = try #require(rows.indices.first { $0 >= 9 && rows[$0].count > 13 && rows[$0][10].contains("LEAVER_ACCESS") })
+        let index = try #require(
+            rows.indices.first { $0 >= 9 && rows[$0].count > 13 && rows[$0][10].contains("LEAVER_ACCESS") })
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
             rows[index][SheetLayout.decisionColumn] = "Behold"
         }
         let problems = refusal(try importer.importFile(path))
-        #expect(problems.map(\.message) == ["row \(index + 1): keeping rape's \(rows[index][5])/\(rows[index][7]) with a critical finding needs a comment"])
+        #expect(
+            problems.map(\.message) == [
+                "row \(index + 1): keeping rape's \(rows[index][5])/\(rows[index][7]) with a critical finding needs a comment"
+            ])
         let commented = try returnedCSV("maso", name: "commented.csv") { rows in
             decideAll(&rows)
             rows[index][SheetLayout.decisionColumn] = "Behold"
@@ -209,13 +237,19 @@ import ZIPFoundation
         let target = output.file("formula.xlsx")
         try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
             guard name == "xl/worksheets/sheet2.xml" else { return xml }
-            return xml.replacingOccurrences(of: "<c r=\"M10\" s=\"", with: "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c><c r=\"Z10\" s=\"")
+            return xml.replacingOccurrences(
+                of: "<c r=\"M10\" s=\"",
+                with:
+                    "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c><c r=\"Z10\" s=\""
+            )
         }
         let problems = refusal(try importer.importFile(target))
         #expect(problems.contains { $0.message.contains("row 10: a formula in Decision") })
 
         let macro = output.file("macro.xlsx")
-        try rewriteXLSX(sheet("maso", "xlsx"), to: macro, extra: ["xl/vbaProject.bin": Data("not really".utf8)]) { _, xml in xml }
+        try rewriteXLSX(sheet("maso", "xlsx"), to: macro, extra: ["xl/vbaProject.bin": Data("not really".utf8)]) {
+            _, xml in xml
+        }
         #expect(refusal(try importer.importFile(macro)).contains { $0.message.contains("macros") })
     }
 
@@ -223,7 +257,10 @@ import ZIPFoundation
         let bomb = output.file("bomb.xlsx")
         let archive = try Archive(url: URL(fileURLWithPath: bomb), accessMode: .create)
         let chunk = Data(repeating: 0x20, count: 1 << 20)
-        try archive.addEntry(with: "xl/worksheets/sheet2.xml", type: .file, uncompressedSize: Int64(300 << 20), compressionMethod: .deflate) { position, size in
+        try archive.addEntry(
+            with: "xl/worksheets/sheet2.xml", type: .file, uncompressedSize: Int64(300 << 20),
+            compressionMethod: .deflate
+        ) { position, size in
             chunk.prefix(size)
         }
         do {
@@ -238,7 +275,8 @@ import ZIPFoundation
 
     @Test func sheetsAreReadableByTheOwnerOnly() throws {
         for format in ["xlsx", "pdf", "csv"] {
-            let mode = try FileManager.default.attributesOfItem(atPath: sheet("maso", format))[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: sheet("maso", format))[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(format) sheet mode \(String(mode ?? 0, radix: 8))")
         }
     }
@@ -250,11 +288,14 @@ import ZIPFoundation
         let rest = xml[range.upperBound...]
         guard let close = rest.range(of: "/>") else { return xml }
         let style = rest[..<close.lowerBound].replacingOccurrences(of: "\"", with: "")
-        return xml.replacingCharacters(in: range.lowerBound..<close.upperBound,
-                                       with: "<c r=\"\(cell)\" s=\"\(style)\" t=\"inlineStr\"><is><t>\(value)</t></is></c>")
+        return xml.replacingCharacters(
+            in: range.lowerBound..<close.upperBound,
+            with: "<c r=\"\(cell)\" s=\"\(style)\" t=\"inlineStr\"><is><t>\(value)</t></is></c>")
     }
 
-    func rewriteXLSX(_ source: String, to target: String, extra: [String: Data] = [:], _ change: (String, String) -> String) throws {
+    func rewriteXLSX(
+        _ source: String, to target: String, extra: [String: Data] = [:], _ change: (String, String) -> String
+    ) throws {
         let input = try Archive(url: URL(fileURLWithPath: source), accessMode: .read)
         let output = try Archive(url: URL(fileURLWithPath: target), accessMode: .create)
         var parts: [(String, Data)] = []
@@ -265,7 +306,9 @@ import ZIPFoundation
         }
         parts += extra.map { ($0.key, $0.value) }
         for (name, data) in parts {
-            try output.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            try output.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }

@@ -17,7 +17,8 @@ import ZIPFoundation
     }
 
     func part(_ name: String, of reviewer: String) throws -> String {
-        let archive = try Archive(url: URL(fileURLWithPath: output.file("2026-H2/sheets/\(reviewer).xlsx")), accessMode: .read)
+        let archive = try Archive(
+            url: URL(fileURLWithPath: output.file("2026-H2/sheets/\(reviewer).xlsx")), accessMode: .read)
         let entry = try #require(archive[name], "no \(name)")
         var data = Data()
         _ = try archive.extract(entry) { data.append($0) }
@@ -29,9 +30,12 @@ import ZIPFoundation
         #expect(sheet.contains("<pane ySplit=\"9\" topLeftCell=\"A10\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
         #expect(sheet.contains("<autoFilter ref=\"A9:N126\"/>"))
         #expect(sheet.contains("<sheetProtection"))
-        let validation = try #require(sheet.range(of: "<dataValidation ").map { String(sheet[$0.lowerBound...].prefix(600)) })
+        let validation = try #require(
+            sheet.range(of: "<dataValidation ").map { String(sheet[$0.lowerBound...].prefix(600)) })
         #expect(validation.contains("type=\"list\"") && validation.contains("sqref=\"M10:M126\""))
-        #expect(validation.contains("showErrorMessage=\"1\"") && !validation.contains("errorStyle=\"warning\""), "a stop message")
+        #expect(
+            validation.contains("showErrorMessage=\"1\"") && !validation.contains("errorStyle=\"warning\""),
+            "a stop message")
         #expect(validation.contains("<formula1>\"Behold,Fjern\"</formula1>"))
         #expect(!sheet.contains("<f>"), "no cell is a formula")
         #expect(sheet.contains("<t>Mads Sørensen</t>") || sheet.contains("maso — Mads Sørensen"))
@@ -41,13 +45,16 @@ import ZIPFoundation
         let sheet = try part("xl/worksheets/sheet2.xml", of: "maso")
         let styles = try part("xl/styles.xml", of: "maso")
         // The style index of each cell in row 10, by column letter.
-        let row = try #require(sheet.range(of: "<row r=\"10\"").map { String(sheet[$0.lowerBound...].prefix { $0 != "\n" }) })
+        let row = try #require(
+            sheet.range(of: "<row r=\"10\"").map { String(sheet[$0.lowerBound...].prefix { $0 != "\n" }) })
         var styleOf: [String: Int] = [:]
         for match in row.matches(of: /<c r="([A-Z]+)10"(?: s="(\d+)")?/) {
             styleOf[String(match.1)] = match.2.flatMap { Int($0) } ?? 0
         }
         let xfs = try #require(styles.range(of: "<cellXfs").map { String(styles[$0.lowerBound...]) })
-        let entries = xfs.components(separatedBy: "<xf ").dropFirst().map { $0.components(separatedBy: "</xf>").first ?? $0 }
+        let entries = xfs.components(separatedBy: "<xf ").dropFirst().map {
+            $0.components(separatedBy: "</xf>").first ?? $0
+        }
         func unlocked(_ column: String) -> Bool {
             guard let index = styleOf[column], index < entries.count else { return false }
             return entries[index].contains("locked=\"0\"")
@@ -89,6 +96,8 @@ import ZIPFoundation
 enum CSVSheetRows {
     static func ids(_ path: String) throws -> [String] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        return ReturnedSheetReader.parseCSV(text, separator: ";").dropFirst(9).compactMap { $0.count > 13 ? $0[0] : nil }
+        return ReturnedSheetReader.parseCSV(text, separator: ";").dropFirst(9).compactMap {
+            $0.count > 13 ? $0[0] : nil
+        }
     }
 }

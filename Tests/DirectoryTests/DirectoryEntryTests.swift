@@ -6,11 +6,14 @@ import TestSupport
 /// Directory entries: values by name in any case, in source order, with shared layouts.
 @Suite struct DirectoryEntryTests {
     @Test func valuesByNameInAnyCaseAndInSourceOrder() {
-        let entry = DirectoryEntry(dn: "uid=a,dc=x", attributes: ["objectClass": ["top", "person"], "UID": ["a"], "mail": []])
+        let entry = DirectoryEntry(
+            dn: "uid=a,dc=x", attributes: ["objectClass": ["top", "person"], "UID": ["a"], "mail": []])
         #expect(Array(entry.values("objectclass")) == ["top", "person"])
         #expect(entry.first("Uid") == "a")
         #expect(entry.values("cn").isEmpty)
-        #expect(entry.attributes == ["objectclass": ["top", "person"], "uid": ["a"]], "a name without values is not an attribute")
+        #expect(
+            entry.attributes == ["objectclass": ["top", "person"], "uid": ["a"]],
+            "a name without values is not an attribute")
         #expect(entry.names == ["objectclass", "uid"])
     }
 
@@ -29,28 +32,33 @@ import TestSupport
 
     @Test func entriesOfAFileWithTheSameNamesShareALayout() throws {
         let folder = TemporaryFolder()
-        let entries = try LDIFReader.read(path: folder.write("d.ldif", """
-            dn: uid=a,dc=x
-            uid: a
-            cn: A
-            cn: Another name
+        let entries = try LDIFReader.read(
+            path: folder.write(
+                "d.ldif",
+                """
+                dn: uid=a,dc=x
+                uid: a
+                cn: A
+                cn: Another name
 
-            dn: uid=b,dc=x
-            uid: b
-            cn: B
+                dn: uid=b,dc=x
+                uid: b
+                cn: B
 
-            dn: cn=g,dc=x
-            cn: g
-            member: uid=a,dc=x
-            description: between
-            member: uid=b,dc=x
+                dn: cn=g,dc=x
+                cn: g
+                member: uid=a,dc=x
+                description: between
+                member: uid=b,dc=x
 
-            """)).entries
+                """)
+        ).entries
         #expect(entries.count == 3)
         #expect(entries[0].layout === entries[1].layout, "one layout for the same names in the same order")
         #expect(entries[1].layout !== entries[2].layout)
         #expect(Array(entries[0].values("cn")) == ["A", "Another name"])
-        #expect(Array(entries[2].values("member")) == ["uid=a,dc=x", "uid=b,dc=x"], "a name given twice keeps both values")
+        #expect(
+            Array(entries[2].values("member")) == ["uid=a,dc=x", "uid=b,dc=x"], "a name given twice keeps both values")
         #expect(entries[2].first("description") == "between")
     }
 

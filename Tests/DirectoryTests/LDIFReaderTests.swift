@@ -24,7 +24,8 @@ import TestSupport
     }
 
     @Test func foldedLinesBase64ValuesAndComments() throws {
-        let entries = try read("""
+        let entries = try read(
+            """
             version: 1
             # a comment line
 
@@ -50,15 +51,17 @@ import TestSupport
     }
 
     @Test func aSyntaxErrorNamesTheRecordLine() throws {
-        let diagnostic = try #require(failure("""
-            dn: uid=a,dc=x
-            uid: a
+        let diagnostic = try #require(
+            failure(
+                """
+                dn: uid=a,dc=x
+                uid: a
 
-            dn: uid=b,dc=x
-            uid: b
-            this line has no colon
+                dn: uid=b,dc=x
+                uid: b
+                this line has no colon
 
-            """))
+                """))
         #expect(diagnostic.file.hasSuffix("d.ldif"))
         #expect(diagnostic.line == 4)
     }

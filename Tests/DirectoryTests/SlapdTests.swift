@@ -7,25 +7,34 @@ import TestSupport
 /// Whether slapd is here; says so loudly when it is not.
 let slapdAvailable: Bool = {
     if !Slapd.isInstalled {
-        FileHandle.standardError.write(Data("\n*** SKIPPING the LDAP tests: /usr/sbin/slapd is not installed (make test installs it) ***\n\n".utf8))
+        FileHandle.standardError.write(
+            Data("\n*** SKIPPING the LDAP tests: /usr/sbin/slapd is not installed (make test installs it) ***\n\n".utf8)
+        )
     }
     return Slapd.isInstalled
 }()
 
 /// The LDAP source against a real slapd started for each test.
-@Suite(.serialized, .enabled(if: slapdAvailable, "slapd is not installed (apt-get install slapd ldap-utils); the LDAP tests did not run"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: slapdAvailable, "slapd is not installed (apt-get install slapd ldap-utils); the LDAP tests did not run"))
 struct SlapdTests {
     /// slapd loaded with the Samples directory.
     func samplesServer() throws -> Slapd {
         let server = try Slapd()
         let ldif = try String(contentsOfFile: Repository.path("Samples/directory.ldif"), encoding: .utf8)
         // The base entry exists already; load the rest.
-        let rest = ldif.components(separatedBy: "\n\n").filter { !$0.contains("dn: dc=eksempel,dc=dk") && !$0.contains("dn: ou=Servicekonti,") }
+        let rest = ldif.components(separatedBy: "\n\n").filter {
+            !$0.contains("dn: dc=eksempel,dc=dk") && !$0.contains("dn: ou=Servicekonti,")
+        }
         try server.add(rest.joined(separator: "\n\n") + "\n")
         return server
     }
 
-    func samplesConfig(_ server: Slapd, output: String, _ change: (inout DirectoryConfig) -> Void = { _ in }) throws -> RunConfig {
+    func samplesConfig(_ server: Slapd, output: String, _ change: (inout DirectoryConfig) -> Void = { _ in }) throws
+        -> RunConfig
+    {
         var config = try RunConfig.load(path: Repository.path("Samples/accessreview.yaml"))
         config.output = output
         config.directory.source = .ldap
@@ -66,10 +75,13 @@ struct SlapdTests {
 
     @Test func pagedOverAtLeastThreePages() throws {
         let server = try samplesServer()
-        let connection = try LDAPConnection(.init(url: server.tlsURL, starttls: false, caFile: server.caFile, timeoutSeconds: 10, pageSize: 100))
+        let connection = try LDAPConnection(
+            .init(url: server.tlsURL, starttls: false, caFile: server.caFile, timeoutSeconds: 10, pageSize: 100))
         try connection.bind(dn: server.readerDN, password: server.readerPassword)
         var ids: [String] = []
-        let total = try connection.search(base: server.suffix, filter: "(objectClass=inetOrgPerson)", attributes: ["uid"]) { ids.append($0.first("uid") ?? "") }
+        let total = try connection.search(
+            base: server.suffix, filter: "(objectClass=inetOrgPerson)", attributes: ["uid"]
+        ) { ids.append($0.first("uid") ?? "") }
         #expect(total == 318 && Set(ids).count == 318)
         #expect(connection.lastPageCount == 4)
     }
@@ -81,20 +93,26 @@ struct SlapdTests {
         let users = Dictionary(uniqueKeysWithValues: snapshot.users.map { ($0.id, $0) })
         #expect(users["anba"]?.disabled == true, "pwdAccountLockedTime (ppolicy) means disabled")
         #expect(users["vist"]?.disabled == false)
-        #expect(users["moho"]?.effectiveGroups.contains("cn=it-drift,ou=Grupper,dc=eksempel,dc=dk") == true, "through the it-drift-vagt cycle")
+        #expect(
+            users["moho"]?.effectiveGroups.contains("cn=it-drift,ou=Grupper,dc=eksempel,dc=dk") == true,
+            "through the it-drift-vagt cycle")
         #expect(snapshot.groups.first { $0.name == "skole-print" }?.members.count == 5, "posixGroup memberUid resolved")
         #expect(users["mepe"]?.endDate?.description == "2026-11-20")
     }
 
     @Test func startTLSWithTheRightCAWorksAndWithAWrongCAIsRefused() throws {
         let server = try samplesServer()
-        var config = try samplesConfig(server, output: "/nonexistent") { $0.url = server.url; $0.starttls = true }
+        var config = try samplesConfig(server, output: "/nonexistent") {
+            $0.url = server.url; $0.starttls = true
+        }
         let (users, groups, _) = try LDAPDirectorySource(config: config.directory, configFile: config.file).fetch()
         #expect(users.count == 318 && groups.count == 13)
         config.directory.caFile = server.wrongCAFile
         let error = try #require(sourceError(config))
         #expect(error.status == .sourceUnreachable)
-        #expect(error.message.contains(server.url) && error.message.contains("StartTLS failed") && error.message.contains("not trusted"))
+        #expect(
+            error.message.contains(server.url) && error.message.contains("StartTLS failed")
+                && error.message.contains("not trusted"))
     }
 
     @Test func ldapsWithAWrongCAIsRefused() throws {
@@ -148,11 +166,13 @@ struct SlapdTests {
 
     @Test func aServerKilledDuringTheSearchIsAnErrorNotAShortPopulation() throws {
         let server = try samplesServer()
-        let connection = try LDAPConnection(.init(url: server.url, starttls: true, caFile: server.caFile, timeoutSeconds: 10, pageSize: 20))
+        let connection = try LDAPConnection(
+            .init(url: server.url, starttls: true, caFile: server.caFile, timeoutSeconds: 10, pageSize: 20))
         try connection.bind(dn: server.readerDN, password: server.readerPassword)
         var seen = 0
         do {
-            _ = try connection.search(base: server.suffix, filter: "(objectClass=inetOrgPerson)", attributes: ["uid"]) { _ in
+            _ = try connection.search(base: server.suffix, filter: "(objectClass=inetOrgPerson)", attributes: ["uid"]) {
+                _ in
                 seen += 1
                 if seen == 30 { server.kill() }
             }
@@ -169,10 +189,13 @@ struct SlapdTests {
         var ldif = "dn: ou=People,dc=eksempel,dc=dk\nobjectClass: organizationalUnit\nou: People\n\n"
         ldif += "dn: ou=Grupper,dc=eksempel,dc=dk\nobjectClass: organizationalUnit\nou: Grupper\n\n"
         for index in 0..<80 {
-            ldif += "dn: uid=u\(index),ou=People,dc=eksempel,dc=dk\nobjectClass: inetOrgPerson\nuid: u\(index)\ncn: U \(index)\nsn: U\n\n"
+            ldif +=
+                "dn: uid=u\(index),ou=People,dc=eksempel,dc=dk\nobjectClass: inetOrgPerson\nuid: u\(index)\ncn: U \(index)\nsn: U\n\n"
         }
         try server.add(ldif)
-        var config = try samplesConfig(server, output: "/nonexistent") { $0.bindDN = nil; $0.passwordFile = nil; $0.pageSize = 30 }
+        var config = try samplesConfig(server, output: "/nonexistent") {
+            $0.bindDN = nil; $0.passwordFile = nil; $0.pageSize = 30
+        }
         let error = try #require(sourceError(config))
         #expect(error.status == .sourceUnreachable)
         #expect(error.message.contains("size limit") && error.message.contains("limits dn.exact"))
@@ -185,13 +208,16 @@ struct SlapdTests {
 
     @Test func plainLDAPNeedsAllowInsecureAndThenWarns() throws {
         let server = try samplesServer()
-        var config = try samplesConfig(server, output: "/nonexistent") { $0.url = server.url; $0.caFile = nil }
+        var config = try samplesConfig(server, output: "/nonexistent") {
+            $0.url = server.url; $0.caFile = nil
+        }
         let error = try #require(sourceError(config))
         #expect(error.status == .badInput && error.message.contains("not encrypted"))
         config.directory.allowInsecure = true
         var warnings: [String] = []
         _ = try LDAPDirectorySource(config: config.directory, configFile: config.file).fetch { warnings.append($0) }
-        #expect(warnings.count == 1 && warnings[0].contains("without TLS") && !warnings[0].contains(server.readerPassword))
+        #expect(
+            warnings.count == 1 && warnings[0].contains("without TLS") && !warnings[0].contains(server.readerPassword))
     }
 }
 
@@ -215,20 +241,27 @@ struct SlapdTests {
         for (value, disabled) in [("512", false), ("514", true), ("66050", true), ("66048", false)] {
             var config = DirectoryBuilderTests().config(.activeDirectory)
             config.users = .init(base: "dc=x", filter: "(objectClass=user)")
-            let entry = DirectoryEntry(dn: "cn=a,dc=x", attributes: ["objectclass": ["user"], "samaccountname": ["a"], "useraccountcontrol": [value]])
+            let entry = DirectoryEntry(
+                dn: "cn=a,dc=x",
+                attributes: ["objectclass": ["user"], "samaccountname": ["a"], "useraccountcontrol": [value]])
             let snapshot = try DirectoryBuilder(config: config).build(entries: [entry], source: "t")
             #expect(snapshot.users.first?.disabled == disabled, "userAccountControl \(value)")
         }
     }
 
     @Test func binaryIdentifiers() {
-        let guid: [UInt8] = [0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]
+        let guid: [UInt8] = [
+            0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF,
+        ]
         #expect(LDAPValues.guid(guid) == "00112233-4455-6677-8899-aabbccddeeff")
         let sid: [UInt8] = [1, 2, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xE8, 0x03, 0, 0]
         #expect(LDAPValues.sid(sid) == "S-1-5-21-1000")
     }
 
-    @Test(arguments: [("0", nil as String?), ("9223372036854775807", nil), ("116444736000000000", "1970-01-01"), ("133801632000000000", "2025-01-01")])
+    @Test(arguments: [
+        ("0", nil as String?), ("9223372036854775807", nil), ("116444736000000000", "1970-01-01"),
+        ("133801632000000000", "2025-01-01"),
+    ])
     func filetimes(_ raw: String, _ expected: String?) {
         #expect(DirectoryValues.date(raw)?.day?.description == expected)
     }
@@ -239,9 +272,15 @@ struct SlapdTests {
     @Test func slicesAreFetchedUntilTheLastAndMerged() throws {
         let members = (0..<3200).map { "cn=u\($0),ou=people,dc=ad,dc=x" }
         var collector = RangedEntryCollector()
-        let held = collector.add(DirectoryEntry(dn: "cn=big,ou=groups,dc=ad,dc=x", attributes: ["cn": ["big"], "member;range=0-1499": Array(members[0..<1500])]))
+        let held = collector.add(
+            DirectoryEntry(
+                dn: "cn=big,ou=groups,dc=ad,dc=x",
+                attributes: ["cn": ["big"], "member;range=0-1499": Array(members[0..<1500])]))
         #expect(held == nil, "an entry with slices missing waits")
-        let small = collector.add(DirectoryEntry(dn: "cn=small,ou=groups,dc=ad,dc=x", attributes: ["cn": ["small"], "member": ["cn=u1,ou=people,dc=ad,dc=x"]]))
+        let small = collector.add(
+            DirectoryEntry(
+                dn: "cn=small,ou=groups,dc=ad,dc=x",
+                attributes: ["cn": ["small"], "member": ["cn=u1,ou=people,dc=ad,dc=x"]]))
         #expect(small?.values("member").count == 1, "a complete entry is handed on at once")
         var asked: [String] = []
         let entries = try collector.finish { dn, attribute in
@@ -252,7 +291,10 @@ struct SlapdTests {
             default: Issue.record("unexpected request \(attribute)"); return nil
             }
         }
-        #expect(asked == ["cn=big,ou=groups,dc=ad,dc=x member;range=1500-*", "cn=big,ou=groups,dc=ad,dc=x member;range=3000-*"])
+        #expect(
+            asked == [
+                "cn=big,ou=groups,dc=ad,dc=x member;range=1500-*", "cn=big,ou=groups,dc=ad,dc=x member;range=3000-*",
+            ])
         #expect(entries.count == 1)
         #expect(entries.first.map { Array($0.values("member")) } == members)
         #expect(entries.first?.attributes.keys.sorted() == ["cn", "member"])

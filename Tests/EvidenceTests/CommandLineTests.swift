@@ -17,7 +17,9 @@ import TestSupport
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -25,8 +27,9 @@ import TestSupport
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     @Test func runPrintsASummaryAndFailOnGivesExitOne() throws {
@@ -43,7 +46,9 @@ import TestSupport
     @Test func checkReportsEveryErrorWithFileAndLineAndExitsTwo() throws {
         let samples = Repository.copyOfSamples()
         let config = samples.file("Samples/accessreview.yaml")
-        try samples.replace(in: "Samples/accessreview.yaml", "deadline_days: 30", with: "deadline_days: 30\ncolour: blue\nlanguage_: en")
+        try samples.replace(
+            in: "Samples/accessreview.yaml", "deadline_days: 30", with: "deadline_days: 30\ncolour: blue\nlanguage_: en"
+        )
         let outcome = try run(["check", "--config", config])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("accessreview.yaml:8:1: error: unknown key 'colour'"))
@@ -70,7 +75,9 @@ import TestSupport
         let config = samples.file("Samples/accessreview.yaml")
         let pull = try run(["pull", "--config", config, "--output", samples.file("directory.json"), "--quiet"])
         #expect(pull.status == 0)
-        let directory = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: samples.file("directory.json")))) as? [String: Any]
+        let directory =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: samples.file("directory.json")))) as? [String: Any]
         #expect((directory?["users"] as? [Any])?.count == 318)
         let accounts = try run(["accounts", "--config", config, "--output", samples.file("accounts.json"), "--quiet"])
         #expect(accounts.status == 0)

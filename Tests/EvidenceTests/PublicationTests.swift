@@ -18,9 +18,10 @@ import TestSupport
     func snapshot(_ samples: TemporaryFolder) throws -> Snapshot {
         let state = try StateStore(path: samples.file("out/state.sqlite"))
         let names = try FileManager.default.contentsOfDirectory(atPath: samples.file("out"))
-        return Snapshot(manifest: samples.read("out/2026-H2/manifest.json"), issued: try state.issuedRows(campaign: "2026-H2"),
-                        previousRun: try state.history(before: Day(iso: "2030-01-01")!).previousRun, counts: try state.lastCounts(),
-                        leftovers: names.filter { $0.contains(".partial") || $0.contains(".replaced") })
+        return Snapshot(
+            manifest: samples.read("out/2026-H2/manifest.json"), issued: try state.issuedRows(campaign: "2026-H2"),
+            previousRun: try state.history(before: Day(iso: "2030-01-01")!).previousRun, counts: try state.lastCounts(),
+            leftovers: names.filter { $0.contains(".partial") || $0.contains(".replaced") })
     }
 
     @Test(arguments: ["publish", "state"])
@@ -34,10 +35,14 @@ import TestSupport
         #expect(!before.issued.isEmpty)
 
         // A week later: a run that would record a new day in the history, were it kept.
-        let failed = try cli.run(["run", "--config", config, "--quiet", "--as-of", "2026-12-06"], environment: ["ACCESSREVIEW_FAIL_AT": failAt])
+        let failed = try cli.run(
+            ["run", "--config", config, "--quiet", "--as-of", "2026-12-06"],
+            environment: ["ACCESSREVIEW_FAIL_AT": failAt])
         #expect(failed.status == 5, "output could not be written: \(failed.stderr)")
         #expect(failed.stderr.contains("ACCESSREVIEW_FAIL_AT=\(failAt)"))
-        #expect(try snapshot(samples) == before, "the folder, the issued rows, the history and the counts are the first run's")
+        #expect(
+            try snapshot(samples) == before,
+            "the folder, the issued rows, the history and the counts are the first run's")
 
         let succeeded = try cli.run(["run", "--config", config, "--quiet", "--as-of", "2026-12-06"])
         #expect(succeeded.status == 0)

@@ -11,7 +11,9 @@ import TestSupport
     static let goldenFolder = Repository.path("Tests/EvidenceTests/Golden")
     static let goldenSheet = "sheets/maso.csv"
 
-    func runSamples(into output: TemporaryFolder, configPath: String = Repository.path("Samples/accessreview.yaml")) throws -> Application.RunSummary {
+    func runSamples(into output: TemporaryFolder, configPath: String = Repository.path("Samples/accessreview.yaml"))
+        throws -> Application.RunSummary
+    {
         var config = try RunConfig.load(path: configPath)
         config.output = output.path
         return try Application(config: config).run()
@@ -23,13 +25,18 @@ import TestSupport
         let record = ProcessInfo.processInfo.environment["ACCESSREVIEW_RECORD"] != nil
         for (name, relative) in [("findings.csv", "findings.csv"), ("sheet-maso.csv", Self.goldenSheet)] {
             // Row ids are keyed by the campaign's random secret: the golden file holds them masked.
-            let actual = Self.maskRowIds(try #require(FileManager.default.contents(atPath: (summary.folder as NSString).appendingPathComponent(relative))))
+            let actual = Self.maskRowIds(
+                try #require(
+                    FileManager.default.contents(atPath: (summary.folder as NSString).appendingPathComponent(relative)))
+            )
             let goldenPath = (Self.goldenFolder as NSString).appendingPathComponent(name)
             if record {
                 FileManager.default.createFile(atPath: goldenPath, contents: actual)
                 continue
             }
-            let expected = try #require(FileManager.default.contents(atPath: goldenPath), "no golden file \(goldenPath); record with ACCESSREVIEW_RECORD=1")
+            let expected = try #require(
+                FileManager.default.contents(atPath: goldenPath),
+                "no golden file \(goldenPath); record with ACCESSREVIEW_RECORD=1")
             if actual != expected {
                 let a = String(decoding: actual, as: UTF8.self).components(separatedBy: "\r\n")
                 let e = String(decoding: expected, as: UTF8.self).components(separatedBy: "\r\n")
@@ -39,7 +46,9 @@ import TestSupport
                     case .remove(let offset, let line, _): return "-\(offset + 1): \(line)"
                     }
                 }
-                Issue.record("\(name) differs from the golden file (re-record with ACCESSREVIEW_RECORD=1):\n\(diff.prefix(40).joined(separator: "\n"))")
+                Issue.record(
+                    "\(name) differs from the golden file (re-record with ACCESSREVIEW_RECORD=1):\n\(diff.prefix(40).joined(separator: "\n"))"
+                )
             }
         }
     }
@@ -47,7 +56,9 @@ import TestSupport
     static func maskRowIds(_ data: Data) -> Data {
         let text = String(decoding: data, as: UTF8.self)
         let masked = text.components(separatedBy: "\r\n").map { line -> String in
-            guard line.count > 25, line.prefix(24).allSatisfy(\.isHexDigit), line.dropFirst(24).first == ";" else { return line }
+            guard line.count > 25, line.prefix(24).allSatisfy(\.isHexDigit), line.dropFirst(24).first == ";" else {
+                return line
+            }
             return "<row-id>" + line.dropFirst(24)
         }
         return Data(masked.joined(separator: "\r\n").utf8)
@@ -69,13 +80,19 @@ import TestSupport
         _ = try runSamples(into: first)
         try FileManager.default.copyItem(atPath: first.file("state.sqlite"), toPath: second.file("state.sqlite"))
         _ = try runSamples(into: second)
-        let files = try FileManager.default.subpathsOfDirectory(atPath: first.file("2026-H2")).filter { !$0.hasSuffix("manifest.json") }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: first.file("2026-H2")).filter {
+            !$0.hasSuffix("manifest.json")
+        }
         #expect(files.count > 10)
         for file in files {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: first.file("2026-H2/\(file)"), isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            #expect(FileManager.default.contents(atPath: first.file("2026-H2/\(file)")) == FileManager.default.contents(atPath: second.file("2026-H2/\(file)")),
-                    "\(file) differs between two runs")
+            guard FileManager.default.fileExists(atPath: first.file("2026-H2/\(file)"), isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            else { continue }
+            #expect(
+                FileManager.default.contents(atPath: first.file("2026-H2/\(file)"))
+                    == FileManager.default.contents(atPath: second.file("2026-H2/\(file)")),
+                "\(file) differs between two runs")
         }
     }
 
@@ -85,10 +102,14 @@ import TestSupport
         config.output = output.path
         let pipeline = InputLoader(config: config)
         let inputs = try pipeline.loadAll()
-        let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
-                                                   handbook: inputs.handbook, asOf: inputs.asOf, language: .da)).run()
-        let context = SheetContext(organisation: "E", campaign: "2026-H2", asOf: inputs.asOf, deadline: inputs.asOf + 30, language: .da,
-                                   csvSeparator: ";")
+        let result = try Reconciler(
+            ReconcileInput(
+                directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
+                handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
+        ).run()
+        let context = SheetContext(
+            organisation: "E", campaign: "2026-H2", asOf: inputs.asOf, deadline: inputs.asOf + 30, language: .da,
+            csvSeparator: ";")
         let sheets = SheetBuilder(context: context, key: SymmetricKey(size: .bits256)).sheets(for: result)
         #expect(Set(sheets.map(\.reviewer)).count == sheets.count)
         #expect(Set(sheets.map(\.reviewer)) == Set(result.reviewers))
@@ -110,22 +131,30 @@ import TestSupport
 
     @Test func aBrokenMappingLeavesNoOutputFolder() throws {
         let samples = Repository.copyOfSamples()
-        try samples.replace(in: "Mappings/systems/esdh.yaml", "      roles: \"Role/@name\"", with: "      roles: \"Role/@name[\"\n      colour: blue")
+        try samples.replace(
+            in: "Mappings/systems/esdh.yaml", "      roles: \"Role/@name\"",
+            with: "      roles: \"Role/@name[\"\n      colour: blue")
         let output = TemporaryFolder()
         do {
             _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml"))
             Issue.record("a broken mapping must stop the run")
         } catch let list as DiagnosticList {
-            #expect(list.diagnostics.contains { $0.file.hasSuffix("esdh.yaml") && $0.line == 14 && $0.message.contains("does not compile") })
+            #expect(
+                list.diagnostics.contains {
+                    $0.file.hasSuffix("esdh.yaml") && $0.line == 14 && $0.message.contains("does not compile")
+                })
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
     }
 
     @Test func aBrokenHandbookLeavesNoOutputFolder() throws {
         let samples = Repository.copyOfSamples()
-        try samples.replace(in: "Mappings/handbook.yaml", "  dormant_after_days: 90", with: "  dormant_after_days: ninety")
+        try samples.replace(
+            in: "Mappings/handbook.yaml", "  dormant_after_days: 90", with: "  dormant_after_days: ninety")
         let output = TemporaryFolder()
-        #expect(throws: DiagnosticList.self) { _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml")) }
+        #expect(throws: DiagnosticList.self) {
+            _ = try runSamples(into: output, configPath: samples.file("Samples/accessreview.yaml"))
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
     }
 
@@ -133,7 +162,9 @@ import TestSupport
         let output = TemporaryFolder()
         let summary = try runSamples(into: output)
         #expect(try ManifestVerifier.verify(folder: summary.folder).ok)
-        try "tampered".write(toFile: (summary.folder as NSString).appendingPathComponent("sheets/maso.csv"), atomically: true, encoding: .utf8)
+        try "tampered".write(
+            toFile: (summary.folder as NSString).appendingPathComponent("sheets/maso.csv"), atomically: true,
+            encoding: .utf8)
         let report = try ManifestVerifier.verify(folder: summary.folder)
         #expect(report.altered == ["sheets/maso.csv"])
     }

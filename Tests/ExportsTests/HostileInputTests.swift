@@ -13,7 +13,8 @@ import TestSupport
 
     func load(_ fixture: String) throws -> SystemExport {
         let parsed = try SystemMapping.parse(Self.mapping, file: "s.yaml", kind: .system, expectedSystem: nil)
-        return try ExportLoader.loadSystem(export: Repository.path("Tests/ExportsTests/Fixtures/\(fixture)"), mapping: parsed)
+        return try ExportLoader.loadSystem(
+            export: Repository.path("Tests/ExportsTests/Fixtures/\(fixture)"), mapping: parsed)
     }
 
     struct Refusal: Sendable, CustomStringConvertible {
@@ -68,15 +69,19 @@ import TestSupport
     }
 
     @Test func aFieldEmptyInEveryRecordIsAWarningThatNamesIt() throws {
-        let mapping = try SystemMapping.parse("""
+        let mapping = try SystemMapping.parse(
+            """
             system: s
             records:
               - path: /E/U
                 fields: { account: "@id", roles: Role }
             correlate: [{ field: account, identity: id }]
             """, file: "s.yaml", kind: .system, expectedSystem: nil)
-        let export = try ExportLoader.loadSystem(export: Repository.path("Tests/ExportsTests/Fixtures/external-dtd.xml"), mapping: mapping)
+        let export = try ExportLoader.loadSystem(
+            export: Repository.path("Tests/ExportsTests/Fixtures/external-dtd.xml"), mapping: mapping)
         let warning = try #require(export.warnings.first)
-        #expect(warning.severity == .warning && warning.line == 4 && warning.message.contains("field 'roles' ('Role') is empty"))
+        #expect(
+            warning.severity == .warning && warning.line == 4
+                && warning.message.contains("field 'roles' ('Role') is empty"))
     }
 }

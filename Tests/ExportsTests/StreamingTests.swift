@@ -17,20 +17,24 @@ import TestSupport
     @Test func recordsSplitAcrossBatchesStillMergeIntoOneAccount() throws {
         // 1,200 assignment records for three accounts, interleaved: every account's records
         // reach the builder in several batches of the reader.
-        var xml = "<Export><Users><User id='a' status='A'/><User id='b' status='A'/><User id='c' status='D'/></Users><Grants>"
+        var xml =
+            "<Export><Users><User id='a' status='A'/><User id='b' status='A'/><User id='c' status='D'/></Users><Grants>"
         for index in 0..<1200 { xml += "<Grant user='\(["a", "b", "c"][index % 3])' role='R\(index % 40)'/>" }
         xml += "</Grants></Export>"
         let folder = TemporaryFolder()
-        let mapping = try SystemMapping.load(path: folder.write("m.yaml", """
-            system: s
-            records:
-              - path: /Export/Users/User
-                fields: { account: "@id", status: "@status" }
-              - path: /Export/Grants/Grant
-                fields: { account: "@user", roles: "@role" }
-            status: { active: [A], disabled: [D] }
-            correlate: [{ field: account, identity: id }]
-            """), kind: .system, expectedSystem: nil)
+        let mapping = try SystemMapping.load(
+            path: folder.write(
+                "m.yaml",
+                """
+                system: s
+                records:
+                  - path: /Export/Users/User
+                    fields: { account: "@id", status: "@status" }
+                  - path: /Export/Grants/Grant
+                    fields: { account: "@user", roles: "@role" }
+                status: { active: [A], disabled: [D] }
+                correlate: [{ field: account, identity: id }]
+                """), kind: .system, expectedSystem: nil)
         let export = try ExportLoader.loadSystem(export: folder.write("e.xml", xml), mapping: mapping)
         #expect(export.records == 1203)
         #expect(export.accounts.map(\.account) == ["a", "b", "c"])
@@ -90,17 +94,24 @@ import TestSupport
     @Test func accountsJSONReplacesAnEarlierFileWhole() throws {
         let folder = TemporaryFolder()
         let path = folder.write("accounts.json", "earlier")
-        let accounts = (0..<20_000).map { Account(account: String(format: "u%05d", $0), keys: ["user": "n\($0)"], roles: ["R"]) }
-        let snapshot = AccountsSnapshot(systems: [SystemExport(system: "s", name: "S", owner: nil, file: "e.xml", sha256: "00",
-                                                               bytes: 1, records: accounts.count, exportedOn: nil,
-                                                               hasLastLogin: false, accounts: accounts)])
+        let accounts = (0..<20_000).map {
+            Account(account: String(format: "u%05d", $0), keys: ["user": "n\($0)"], roles: ["R"])
+        }
+        let snapshot = AccountsSnapshot(systems: [
+            SystemExport(
+                system: "s", name: "S", owner: nil, file: "e.xml", sha256: "00",
+                bytes: 1, records: accounts.count, exportedOn: nil,
+                hasLastLogin: false, accounts: accounts)
+        ])
         try snapshot.writeJSON(toFile: path)
         let written = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(written == snapshot.jsonData())
         let parsed = try JSONSerialization.jsonObject(with: written) as? [String: Any]
         let systems = parsed?["systems"] as? [[String: Any]]
         #expect((systems?.first?["accounts"] as? [Any])?.count == 20_000)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["accounts.json"], "no partial file left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["accounts.json"],
+            "no partial file left")
     }
 
     @Test func permutingInPlaceEqualsPermutingIntoACopy() {

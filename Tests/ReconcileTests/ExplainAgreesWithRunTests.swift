@@ -13,7 +13,11 @@ import TestSupport
             (code, severity, system, account, role, rule, detail) =
                 (f.code.rawValue, f.severity.rawValue, f.system ?? "", f.account ?? "", f.role ?? "", f.rule, f.detail)
         }
-        static func < (a: Key, b: Key) -> Bool { [a.code, a.system, a.account, a.role, a.detail] .lexicographicallyPrecedes([b.code, b.system, b.account, b.role, b.detail]) }
+        static func < (a: Key, b: Key) -> Bool {
+            [a.code, a.system, a.account, a.role, a.detail].lexicographicallyPrecedes([
+                b.code, b.system, b.account, b.role, b.detail,
+            ])
+        }
     }
 
     /// Compares, identity by identity, what `run` reported with what `explain` shows; returns

@@ -56,11 +56,13 @@ import TestSupport
 
     @Test func orphanAccountOnlyWhenActiveAndUndeclared() throws {
         var f = organisation()
-        f.system(Fixture.mapping(services: "service_accounts: [{ account: svc-1, owner: own, reason: batch }]"), [
-            .of("ghost", ["Reader"], id: "ghost-1"),
-            .of("ghost2", ["Reader"], id: "ghost-2", status: .disabled),
-            .of("", ["Reader"], id: "svc-1"),
-        ])
+        f.system(
+            Fixture.mapping(services: "service_accounts: [{ account: svc-1, owner: own, reason: batch }]"),
+            [
+                .of("ghost", ["Reader"], id: "ghost-1"),
+                .of("ghost2", ["Reader"], id: "ghost-2", status: .disabled),
+                .of("", ["Reader"], id: "svc-1"),
+            ])
         let result = try f.run()
         #expect(result.findings(.orphanAccount).map(\.account) == ["ghost-1"])
         #expect(result.findings(.orphanAccount).first?.reviewer == "own", "orphans go to the system owner")
@@ -69,7 +71,9 @@ import TestSupport
     @Test func ambiguousMatchIsNeverResolved() throws {
         var f = organisation()
         f.user("mh1", title: "Clerk", manager: "boss", name: "Mette Hansen")
-        f.user("mh2", title: "Clerk", manager: "boss", name: "mette  hansen".replacingOccurrences(of: "  ", with: " ").uppercased())
+        f.user(
+            "mh2", title: "Clerk", manager: "boss",
+            name: "mette  hansen".replacingOccurrences(of: "  ", with: " ").uppercased())
         f.system([.of("", ["Clerk"], id: "x1", name: " Mette Hansen ")])
         let result = try f.run()
         let finding = try #require(result.findings(.ambiguousMatch).first)
@@ -106,7 +110,9 @@ import TestSupport
         #expect(findings.first?.severity == .high)
         #expect(findings.first?.rule == "job_roles")
         let grounds = Dictionary(uniqueKeysWithValues: result.lines(of: "gus").map { ($0.role, $0.ground) })
-        #expect(grounds["Clerk"] == .jobRole("JR-CLERK") && grounds["Reader"] == .birthright && grounds["Admin"] == Ground.none)
+        #expect(
+            grounds["Clerk"] == .jobRole("JR-CLERK") && grounds["Reader"] == .birthright
+                && grounds["Admin"] == Ground.none)
     }
 
     @Test func unauthorisedNormalRoleIsMedium() throws {
@@ -129,7 +135,9 @@ import TestSupport
         f.user("jon", manager: "boss")
         f.system([.of("ida", ["Admin"]), .of("jon", ["Admin"])])
         let result = try f.run()
-        #expect(result.lines(of: "ida").first?.ground == .exception(until: Day(iso: "2026-11-29")!), "valid through its last day")
+        #expect(
+            result.lines(of: "ida").first?.ground == .exception(until: Day(iso: "2026-11-29")!),
+            "valid through its last day")
         let expired = try #require(result.findings(.exceptionExpired).first)
         #expect(expired.identity == "jon" && expired.detail.contains("2026-11-28") && expired.severity == .medium)
         #expect(result.findings(.unauthorisedRole).isEmpty)
@@ -152,11 +160,16 @@ import TestSupport
               - { account: svc-b, owner: nobody, reason: "backup" }
               - { account: svc-c, owner: own, reason: "reports" }
             """
-        f.system(Fixture.mapping(services: services), [.of("", ["Reader"], id: "svc-a"), .of("", ["Reader"], id: "svc-b"),
-                                                       .of("", ["Reader"], id: "svc-c")])
+        f.system(
+            Fixture.mapping(services: services),
+            [
+                .of("", ["Reader"], id: "svc-a"), .of("", ["Reader"], id: "svc-b"),
+                .of("", ["Reader"], id: "svc-c"),
+            ])
         let result = try f.run()
         #expect(result.findings(.serviceOwnerInactive).map(\.account) == ["svc-a", "svc-b"])
-        #expect(result.lines.first { $0.account == "svc-a" }?.reviewer == "boss", "climbs from the leaving owner's manager")
+        #expect(
+            result.lines.first { $0.account == "svc-a" }?.reviewer == "boss", "climbs from the leaving owner's manager")
         #expect(result.lines.first { $0.account == "svc-c" }?.reviewer == "own")
     }
 
@@ -172,11 +185,13 @@ import TestSupport
     @Test func dormantWhenNoLoginWithinTheLimitOrNever() throws {
         var f = organisation()
         for id in ["mo", "ned", "ole"] { f.user(id, manager: "boss") }
-        f.system(Fixture.mapping(lastLogin: true), [
-            .of("mo", ["Reader"], lastLogin: "2026-08-31"),  // 90 days: not yet
-            .of("ned", ["Reader"], lastLogin: "2026-08-30"),  // 91 days
-            .of("ole", ["Reader"]),  // never
-        ])
+        f.system(
+            Fixture.mapping(lastLogin: true),
+            [
+                .of("mo", ["Reader"], lastLogin: "2026-08-31"),  // 90 days: not yet
+                .of("ned", ["Reader"], lastLogin: "2026-08-30"),  // 91 days
+                .of("ole", ["Reader"]),  // never
+            ])
         let result = try f.run()
         #expect(result.findings(.dormantAccount).map(\.identity) == ["ned", "ole"])
         #expect(result.findings(.dormantAccount).allSatisfy { $0.severity == .low })
@@ -198,7 +213,8 @@ import TestSupport
         let unknown = result.findings(.unknownRole)
         #expect(unknown.count == 1)
         #expect(unknown.first?.detail.contains("(2 accounts)") == true)
-        #expect(result.lines.filter { $0.role.lowercased() == "mystery" }.allSatisfy { $0.codes.contains(.unknownRole) })
+        #expect(
+            result.lines.filter { $0.role.lowercased() == "mystery" }.allSatisfy { $0.codes.contains(.unknownRole) })
     }
 
     @Test func staleExportByItsOwnDate() throws {

@@ -34,16 +34,25 @@ import TestSupport
         #expect(plain.read("directory.ldif") != shuffled.read("directory.ldif"), "the order differs")
         _ = try run(plain)
         try FileManager.default.createDirectory(atPath: shuffled.file("out"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: plain.file("out/state.sqlite"), toPath: shuffled.file("out/state.sqlite"))
+        try FileManager.default.copyItem(
+            atPath: plain.file("out/state.sqlite"), toPath: shuffled.file("out/state.sqlite"))
         _ = try run(shuffled)
-        let files = try FileManager.default.subpathsOfDirectory(atPath: plain.file("out/GEN")).filter { !$0.hasSuffix("manifest.json") && $0.contains(".") }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: plain.file("out/GEN")).filter {
+            !$0.hasSuffix("manifest.json") && $0.contains(".")
+        }
         #expect(files.count > 20)
         for file in files {
             var a = FileManager.default.contents(atPath: plain.file("out/GEN/\(file)"))
             var b = FileManager.default.contents(atPath: shuffled.file("out/GEN/\(file)"))
             if file == "accounts.json" {
                 // It records each export's SHA-256, which is the one thing that must differ.
-                let strip = { (data: Data?) in data.map { Data(String(decoding: $0, as: UTF8.self).replacing(/"export_sha256":"[0-9a-f]{64}"/, with: "").utf8) } }
+                let strip = { (data: Data?) in
+                    data.map {
+                        Data(
+                            String(decoding: $0, as: UTF8.self).replacing(/"export_sha256":"[0-9a-f]{64}"/, with: "")
+                                .utf8)
+                    }
+                }
                 a = strip(a)
                 b = strip(b)
             }
@@ -56,8 +65,11 @@ import TestSupport
         try OrganisationGenerator(people: 500, systems: 6, seed: 4).write(to: folder.path)
         let config = try RunConfig.load(path: folder.file("accessreview.yaml"))
         let inputs = try InputLoader(config: config).loadAll()
-        let result = try Reconciler(ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
-                                                   handbook: inputs.handbook, asOf: inputs.asOf, language: .da)).run()
+        let result = try Reconciler(
+            ReconcileInput(
+                directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
+                handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
+        ).run()
         for line in result.lines {
             #expect(!line.reviewer.isEmpty && line.reviewer != line.identity)
             if let second = line.secondReviewer { #expect(second != line.identity) }
@@ -66,8 +78,9 @@ import TestSupport
         #expect(Set(keys).count == keys.count, "each line once, on its one manager sheet")
 
         // Freeing the accounts once correlated (as a run does) changes nothing in the result.
-        var releasing = ReconcileInput(directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
-                                       handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
+        var releasing = ReconcileInput(
+            directory: inputs.directory, hr: inputs.hr, exports: inputs.exports, mappings: inputs.mappings,
+            handbook: inputs.handbook, asOf: inputs.asOf, language: .da)
         let trims = Counter()
         releasing.release = InputRelease(returnFreedMemory: { _ = trims.increment() })
         let released = try Reconciler(releasing).run()

@@ -15,7 +15,10 @@ import TestSupport
         var input = try f.input()
         input.history = History(previousRun: Day(iso: "2026-05-31"), previousJobRoles: ["ann": ["JR-CLERK"]])
         let finding = try #require(try Reconciler(input).run().findings(.unauthorisedRole).first)
-        #expect(finding.detail.hasSuffix("; mover: the role came with job role JR-CLERK, which the person no longer holds (last seen 2026-05-31)"))
+        #expect(
+            finding.detail.hasSuffix(
+                "; mover: the role came with job role JR-CLERK, which the person no longer holds (last seen 2026-05-31)"
+            ))
         input.history = History()
         #expect(!(try Reconciler(input).run().findings(.unauthorisedRole).first?.detail.contains("mover") ?? true))
     }
@@ -30,8 +33,12 @@ import TestSupport
         var input = try f.input()
         input.history = History(firstSeenDisabled: ["ann": Day(iso: "2026-10-30")!, "bo": Day(iso: "2026-11-01")!])
         let findings = try Reconciler(input).run().findings(.leaverAccess)
-        #expect(findings.first { $0.identity == "ann" }?.detail.contains("30 days overdue") == true, "first seen disabled on 2026-10-30")
-        #expect(findings.first { $0.identity == "bo" }?.detail.contains("28 days overdue") == true, "seen disabled before its end date")
+        #expect(
+            findings.first { $0.identity == "ann" }?.detail.contains("30 days overdue") == true,
+            "first seen disabled on 2026-10-30")
+        #expect(
+            findings.first { $0.identity == "bo" }?.detail.contains("28 days overdue") == true,
+            "seen disabled before its end date")
     }
 
     @Test func aSecondRunRemembersTheFirst() throws {
@@ -46,11 +53,13 @@ import TestSupport
         let end = block.range(of: "\n\n")!.lowerBound
         let changed = block[..<end].replacingOccurrences(of: "title:: TMO4bmtvbnN1bGVudA==", with: "title: Bogholder")
             .replacingOccurrences(of: "title: Lønkonsulent", with: "title: Bogholder")
-        try (text.replacingCharacters(in: entry.lowerBound..<end, with: changed)).write(toFile: ldif, atomically: true, encoding: .utf8)
+        try (text.replacingCharacters(in: entry.lowerBound..<end, with: changed)).write(
+            toFile: ldif, atomically: true, encoding: .utf8)
         config.asOf = Day(iso: "2027-05-29")
         config.campaign = "2027-H1"
         let second = try Application(config: config).run()
-        let finding = try #require(second.findings.first { $0.code == .unauthorisedRole && $0.identity == "joni" && $0.role == "Løn" })
+        let finding = try #require(
+            second.findings.first { $0.code == .unauthorisedRole && $0.identity == "joni" && $0.role == "Løn" })
         #expect(finding.detail.contains("flytter: rollen kom fra jobrollen JR-LOENKONSULENT"))
         #expect(finding.detail.contains("sidst set 2026-11-29"))
     }

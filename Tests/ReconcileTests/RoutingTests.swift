@@ -67,7 +67,8 @@ import TestSupport
     }
 
     @Test func aSubstituteStandsInUntilTheirEndDate() throws {
-        let substitutes = "reviewers:\n  fallback: sec\n  substitutes: [{ manager: boss, substitute: sub, until: 2026-12-31 }]"
+        let substitutes =
+            "reviewers:\n  fallback: sec\n  substitutes: [{ manager: boss, substitute: sub, until: 2026-12-31 }]"
         var f = Fixture.basic()
         f.handbookYAML = f.handbookYAML.replacingOccurrences(of: "reviewers:\n  fallback: sec", with: substitutes)
         f.user("sec")
@@ -109,7 +110,8 @@ import TestSupport
         let admin = try #require(result.lines.first { $0.identity == "ann" && $0.role == "Admin" })
         #expect(admin.reviewer == "boss" && admin.secondReviewer == "own")
         #expect(result.lines.first { $0.identity == "ann" && $0.role == "Reader" }?.secondReviewer == nil)
-        #expect(result.lines.first { $0.identity == "own" }?.secondReviewer == nil, "the owner never gets their own line")
+        #expect(
+            result.lines.first { $0.identity == "own" }?.secondReviewer == nil, "the owner never gets their own line")
     }
 
     @Test func everyLineHasAReviewerWhoIsNotThePerson() throws {

@@ -90,7 +90,10 @@ import TestSupport
             """
         let found = errors { _ = try Handbook.parse(text, file: "handbook.yaml") }
         let lines = Dictionary(grouping: found, by: { $0.line ?? 0 }).mapValues { $0.map(\.message) }
-        #expect(lines[4]?.contains { $0.contains("'roles[0].sensitivity' must be one of normal, sensitive, extra-sensitive") } == true)
+        #expect(
+            lines[4]?.contains {
+                $0.contains("'roles[0].sensitivity' must be one of normal, sensitive, extra-sensitive")
+            } == true)
         #expect(lines[7]?.contains("unknown key 'job_roles[0].match.titel'") == true)
         #expect(lines[10]?.contains { $0.contains("at least two roles") } == true)
         #expect(lines[12]?.contains("unknown SoD rule 'SOD-9'") == true)
@@ -107,17 +110,26 @@ import TestSupport
               - { field: login, identity: uid }
             dates: ["yyyy-MMM-dd"]
             """
-        let found = errors { _ = try SystemMapping.parse(text, file: "esdh.yaml", kind: .system, expectedSystem: "esdh") }
+        let found = errors {
+            _ = try SystemMapping.parse(text, file: "esdh.yaml", kind: .system, expectedSystem: "esdh")
+        }
         let lines = found.map { "\($0.line ?? 0): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("3: 'records[0].path': must be a plain element path") })
         #expect(lines.contains { $0.hasPrefix("4:") && $0.contains("needs the field 'account'") })
-        #expect(lines.contains { $0.hasPrefix("6:") && $0.contains("correlate field 'login' is not one of the record fields") })
-        #expect(lines.contains { $0.hasPrefix("6:") && $0.contains("'correlate[0].identity' must be one of id, email, employee_id, name") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("6:") && $0.contains("correlate field 'login' is not one of the record fields")
+            })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("6:") && $0.contains("'correlate[0].identity' must be one of id, email, employee_id, name")
+            })
         #expect(lines.contains { $0.hasPrefix("7:") && $0.contains("month names") })
     }
 
     @Test func referencesToUnknownSystemsAndIdentitiesNameTheHandbookLine() throws {
-        let handbook = try Handbook.parse("""
+        let handbook = try Handbook.parse(
+            """
             version: 1
             reviewers: { fallback: nobody }
             job_roles:
@@ -127,11 +139,16 @@ import TestSupport
             exceptions:
               - { identity: ghost, system: esdh, role: Admin, reason: r, approved_by: boss, expires: 2027-01-01 }
             """, file: "handbook.yaml")
-        let mapping = try SystemMapping.parse(Fixture.mapping(system: "esdh", owner: "ownr"), file: "esdh.yaml", kind: .system,
-                                              expectedSystem: "esdh")
+        let mapping = try SystemMapping.parse(
+            Fixture.mapping(system: "esdh", owner: "ownr"), file: "esdh.yaml", kind: .system,
+            expectedSystem: "esdh")
         let config = try RunConfig.parse(goodConfig, file: "c.yaml")
-        let directory = DirectorySnapshot(users: [DirectoryUser(dn: "uid=boss,dc=x", id: "boss")], groups: [], source: "d.ldif")
-        let found = errors { _ = try CrossReferences.check(config: config, handbook: handbook, mappings: ["esdh": mapping], directory: directory) }
+        let directory = DirectorySnapshot(
+            users: [DirectoryUser(dn: "uid=boss,dc=x", id: "boss")], groups: [], source: "d.ldif")
+        let found = errors {
+            _ = try CrossReferences.check(
+                config: config, handbook: handbook, mappings: ["esdh": mapping], directory: directory)
+        }
         let lines = found.map { "\($0.file):\($0.line ?? 0): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("handbook.yaml:4: job role JR-1 names the system 'payroll'") })
         #expect(lines.contains("handbook.yaml:8: the exception's identity 'ghost' is not an identity in the directory"))
@@ -155,7 +172,8 @@ import TestSupport
     /// Errors found after loading (when the directory is read) still name the line of the key.
     @Test func errorsFoundAfterLoadingNameTheLineOfTheirKey() throws {
         func ldapConfig(_ extra: String) throws -> RunConfig {
-            try RunConfig.parse("""
+            try RunConfig.parse(
+                """
                 version: 1
                 organisation: Test
                 directory:
@@ -172,13 +190,21 @@ import TestSupport
             return ""
         }
         let unset = try ldapConfig("  bind_dn: cn=reader,dc=x\n  password_env: ACCESSREVIEW_TEST_SURELY_UNSET")
-        #expect(message { _ = try LDAPDirectorySource(config: unset.directory, configFile: unset.file).password(environment: [:]) }
-                .hasPrefix("/etc/ar/accessreview.yaml:9: error: directory.password_env names ACCESSREVIEW_TEST_SURELY_UNSET"))
+        #expect(
+            message {
+                _ = try LDAPDirectorySource(config: unset.directory, configFile: unset.file).password(environment: [:])
+            }
+            .hasPrefix(
+                "/etc/ar/accessreview.yaml:9: error: directory.password_env names ACCESSREVIEW_TEST_SURELY_UNSET"))
         let unreadable = try ldapConfig("  bind_dn: cn=reader,dc=x\n  password_file: /nonexistent/password")
-        #expect(message { _ = try LDAPDirectorySource(config: unreadable.directory, configFile: unreadable.file).password() }
-                .hasPrefix("/etc/ar/accessreview.yaml:9: error: the password file /nonexistent/password"))
+        #expect(
+            message {
+                _ = try LDAPDirectorySource(config: unreadable.directory, configFile: unreadable.file).password()
+            }
+            .hasPrefix("/etc/ar/accessreview.yaml:9: error: the password file /nonexistent/password"))
         let ca = try ldapConfig("  ca_file: /nonexistent/ca.pem")
-        #expect(message { _ = try LDAPDirectorySource(config: ca.directory, configFile: ca.file).fetch { _ in } }
+        #expect(
+            message { _ = try LDAPDirectorySource(config: ca.directory, configFile: ca.file).fetch { _ in } }
                 .hasPrefix("/etc/ar/accessreview.yaml:8: error: the CA file /nonexistent/ca.pem"))
         #expect(ca.places.at("directory.users.base") == "/etc/ar/accessreview.yaml:6", "a key inside a flow mapping")
         #expect(ca.places.at("directory.timeout_seconds") == "/etc/ar/accessreview.yaml:3", "an unset key: its section")

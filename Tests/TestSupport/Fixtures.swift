@@ -14,27 +14,30 @@ public struct Fixture {
 
     /// A minimal handbook with one system `sys`, a fallback `sec` and the given extra YAML.
     public static func basic(_ extra: String = "", fallback: String = "sec") -> Fixture {
-        Fixture(handbook: """
-            version: 1
-            reviewers:
-              fallback: \(fallback)
-            roles:
-              - { system: sys, role: Reader, sensitivity: normal }
-              - { system: sys, role: Admin, sensitivity: extra-sensitive, privileged: true }
-              - { system: sys, role: Clerk, sensitivity: sensitive }
-              - { system: sys, role: Plain }
-            job_roles:
-              - id: JR-CLERK
-                section: "7.1"
-                match: { title: ["Clerk*"] }
-                grants: { sys: [Clerk] }
-            birthright: { sys: [Reader] }
-            \(extra)
-            """)
+        Fixture(
+            handbook: """
+                version: 1
+                reviewers:
+                  fallback: \(fallback)
+                roles:
+                  - { system: sys, role: Reader, sensitivity: normal }
+                  - { system: sys, role: Admin, sensitivity: extra-sensitive, privileged: true }
+                  - { system: sys, role: Clerk, sensitivity: sensitive }
+                  - { system: sys, role: Plain }
+                job_roles:
+                  - id: JR-CLERK
+                    section: "7.1"
+                    match: { title: ["Clerk*"] }
+                    grants: { sys: [Clerk] }
+                birthright: { sys: [Reader] }
+                \(extra)
+                """)
     }
 
-    public static func mapping(system: String = "sys", owner: String? = "own", lastLogin: Bool = false,
-                               services: String = "") -> String {
+    public static func mapping(
+        system: String = "sys", owner: String? = "own", lastLogin: Bool = false,
+        services: String = ""
+    ) -> String {
         """
         system: \(system)
         \(owner.map { "owner: \($0)" } ?? "")
@@ -49,13 +52,17 @@ public struct Fixture {
         """
     }
 
-    public mutating func user(_ id: String, title: String? = nil, manager: String? = nil, disabled: Bool = false,
-                              endDate: String? = nil, dn: String? = nil, type: String? = nil, name: String? = nil,
-                              email: String? = nil, employeeId: String? = nil, groups: [String] = []) {
-        users.append(DirectoryUser(dn: dn ?? "uid=\(id),ou=people,dc=x", id: id, employeeId: employeeId, name: name ?? id.capitalized,
-                                   email: email ?? "\(id)@x.dk", title: title, department: nil, manager: manager,
-                                   managerDN: manager.map { "uid=\($0),ou=people,dc=x" }, employeeType: type, disabled: disabled,
-                                   endDate: endDate.flatMap { Day(iso: $0) }, groups: groups, effectiveGroups: groups))
+    public mutating func user(
+        _ id: String, title: String? = nil, manager: String? = nil, disabled: Bool = false,
+        endDate: String? = nil, dn: String? = nil, type: String? = nil, name: String? = nil,
+        email: String? = nil, employeeId: String? = nil, groups: [String] = []
+    ) {
+        users.append(
+            DirectoryUser(
+                dn: dn ?? "uid=\(id),ou=people,dc=x", id: id, employeeId: employeeId, name: name ?? id.capitalized,
+                email: email ?? "\(id)@x.dk", title: title, department: nil, manager: manager,
+                managerDN: manager.map { "uid=\($0),ou=people,dc=x" }, employeeType: type, disabled: disabled,
+                endDate: endDate.flatMap { Day(iso: $0) }, groups: groups, effectiveGroups: groups))
     }
 
     public mutating func system(_ accounts: [Account]) {
@@ -77,14 +84,19 @@ public struct Fixture {
         for (text, accounts, exportedOn) in systems {
             let mapping = try SystemMapping.parse(text, file: "mapping.yaml", kind: .system, expectedSystem: nil)
             mappings[mapping.system] = mapping
-            exports.append(SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: "\(mapping.system).xml",
-                                        sha256: "", bytes: 0, records: accounts.count, exportedOn: exportedOn,
-                                        hasLastLogin: mapping.records.contains { $0.fields.contains { $0.name == "last_login" } },
-                                        accounts: accounts.map { var a = $0; a.roles.sort(); return a }))
+            exports.append(
+                SystemExport(
+                    system: mapping.system, name: mapping.name, owner: mapping.owner, file: "\(mapping.system).xml",
+                    sha256: "", bytes: 0, records: accounts.count, exportedOn: exportedOn,
+                    hasLastLogin: mapping.records.contains { $0.fields.contains { $0.name == "last_login" } },
+                    accounts: accounts.map {
+                        var a = $0; a.roles.sort(); return a
+                    }))
         }
         let directory = DirectorySnapshot(users: users, groups: [], source: "test.ldif")
-        return ReconcileInput(directory: directory, hr: hr.isEmpty ? nil : HRSnapshot(file: "hr.xml", sha256: "", bytes: 0, records: hr),
-                              exports: exports, mappings: mappings, handbook: handbook, asOf: asOf, language: language)
+        return ReconcileInput(
+            directory: directory, hr: hr.isEmpty ? nil : HRSnapshot(file: "hr.xml", sha256: "", bytes: 0, records: hr),
+            exports: exports, mappings: mappings, handbook: handbook, asOf: asOf, language: language)
     }
 
     public func run(language: Language = .en) throws -> ReconcileResult {
@@ -94,14 +106,17 @@ public struct Fixture {
 
 extension Account {
     /// An account keyed by user id, as most fixtures need.
-    public static func of(_ user: String, _ roles: [String], id: String? = nil, status: AccountStatus = .active,
-                          lastLogin: String? = nil, email: String? = nil, name: String? = nil) -> Account {
+    public static func of(
+        _ user: String, _ roles: [String], id: String? = nil, status: AccountStatus = .active,
+        lastLogin: String? = nil, email: String? = nil, name: String? = nil
+    ) -> Account {
         var keys: AccountKeys = [:]
         if !user.isEmpty { keys["user"] = user }
         if let email { keys["email"] = email }
         if let name { keys["full_name"] = name }
-        return Account(account: id ?? "acc-\(user)", keys: keys, roles: roles, status: status,
-                       lastLogin: lastLogin.flatMap { Day(iso: $0) })
+        return Account(
+            account: id ?? "acc-\(user)", keys: keys, roles: roles, status: status,
+            lastLogin: lastLogin.flatMap { Day(iso: $0) })
     }
 }
 

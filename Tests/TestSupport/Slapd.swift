@@ -28,10 +28,13 @@ public final class Slapd: @unchecked Sendable {
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
         for pid in pids.compactMap(Int32.init) {
             guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                  command.hasPrefix(binary), command.contains("/accessreview-slapd"),
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                  let parent = status.split(separator: "\n").first(where: { $0.hasPrefix("PPid:") })?.split(separator: "\t").last,
-                  let parentPid = Int32(parent.trimmingCharacters(in: .whitespaces)) else { continue }
+                command.hasPrefix(binary), command.contains("/accessreview-slapd"),
+                let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let parent = status.split(separator: "\n").first(where: { $0.hasPrefix("PPid:") })?.split(
+                    separator: "\t"
+                ).last,
+                let parentPid = Int32(parent.trimmingCharacters(in: .whitespaces))
+            else { continue }
             let parentCommand = (try? String(contentsOfFile: "/proc/\(parentPid)/cmdline", encoding: .utf8)) ?? ""
             if parentPid == 1 || !parentCommand.contains("xctest") { _ = Glibc.kill(pid, SIGKILL) }
         }
@@ -47,16 +50,26 @@ public final class Slapd: @unchecked Sendable {
         port = try Slapd.freePort()
         tlsPort = try Slapd.freePort()
         try FileManager.default.createDirectory(atPath: folder.file("db"), withIntermediateDirectories: true)
-        try Slapd.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.file("key.pem"),
-                                           "-out", folder.file("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
-                                           "-addext", "subjectAltName=IP:127.0.0.1"])
-        try Slapd.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.file("wrong-key.pem"),
-                                           "-out", folder.file("wrong.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
-                                           "-addext", "subjectAltName=IP:127.0.0.1"])
+        try Slapd.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.file("key.pem"),
+                "-out", folder.file("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
+        try Slapd.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.file("wrong-key.pem"),
+                "-out", folder.file("wrong.pem"), "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         let rootPassword = "root-\(UUID().uuidString)"
         folder.write("root.pw", rootPassword)
         chmod(folder.file("root.pw"), 0o600)
-        folder.write("slapd.conf", """
+        folder.write(
+            "slapd.conf",
+            """
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
             include /etc/ldap/schema/inetorgperson.schema
@@ -102,11 +115,14 @@ public final class Slapd: @unchecked Sendable {
         while !Slapd.accepts(port: port) {
             guard Date() < deadline, process.isRunning else {
                 stop()
-                throw Failure(description: "slapd did not start on 127.0.0.1:\(port); check \(folder.file("slapd.conf")) with slaptest")
+                throw Failure(
+                    description:
+                        "slapd did not start on 127.0.0.1:\(port); check \(folder.file("slapd.conf")) with slaptest")
             }
             usleep(20_000)
         }
-        try add("""
+        try add(
+            """
             dn: \(suffix)
             objectClass: dcObject
             objectClass: organization
@@ -149,7 +165,8 @@ public final class Slapd: @unchecked Sendable {
     }
 
     public func addFile(_ path: String) throws {
-        try Slapd.run("/usr/bin/ldapadd", ["-x", "-c", "-H", url, "-D", rootDN, "-y", folder.file("root.pw"), "-f", path])
+        try Slapd.run(
+            "/usr/bin/ldapadd", ["-x", "-c", "-H", url, "-D", rootDN, "-y", folder.file("root.pw"), "-f", path])
     }
 
     /// A file holding the reader's password, mode 0600, for `password_file`.
@@ -174,7 +191,10 @@ public final class Slapd: @unchecked Sendable {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "\((tool as NSString).lastPathComponent) failed (\(process.terminationStatus)): \(text.suffix(2000))")
+            throw Failure(
+                description:
+                    "\((tool as NSString).lastPathComponent) failed (\(process.terminationStatus)): \(text.suffix(2000))"
+            )
         }
         return text
     }
@@ -190,7 +210,9 @@ public final class Slapd: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw Failure(description: "bind() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -205,7 +227,9 @@ public final class Slapd: @unchecked Sendable {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

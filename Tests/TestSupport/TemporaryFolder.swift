@@ -8,7 +8,8 @@ public final class TemporaryFolder: @unchecked Sendable {
     public init(_ prefix: String = "accessreview-test") {
         // What the executable does at start-up; every test that reads a file makes a folder first.
         ProcessSetup.start()
-        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "\(prefix)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         path = base
     }
@@ -24,7 +25,8 @@ public final class TemporaryFolder: @unchecked Sendable {
     @discardableResult
     public func write(_ relative: String, data: Data) -> String {
         let full = (path as NSString).appendingPathComponent(relative)
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: full, contents: data)
         return full
     }

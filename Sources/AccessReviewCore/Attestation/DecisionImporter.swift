@@ -18,7 +18,10 @@ public struct DecisionImporter {
 
     public init(state: StateStore, campaign: String) throws {
         guard let key = try state.existingSecret(for: campaign) else {
-            throw ToolError(.input, "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')")
+            throw ToolError(
+                .input,
+                "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
+            )
         }
         self.state = state
         self.campaign = campaign
@@ -31,18 +34,31 @@ public struct DecisionImporter {
         var problems = sheet.refusals.map { Diagnostic(file: path, $0) }
 
         let campaignValue = value(sheet, labels: Language.allCases.map { Messages($0).campaignLabel })
-        let reviewerValue = value(sheet, labels: Language.allCases.map { Messages($0).reviewerLabel }).map { String($0.split(separator: " ").first ?? "") }
+        let reviewerValue = value(sheet, labels: Language.allCases.map { Messages($0).reviewerLabel }).map {
+            String($0.split(separator: " ").first ?? "")
+        }
         guard let reviewer = reviewerValue, !reviewer.isEmpty else {
-            return .refused(problems + [Diagnostic(file: path, line: 3, "the header block names no reviewer (row 'Attestant'/'Reviewer'); is this an accessreview sheet?")])
+            return .refused(
+                problems + [
+                    Diagnostic(
+                        file: path, line: 3,
+                        "the header block names no reviewer (row 'Attestant'/'Reviewer'); is this an accessreview sheet?"
+                    )
+                ])
         }
         if campaignValue != campaign {
-            problems.append(Diagnostic(file: path, line: 2, "the sheet is from campaign '\(campaignValue ?? "")', not \(campaign)"))
+            problems.append(
+                Diagnostic(file: path, line: 2, "the sheet is from campaign '\(campaignValue ?? "")', not \(campaign)"))
         }
         if try state.hasImported(campaign: campaign, reviewer: reviewer, sha256: sha) {
             return problems.isEmpty ? .alreadyImported(reviewer: reviewer) : .refused(problems)
         }
-        let issued = Dictionary(uniqueKeysWithValues: try state.issuedRows(campaign: campaign, reviewer: reviewer).map { ($0.rowId, $0) })
-        if issued.isEmpty { problems.append(Diagnostic(file: path, line: 3, "no sheet was issued to '\(reviewer)' in campaign \(campaign)")) }
+        let issued = Dictionary(
+            uniqueKeysWithValues: try state.issuedRows(campaign: campaign, reviewer: reviewer).map { ($0.rowId, $0) })
+        if issued.isEmpty {
+            problems.append(
+                Diagnostic(file: path, line: 3, "no sheet was issued to '\(reviewer)' in campaign \(campaign)"))
+        }
 
         let signer = RowSigner(key: key)
         var seen: [String: Int] = [:]
@@ -51,9 +67,13 @@ public struct DecisionImporter {
         for (number, rawCells) in sheet.rows {
             var cells = rawCells
             if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            if cells.count < SheetLayout.commentColumn + 1 { cells += Array(repeating: "", count: SheetLayout.commentColumn + 1 - cells.count) }
+            if cells.count < SheetLayout.commentColumn + 1 {
+                cells += Array(repeating: "", count: SheetLayout.commentColumn + 1 - cells.count)
+            }
             let rowId = cells[0].trimmingCharacters(in: .whitespaces)
-            func refuse(_ message: String) { problems.append(Diagnostic(file: path, line: number, "row \(number): \(message)")) }
+            func refuse(_ message: String) {
+                problems.append(Diagnostic(file: path, line: number, "row \(number): \(message)"))
+            }
             guard !rowId.isEmpty else {
                 refuse("was added (it has no row id); only Decision and Comment may be filled in")
                 continue
@@ -63,14 +83,16 @@ public struct DecisionImporter {
                 continue
             }
             seen[rowId] = number
-            let expected = signer.rowId(campaign: campaign, reviewer: reviewer, cells: Array(cells[1..<SheetLayout.decisionColumn]))
+            let expected = signer.rowId(
+                campaign: campaign, reviewer: reviewer, cells: Array(cells[1..<SheetLayout.decisionColumn]))
             if expected != rowId {
                 if issued[rowId] != nil {
                     refuse("was edited outside Decision and Comment (the row no longer matches its row id \(rowId))")
                 } else if let other = try state.findRow(rowId) {
-                    refuse(other.campaign != campaign
-                           ? "comes from campaign \(other.campaign), not \(campaign)"
-                           : "comes from \(other.reviewer)'s sheet, not \(reviewer)'s")
+                    refuse(
+                        other.campaign != campaign
+                            ? "comes from campaign \(other.campaign), not \(campaign)"
+                            : "comes from \(other.reviewer)'s sheet, not \(reviewer)'s")
                 } else {
                     refuse("was added or its row id was changed (\(rowId) was never issued)")
                 }
@@ -91,14 +113,17 @@ public struct DecisionImporter {
                 continue
             }
             if decision == "Keep", let worst = row.worst, worst >= .high, comment.isEmpty {
-                refuse("keeping \(row.identity.isEmpty ? row.account : row.identity)'s \(row.system)/\(row.role) with a \(worst.rawValue) finding needs a comment")
+                refuse(
+                    "keeping \(row.identity.isEmpty ? row.account : row.identity)'s \(row.system)/\(row.role) with a \(worst.rawValue) finding needs a comment"
+                )
                 continue
             }
             decisions.append((rowId, decision, comment))
         }
         if !problems.isEmpty { return .refused(problems) }
-        try state.recordImport(campaign: campaign, reviewer: reviewer, file: (path as NSString).lastPathComponent, sha256: sha,
-                               decisions: decisions)
+        try state.recordImport(
+            campaign: campaign, reviewer: reviewer, file: (path as NSString).lastPathComponent, sha256: sha,
+            decisions: decisions)
         return .recorded(reviewer: reviewer, decided: decisions.count, undecided: undecided)
     }
 
@@ -150,15 +175,19 @@ public struct CampaignReport {
             let key = [row.system, row.account, row.role, row.identity].joined(separator: "\u{1F}")
             if var existing = result[key] {
                 existing.reviewer += " + \(decision.reviewer)"
-                existing.comment += existing.comment.isEmpty || decision.comment.isEmpty ? decision.comment : " / \(decision.comment)"
+                existing.comment +=
+                    existing.comment.isEmpty || decision.comment.isEmpty ? decision.comment : " / \(decision.comment)"
                 existing.decidedAt = max(existing.decidedAt, decision.decidedAt)
                 result[key] = existing
             } else {
-                result[key] = Revocation(system: row.system, identity: row.identity, account: row.account, role: row.role,
-                                         reviewer: decision.reviewer, decidedAt: decision.decidedAt, comment: decision.comment)
+                result[key] = Revocation(
+                    system: row.system, identity: row.identity, account: row.account, role: row.role,
+                    reviewer: decision.reviewer, decidedAt: decision.decidedAt, comment: decision.comment)
             }
         }
-        return result.values.sorted { ($0.system, $0.identity, $0.account, $0.role) < ($1.system, $1.identity, $1.account, $1.role) }
+        return result.values.sorted {
+            ($0.system, $0.identity, $0.account, $0.role) < ($1.system, $1.identity, $1.account, $1.role)
+        }
     }
 
     /// `revocations/<system>.csv`, one file per system with lines to remove.
@@ -167,7 +196,9 @@ public struct CampaignReport {
         for (system, lines) in Dictionary(grouping: try revocations(), by: \.system) {
             var csv = CSVWriter(separator: ",", byteOrderMark: true, neutraliseFormulas: true)
             csv.row(["identity", "account", "role", "reviewer", "decided_at", "comment"])
-            for line in lines { csv.row([line.identity, line.account, line.role, line.reviewer, line.decidedAt, line.comment]) }
+            for line in lines {
+                csv.row([line.identity, line.account, line.role, line.reviewer, line.decidedAt, line.comment])
+            }
             files["\(system).csv"] = csv.data
         }
         return files
@@ -183,19 +214,29 @@ public struct CampaignReport {
 
     public func progress(today: Day) throws -> [Progress] {
         let due = try state.deadline(of: campaign)
-        let decided = Dictionary(grouping: try state.currentDecisions(campaign: campaign), by: \.reviewer).mapValues(\.count)
+        let decided = Dictionary(grouping: try state.currentDecisions(campaign: campaign), by: \.reviewer).mapValues(
+            \.count)
         return Dictionary(grouping: try state.issuedRows(campaign: campaign), by: \.reviewer).map { reviewer, rows in
             let count = decided[reviewer] ?? 0
-            return Progress(reviewer: reviewer, decided: count, total: rows.count, due: due, overdue: due.map { today > $0 } == true && count < rows.count)
+            return Progress(
+                reviewer: reviewer, decided: count, total: rows.count, due: due,
+                overdue: due.map { today > $0 } == true && count < rows.count)
         }.sorted { $0.reviewer < $1.reviewer }
     }
 
     public static func statusCSV(_ progress: [Progress]) -> Data {
         var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
         csv.row(["reviewer", "decided", "total", "due", "overdue"])
-        for p in progress { csv.row([p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no"]) }
+        for p in progress {
+            csv.row([
+                p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no",
+            ])
+        }
         let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
-        csv.row(["(campaign)", String(decided), String(total), progress.first?.due?.description ?? "", progress.contains(where: \.overdue) ? "yes" : "no"])
+        csv.row([
+            "(campaign)", String(decided), String(total), progress.first?.due?.description ?? "",
+            progress.contains(where: \.overdue) ? "yes" : "no",
+        ])
         return csv.data
     }
 }
@@ -206,7 +247,8 @@ public enum FolderSwap {
         let fm = FileManager.default
         let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: temporary)
-        try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.createDirectory(
+            atPath: temporary, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for (name, data) in files {
             let file = (temporary as NSString).appendingPathComponent(name)
             guard fm.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600]) else {

@@ -37,7 +37,9 @@ public enum ReturnedSheetReader {
             throw ToolError(.input, "\(path): error: the sheet is not UTF-8 (save it as \"CSV UTF-8\")")
         }
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
-        let separator: Character = [";", "\t", ","].max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count } ?? ";"
+        let separator: Character =
+            [";", "\t", ","].max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count }
+            ?? ";"
         let records = parseCSV(text, separator: separator)
         var header: [String: String] = [:]
         var rows: [(Int, [String])] = []
@@ -99,7 +101,9 @@ public enum ReturnedSheetReader {
 
     /// Undoes the quote that neutralised a formula-looking value when the sheet was written.
     static func unneutralised(_ value: String) -> String {
-        guard value.hasPrefix("'"), let second = value.dropFirst().unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(second) else {
+        guard value.hasPrefix("'"), let second = value.dropFirst().unicodeScalars.first,
+            "=+-@\t\r".unicodeScalars.contains(second)
+        else {
             return value
         }
         return String(value.dropFirst())
@@ -118,12 +122,19 @@ public enum ReturnedSheetReader {
         var total: UInt64 = 0
         for entry in archive {
             let name = entry.path
-            if name.lowercased().contains("vbaproject") { refusals.append("the workbook contains macros (\(name)); save it as a plain .xlsx") }
-            if name.hasPrefix("xl/externalLinks/") { refusals.append("the workbook links to other files (\(name)); remove the external links") }
+            if name.lowercased().contains("vbaproject") {
+                refusals.append("the workbook contains macros (\(name)); save it as a plain .xlsx")
+            }
+            if name.hasPrefix("xl/externalLinks/") {
+                refusals.append("the workbook links to other files (\(name)); remove the external links")
+            }
             total += entry.uncompressedSize
         }
         if total > maximumUnpackedBytes {
-            throw ToolError(.input, "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)")
+            throw ToolError(
+                .input,
+                "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)"
+            )
         }
         func part(_ name: String) throws -> Data? {
             guard let entry = archive[name] else { return nil }
@@ -134,11 +145,15 @@ public enum ReturnedSheetReader {
                     if UInt64(data.count) > maximumPartBytes { throw ToolError(.input, "too large") }
                 }
             } catch {
-                throw ToolError(.input, "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB")
+                throw ToolError(
+                    .input,
+                    "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB"
+                )
             }
             return data
         }
-        if let types = try part("[Content_Types].xml"), String(decoding: types, as: UTF8.self).contains("macroEnabled") {
+        if let types = try part("[Content_Types].xml"), String(decoding: types, as: UTF8.self).contains("macroEnabled")
+        {
             refusals.append("the workbook is macro-enabled; save it as a plain .xlsx")
         }
         guard let workbook = try part("xl/workbook.xml"), let relations = try part("xl/_rels/workbook.xml.rels") else {
@@ -146,13 +161,19 @@ public enum ReturnedSheetReader {
         }
         let sheets = XMLScan.elements(workbook, named: "sheet")
         let attestationNames = ["Attestation"]
-        guard let sheet = sheets.first(where: { attestationNames.contains($0["name"] ?? "") }) ?? (sheets.count >= 2 ? sheets[1] : sheets.first),
-              let relationId = sheet["r:id"] ?? sheet["id"] else {
+        guard
+            let sheet = sheets.first(where: { attestationNames.contains($0["name"] ?? "") })
+                ?? (sheets.count >= 2 ? sheets[1] : sheets.first),
+            let relationId = sheet["r:id"] ?? sheet["id"]
+        else {
             throw ToolError(.input, "\(path): error: the workbook has no attestation sheet")
         }
-        let target = XMLScan.elements(relations, named: "Relationship").first { $0["Id"] == relationId }?["Target"] ?? ""
+        let target =
+            XMLScan.elements(relations, named: "Relationship").first { $0["Id"] == relationId }?["Target"] ?? ""
         let sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
-        guard let sheetXML = try part(sheetPath) else { throw ToolError(.input, "\(path): error: the workbook lacks \(sheetPath)") }
+        guard let sheetXML = try part(sheetPath) else {
+            throw ToolError(.input, "\(path): error: the workbook lacks \(sheetPath)")
+        }
         let shared = try part("xl/sharedStrings.xml").map(XMLScan.sharedStrings) ?? []
 
         let cells = try XMLScan.cells(sheetXML, sharedStrings: shared, file: path)
@@ -169,9 +190,10 @@ public enum ReturnedSheetReader {
         }
         for (row, column) in cells.formulas.sorted(by: { $0.row < $1.row })
         where column == SheetLayout.decisionColumn || column == SheetLayout.commentColumn {
-            refusals.append("row \(row): a formula in \(column == SheetLayout.decisionColumn ? "Decision" : "Comment"); type the value instead")
+            refusals.append(
+                "row \(row): a formula in \(column == SheetLayout.decisionColumn ? "Decision" : "Comment"); type the value instead"
+            )
         }
         return ReturnedSheet(header: header, rows: rows, refusals: refusals)
     }
 }
-

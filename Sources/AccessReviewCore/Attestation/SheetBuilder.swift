@@ -91,12 +91,17 @@ public struct SheetBuilder: Sendable {
                 let reviewer = reviewers[number]
                 let list = members[number].map { member in
                     let line = store.lines[Int(member.index)]
-                    return Sheet.Row(id: signer.id(campaign: builder.campaign, reviewer: reviewer,
-                                                   cells: builder.context.signedCells(line, capacity: member.capacity)),
-                                     capacity: member.capacity, store: store, index: member.index)
+                    return Sheet.Row(
+                        id: signer.id(
+                            campaign: builder.campaign, reviewer: reviewer,
+                            cells: builder.context.signedCells(line, capacity: member.capacity)),
+                        capacity: member.capacity, store: store, index: member.index)
                 }
                 let keys = list.map { row in
-                    (row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system, row.line.role.matchKey, row.line.account)
+                    (
+                        row.line.name ?? row.line.identity ?? "~", row.line.identity ?? "~", row.line.system,
+                        row.line.role.matchKey, row.line.account
+                    )
                 }
                 let sorted = keys.indices.sorted { keys[$0] < keys[$1] }.map { list[$0] }
                 built.set(position, .success(Sheet(reviewer: reviewer, reviewerName: names[reviewer], rows: sorted)))
@@ -160,8 +165,12 @@ struct RowId: Hashable, Comparable, Sendable {
     var hex: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift)))
+        }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: low >> UInt32(shift)))
+        }
         return Hashing.hex(bytes)
     }
 

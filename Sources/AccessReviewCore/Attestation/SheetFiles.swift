@@ -5,21 +5,28 @@ import Foundation
 public enum SheetFiles {
     /// Writes the sheets on every core. A sheet that cannot be written stops the run
     /// (exit 5), naming each reviewer whose sheet failed.
-    public static func write(_ sheets: [Sheet], context: SheetContext, formats: [String], into folder: OutputFolder,
-                             progress: ProgressDisplay) throws {
+    public static func write(
+        _ sheets: [Sheet], context: SheetContext, formats: [String], into folder: OutputFolder,
+        progress: ProgressDisplay
+    ) throws {
         let done = Counter()
         let failures = ResultSlots<Bool>(count: sheets.count)
         DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
             let sheet = sheets[index]
             do {
                 if formats.contains("csv") {
-                    try folder.write("sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
+                    try folder.write(
+                        "sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
                 }
                 if formats.contains("xlsx") {
-                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) { try XLSXSheet.write(sheet, context: context, to: $0) }
+                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) {
+                        try XLSXSheet.write(sheet, context: context, to: $0)
+                    }
                 }
                 if formats.contains("pdf") {
-                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) { try PDFSheet.write(sheet, context: context, to: $0) }
+                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) {
+                        try PDFSheet.write(sheet, context: context, to: $0)
+                    }
                 }
             } catch let error as ToolError {
                 failures.set(index, .failure([Diagnostic(file: sheet.reviewer, error.message)]))
@@ -41,9 +48,11 @@ public enum SheetFiles {
         for sheet in sheets {
             for row in sheet.rows.sorted(by: { $0.id < $1.id }) {
                 let line = row.line
-                add(StateStore.IssuedRow(campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
-                                         system: line.system, account: line.account, role: line.role,
-                                         worst: line.worstSeverity, capacity: row.capacity.rawValue))
+                add(
+                    StateStore.IssuedRow(
+                        campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
+                        system: line.system, account: line.account, role: line.role,
+                        worst: line.worstSeverity, capacity: row.capacity.rawValue))
             }
         }
     }

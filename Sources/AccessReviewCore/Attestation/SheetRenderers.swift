@@ -9,7 +9,9 @@ public struct SheetContext: Sendable {
     public var language: Language
     public var csvSeparator: Character
 
-    public init(organisation: String, campaign: String, asOf: Day, deadline: Day, language: Language, csvSeparator: Character) {
+    public init(
+        organisation: String, campaign: String, asOf: Day, deadline: Day, language: Language, csvSeparator: Character
+    ) {
         self.organisation = organisation
         self.campaign = campaign
         self.asOf = asOf
@@ -29,9 +31,11 @@ public struct SheetContext: Sendable {
     /// The cells a row id is bound to: everything shown except the row id, Decision and Comment.
     func signedCells(_ line: AccessLine, capacity: Sheet.Capacity) -> [String] {
         let messages = messages
-        return [line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
-                line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
-                line.codes.map(\.rawValue).joined(separator: " "), messages.capacityName(capacity)]
+        return [
+            line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
+            line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
+            line.codes.map(\.rawValue).joined(separator: " "), messages.capacityName(capacity),
+        ]
     }
 
     /// Decision words in the sheet's language: Keep first, Remove second.
@@ -54,8 +58,9 @@ public struct SheetContext: Sendable {
 
     /// The instructions sheet.
     public func instructions(reviewer: String, name: String?) -> [String] {
-        messages.instructions(organisation: organisation, campaign: campaign, who: name.map { "\($0) (\(reviewer))" } ?? reviewer,
-                              deadline: deadline)
+        messages.instructions(
+            organisation: organisation, campaign: campaign, who: name.map { "\($0) (\(reviewer))" } ?? reviewer,
+            deadline: deadline)
     }
 }
 
@@ -77,23 +82,25 @@ public enum SheetIndexRenderer {
     public static func render(_ sheets: [Sheet], context: SheetContext, formats: [String]) -> Data {
         let m = context.messages
         var html = """
-        <!DOCTYPE html>
-        <html lang="\(context.language.rawValue)">
-        <head><meta charset="utf-8"><title>\(m.attestationSheets) \(context.campaign.htmlEscaped)</title>
-        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}td.n{text-align:right}</style>
-        </head>
-        <body>
-        <h1>\(m.attestationSheets) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
-        <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)</p>
-        <table>
-        <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th></tr></thead>
-        <tbody>
+            <!DOCTYPE html>
+            <html lang="\(context.language.rawValue)">
+            <head><meta charset="utf-8"><title>\(m.attestationSheets) \(context.campaign.htmlEscaped)</title>
+            <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}td.n{text-align:right}</style>
+            </head>
+            <body>
+            <h1>\(m.attestationSheets) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
+            <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)</p>
+            <table>
+            <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th></tr></thead>
+            <tbody>
 
-        """
+            """
         for sheet in sheets {
-            let links = formats.map { "<a href=\"\(sheet.reviewer.htmlEscaped).\($0)\">\($0.uppercased())</a>" }.joined(separator: " ")
+            let links = formats.map { "<a href=\"\(sheet.reviewer.htmlEscaped).\($0)\">\($0.uppercased())</a>" }.joined(
+                separator: " ")
             html += "<tr><td>\(sheet.reviewer.htmlEscaped)</td><td>\((sheet.reviewerName ?? "").htmlEscaped)</td>"
-            html += "<td class=\"n\">\(sheet.rows.count)</td><td class=\"n\">\(sheet.flaggedRows)</td><td>\(links)</td></tr>\n"
+            html +=
+                "<td class=\"n\">\(sheet.rows.count)</td><td class=\"n\">\(sheet.flaggedRows)</td><td>\(links)</td></tr>\n"
         }
         html += "</tbody>\n</table>\n</body>\n</html>\n"
         return Data(html.utf8)
@@ -111,10 +118,14 @@ public enum SheetLayout {
     static let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 12, 18, 40]
     /// What the PDF prints on A4 landscape: identity, name, system, account, role,
     /// sensitivity, ground, findings, reviewed as, decision, comment (points).
-    static let printed: [(index: Int, width: Float)] = [(1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80),
-                                                        (11, 50), (12, 86), (13, 76)]
+    static let printed: [(index: Int, width: Float)] = [
+        (1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80),
+        (11, 50), (12, 86), (13, 76),
+    ]
     static var printable: PrintableSheet.Layout {
-        .init(headerRow: headerRow, decisionColumn: decisionColumn, commentColumn: commentColumn, widths: widths, printed: printed)
+        .init(
+            headerRow: headerRow, decisionColumn: decisionColumn, commentColumn: commentColumn, widths: widths,
+            printed: printed)
     }
 }
 
@@ -138,13 +149,16 @@ extension SheetContext {
             cells: { cells(sheet.rows[$0]) },
             shade: { sheet.rows[$0].line.worstSeverity.map(\.shade) },
             decisionWords: decisionWords,
-            validation: .init(errorTitle: m.invalidDecisionTitle, errorMessage: m.invalidDecisionMessage,
-                              inputTitle: m.decisionTitle, inputMessage: m.decisionPrompt),
-            pageTitle: "\(organisation) — \(m.accessAttestation) \(campaign) — \(sheet.reviewer)" + (name.map { " (\($0))" } ?? ""),
+            validation: .init(
+                errorTitle: m.invalidDecisionTitle, errorMessage: m.invalidDecisionMessage,
+                inputTitle: m.decisionTitle, inputMessage: m.decisionPrompt),
+            pageTitle: "\(organisation) — \(m.accessAttestation) \(campaign) — \(sheet.reviewer)"
+                + (name.map { " (\($0))" } ?? ""),
             pageNumber: m.pageNumber,
             footer: "\(m.deadlineLabel) \(deadline) · \(m.snapshotLabel) \(asOf)",
-            signOff: .init(title: m.signOffTitle, statement: m.signOffStatement, labels: m.signOffFields,
-                           reviewerLine: "\(m.reviewerLabel): \(sheet.reviewer)" + (name.map { " — \($0)" } ?? "")))
+            signOff: .init(
+                title: m.signOffTitle, statement: m.signOffStatement, labels: m.signOffFields,
+                reviewerLine: "\(m.reviewerLabel): \(sheet.reviewer)" + (name.map { " — \($0)" } ?? "")))
     }
 }
 

@@ -97,25 +97,31 @@ public struct AttributeMap: Sendable, Equatable {
     public static func defaults(for profile: DirectoryConfig.Profile) -> AttributeMap {
         switch profile {
         case .openldap:
-            return AttributeMap(id: "uid", employeeId: "employeeNumber", name: "cn", email: "mail", title: "title",
-                                department: "departmentNumber", manager: "manager", employeeType: "employeeType",
-                                endDate: nil, disabled: "pwdAccountLockedTime")
+            return AttributeMap(
+                id: "uid", employeeId: "employeeNumber", name: "cn", email: "mail", title: "title",
+                department: "departmentNumber", manager: "manager", employeeType: "employeeType",
+                endDate: nil, disabled: "pwdAccountLockedTime")
         case .activeDirectory:
-            return AttributeMap(id: "sAMAccountName", employeeId: "employeeID", name: "displayName", email: "mail",
-                                title: "title", department: "department", manager: "manager",
-                                employeeType: "employeeType", endDate: "accountExpires", disabled: "userAccountControl")
+            return AttributeMap(
+                id: "sAMAccountName", employeeId: "employeeID", name: "displayName", email: "mail",
+                title: "title", department: "department", manager: "manager",
+                employeeType: "employeeType", endDate: "accountExpires", disabled: "userAccountControl")
         }
     }
 
     /// The same map with attribute names lower-cased, as entries keep them.
     func lowercased() -> AttributeMap {
-        AttributeMap(id: id.lowercased(), employeeId: employeeId.lowercased(), name: name.lowercased(), email: email.lowercased(),
-                     title: title.lowercased(), department: department.lowercased(), manager: manager.lowercased(),
-                     employeeType: employeeType.lowercased(), endDate: endDate?.lowercased(), disabled: disabled?.lowercased())
+        AttributeMap(
+            id: id.lowercased(), employeeId: employeeId.lowercased(), name: name.lowercased(),
+            email: email.lowercased(),
+            title: title.lowercased(), department: department.lowercased(), manager: manager.lowercased(),
+            employeeType: employeeType.lowercased(), endDate: endDate?.lowercased(), disabled: disabled?.lowercased())
     }
 
-    static let keys = ["id", "employee_id", "name", "email", "title", "department", "manager", "employee_type",
-                       "end_date", "disabled"]
+    static let keys = [
+        "id", "employee_id", "name", "email", "title", "department", "manager", "employee_type",
+        "end_date", "disabled",
+    ]
 }
 
 // MARK: - Loading
@@ -165,7 +171,9 @@ extension RunConfig {
             if let list = sheets.strings("formats") {
                 let unknown = list.filter { !["xlsx", "pdf", "csv"].contains($0) }
                 if !unknown.isEmpty || list.isEmpty {
-                    sheets.error(sheets.raw("formats"), "'sheets.formats' lists xlsx, pdf and/or csv, not \(unknown.joined(separator: ", "))")
+                    sheets.error(
+                        sheets.raw("formats"),
+                        "'sheets.formats' lists xlsx, pdf and/or csv, not \(unknown.joined(separator: ", "))")
                 }
                 formats = ["xlsx", "pdf", "csv"].filter(list.contains)
             }
@@ -186,14 +194,18 @@ extension RunConfig {
         var systems: [SystemSource] = []
         if let map = root.map("systems") {
             for entry in map.entries() {
-                guard let export = YAMLMap.scalarString(entry.node, name: "systems.\(entry.key)", file: file,
-                                                        diagnostics: diagnostics) else { continue }
+                guard
+                    let export = YAMLMap.scalarString(
+                        entry.node, name: "systems.\(entry.key)", file: file,
+                        diagnostics: diagnostics)
+                else { continue }
                 if !SystemMapping.isValidId(entry.key) {
                     map.error(entry.keyNode, "system id '\(entry.key)' may hold only a-z, 0-9, '-' and '_'")
                     continue
                 }
                 let mapping = ((mappingsFolder ?? resolve(".")) as NSString).appendingPathComponent("\(entry.key).yaml")
-                systems.append(SystemSource(id: entry.key, export: resolve(export), line: entry.keyNode.line, mapping: mapping))
+                systems.append(
+                    SystemSource(id: entry.key, export: resolve(export), line: entry.keyNode.line, mapping: mapping))
             }
             map.close()
             if !systems.isEmpty && mappingsFolder == nil {
@@ -207,19 +219,22 @@ extension RunConfig {
         guard let version, var directory else { throw DiagnosticList(diagnostics.all) }
         let places = ConfigPlaces(file: file, document: document)
         directory.places = places
-        var config = RunConfig(file: file, version: version, organisation: organisation, asOf: asOf, campaign: campaign,
-                               language: language, deadlineDays: deadlineDays, output: output, directory: directory, hr: hr,
-                               systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
-                               csvSeparator: separator, places: places)
+        var config = RunConfig(
+            file: file, version: version, organisation: organisation, asOf: asOf, campaign: campaign,
+            language: language, deadlineDays: deadlineDays, output: output, directory: directory, hr: hr,
+            systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
+            csvSeparator: separator, places: places)
         config.sheetFormats = formats
         return config
     }
 
-    private static func parseDirectory(_ map: YAMLMap?, resolve: (String) -> String, root: YAMLMap) -> DirectoryConfig? {
+    private static func parseDirectory(_ map: YAMLMap?, resolve: (String) -> String, root: YAMLMap) -> DirectoryConfig?
+    {
         guard let map else { return nil }
         defer { map.close() }
         let source = map.oneOf("source", ["ldif", "ldap"], required: true).flatMap(DirectoryConfig.Source.init)
-        let profile = map.oneOf("profile", ["openldap", "active-directory"]).flatMap(DirectoryConfig.Profile.init) ?? .openldap
+        let profile =
+            map.oneOf("profile", ["openldap", "active-directory"]).flatMap(DirectoryConfig.Profile.init) ?? .openldap
         let ldif = map.string("ldif").map(resolve)
         let url = map.string("url")
         let starttls = map.bool("starttls") ?? false
@@ -231,7 +246,9 @@ extension RunConfig {
         let timeout = map.int("timeout_seconds", range: 1...3600) ?? 30
         let pageSize = map.int("page_size", range: 1...100_000) ?? 500
         if map.has("password") {
-            map.error(map.raw("password"), "a password must never be written in the configuration: use password_env or password_file")
+            map.error(
+                map.raw("password"),
+                "a password must never be written in the configuration: use password_env or password_file")
         }
         if source == .ldif && ldif == nil {
             map.error(nil, "'directory.source: ldif' needs 'directory.ldif': the LDIF file to read")
@@ -242,7 +259,10 @@ extension RunConfig {
                 map.error(map.raw("url"), "'directory.url' must start with ldaps:// or ldap://")
             }
             if let url, url.lowercased().hasPrefix("ldap://"), !starttls, !allowInsecure {
-                map.error(map.raw("url"), "\(url) would send everything in clear text: use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+                map.error(
+                    map.raw("url"),
+                    "\(url) would send everything in clear text: use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true"
+                )
             }
             if bindDN != nil && passwordEnv == nil && passwordFile == nil {
                 map.error(map.raw("bind_dn"), "'directory.bind_dn' needs password_env or password_file")
@@ -263,8 +283,15 @@ extension RunConfig {
             }
             return .init(base: base, filter: filter)
         }
-        let users = search("users", defaultFilter: profile == .openldap ? "(objectClass=inetOrgPerson)" : "(&(objectCategory=person)(objectClass=user))")
-        let groups = search("groups", defaultFilter: profile == .openldap ? "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))" : "(objectClass=group)")
+        let users = search(
+            "users",
+            defaultFilter: profile == .openldap
+                ? "(objectClass=inetOrgPerson)" : "(&(objectCategory=person)(objectClass=user))")
+        let groups = search(
+            "groups",
+            defaultFilter: profile == .openldap
+                ? "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))"
+                : "(objectClass=group)")
         var attributes = AttributeMap.defaults(for: profile)
         if let overrides = map.map("attributes") {
             for key in AttributeMap.keys {
@@ -289,10 +316,11 @@ extension RunConfig {
         }
         let reviewGroups = map.bool("review_groups") ?? false
         guard let source, let users, let groups else { return nil }
-        return DirectoryConfig(source: source, ldif: ldif, profile: profile, url: url, starttls: starttls,
-                               allowInsecure: allowInsecure, caFile: caFile, bindDN: bindDN, passwordEnv: passwordEnv,
-                               passwordFile: passwordFile, timeoutSeconds: timeout, pageSize: pageSize, users: users,
-                               groups: groups, attributes: attributes, reviewGroups: reviewGroups)
+        return DirectoryConfig(
+            source: source, ldif: ldif, profile: profile, url: url, starttls: starttls,
+            allowInsecure: allowInsecure, caFile: caFile, bindDN: bindDN, passwordEnv: passwordEnv,
+            passwordFile: passwordFile, timeoutSeconds: timeout, pageSize: pageSize, users: users,
+            groups: groups, attributes: attributes, reviewGroups: reviewGroups)
     }
 }
 

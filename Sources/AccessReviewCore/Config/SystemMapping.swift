@@ -55,11 +55,16 @@ public struct SystemMapping: Sendable {
     }
 
     static func isValidId(_ id: String) -> Bool {
-        !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        !id.isEmpty
+            && id.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
     }
 
     static let systemFields: Set<String> = ["account", "roles", "status", "last_login", "valid_to"]
-    static let hrFields: Set<String> = ["employee_id", "end_date", "start_date", "title", "department", "manager_employee_id", "name"]
+    static let hrFields: Set<String> = [
+        "employee_id", "end_date", "start_date", "title", "department", "manager_employee_id", "name",
+    ]
 }
 
 // MARK: - Loading
@@ -75,7 +80,8 @@ extension SystemMapping {
         return try parse(text, file: path, kind: kind, expectedSystem: expectedSystem)
     }
 
-    public static func parse(_ text: String, file: String, kind: Kind, expectedSystem: String?) throws -> SystemMapping {
+    public static func parse(_ text: String, file: String, kind: Kind, expectedSystem: String?) throws -> SystemMapping
+    {
         let diagnostics = DiagnosticCollector()
         let document: YAMLNode
         do {
@@ -88,7 +94,9 @@ extension SystemMapping {
         }
         let system = root.string("system", required: kind == .system) ?? "hr"
         if let expectedSystem, system != expectedSystem {
-            root.error(root.raw("system"), "this mapping is for system '\(system)', but the config reads it for '\(expectedSystem)'")
+            root.error(
+                root.raw("system"),
+                "this mapping is for system '\(system)', but the config reads it for '\(expectedSystem)'")
         }
         let name = root.string("name") ?? system
         let owner = root.string("owner")
@@ -97,7 +105,9 @@ extension SystemMapping {
         var namespaces: [String: String] = [:]
         if let map = root.map("namespaces") {
             for entry in map.entries() {
-                if let uri = YAMLMap.scalarString(entry.node, name: "namespaces.\(entry.key)", file: file, diagnostics: diagnostics) {
+                if let uri = YAMLMap.scalarString(
+                    entry.node, name: "namespaces.\(entry.key)", file: file, diagnostics: diagnostics)
+                {
                     namespaces[entry.key] = uri
                 }
             }
@@ -119,21 +129,32 @@ extension SystemMapping {
             var fields: [RecordSpec.Field] = []
             if let fieldMap = record.map("fields", required: true) {
                 for entry in fieldMap.entries() {
-                    guard let xpath = YAMLMap.scalarString(entry.node, name: "fields.\(entry.key)", file: file, diagnostics: diagnostics) else { continue }
+                    guard
+                        let xpath = YAMLMap.scalarString(
+                            entry.node, name: "fields.\(entry.key)", file: file, diagnostics: diagnostics)
+                    else { continue }
                     if kind == .hr && !allowedFields.contains(entry.key) {
-                        fieldMap.error(entry.keyNode, "unknown HR field '\(entry.key)'; known: \(allowedFields.sorted().joined(separator: ", "))")
+                        fieldMap.error(
+                            entry.keyNode,
+                            "unknown HR field '\(entry.key)'; known: \(allowedFields.sorted().joined(separator: ", "))")
                     }
                     if !XPathCompiler.isValid(xpath) {
                         fieldMap.error(entry.node, "the XPath '\(xpath)' of field '\(entry.key)' does not compile")
                     }
-                    fields.append(.init(name: entry.key, xpath: xpath, line: entry.node.line, column: entry.node.column))
+                    fields.append(
+                        .init(name: entry.key, xpath: xpath, line: entry.node.line, column: entry.node.column))
                 }
                 let key = kind == .system ? "account" : "employee_id"
                 if !fields.contains(where: { $0.name == key }) {
                     fieldMap.error(nil, "every record type needs the field '\(key)'")
                 }
             }
-            if let path { records.append(RecordSpec(path: path, line: record.raw("path")?.line ?? record.node.line, allowEmpty: allowEmpty, fields: fields)) }
+            if let path {
+                records.append(
+                    RecordSpec(
+                        path: path, line: record.raw("path")?.line ?? record.node.line, allowEmpty: allowEmpty,
+                        fields: fields))
+            }
         }
 
         var active: [String] = []
@@ -144,16 +165,21 @@ extension SystemMapping {
             status.close()
             let overlap = Set(active.map(\.matchKey)).intersection(disabled.map(\.matchKey))
             if !overlap.isEmpty {
-                root.error(root.raw("status"), "status values \(overlap.sorted().joined(separator: ", ")) are both active and disabled")
+                root.error(
+                    root.raw("status"),
+                    "status values \(overlap.sorted().joined(separator: ", ")) are both active and disabled")
             }
         } else if records.contains(where: { $0.fields.contains { $0.name == "status" } }) {
-            root.error(nil, "a 'status' field needs a 'status:' section saying which values are active and which disabled")
+            root.error(
+                nil, "a 'status' field needs a 'status:' section saying which values are active and which disabled")
         }
 
         var dates: [DatePattern] = []
         let dateNodes = root.list("dates")
         for node in dateNodes {
-            guard let text = YAMLMap.scalarString(node, name: "dates", file: file, diagnostics: diagnostics) else { continue }
+            guard let text = YAMLMap.scalarString(node, name: "dates", file: file, diagnostics: diagnostics) else {
+                continue
+            }
             do {
                 dates.append(try DatePattern(text))
             } catch {
@@ -167,9 +193,13 @@ extension SystemMapping {
         for rule in root.maps("correlate") {
             defer { rule.close() }
             let field = rule.string("field", required: true)
-            let identity = rule.oneOf("identity", CorrelateRule.IdentityAttribute.allCases.map(\.rawValue), required: true)
+            let identity = rule.oneOf(
+                "identity", CorrelateRule.IdentityAttribute.allCases.map(\.rawValue), required: true)
             if let field, !fieldNames.contains(field) {
-                rule.error(rule.raw("field"), "correlate field '\(field)' is not one of the record fields (\(fieldNames.sorted().joined(separator: ", ")))")
+                rule.error(
+                    rule.raw("field"),
+                    "correlate field '\(field)' is not one of the record fields (\(fieldNames.sorted().joined(separator: ", ")))"
+                )
             }
             if let field, let identity = identity.flatMap(CorrelateRule.IdentityAttribute.init) {
                 correlate.append(CorrelateRule(field: field, identity: identity, line: rule.node.line))
@@ -190,14 +220,18 @@ extension SystemMapping {
             }
         }
         let exportDate = root.string("export_date")
-        if let exportDate, let problem = RecordPath.problem(in: exportDate.replacingOccurrences(of: "/@", with: "/"), namespaces: namespaces) {
+        if let exportDate,
+            let problem = RecordPath.problem(
+                in: exportDate.replacingOccurrences(of: "/@", with: "/"), namespaces: namespaces)
+        {
             root.error(root.raw("export_date"), "'export_date': \(problem)")
         }
         root.close()
         try diagnostics.throwIfErrors()
-        return SystemMapping(file: file, kind: kind, system: system, name: name, owner: owner, ownerLine: ownerLine,
-                             records: records, namespaces: namespaces, activeValues: active, disabledValues: disabled,
-                             dates: dates, correlate: correlate, serviceAccounts: services, exportDate: exportDate)
+        return SystemMapping(
+            file: file, kind: kind, system: system, name: name, owner: owner, ownerLine: ownerLine,
+            records: records, namespaces: namespaces, activeValues: active, disabledValues: disabled,
+            dates: dates, correlate: correlate, serviceAccounts: services, exportDate: exportDate)
     }
 }
 
@@ -212,7 +246,9 @@ public enum RecordPath {
         }
         for step in steps(path) {
             if step.local.isEmpty { return "has an empty step" }
-            if let prefix = step.prefix, namespaces[prefix] == nil { return "uses the prefix '\(prefix)', which 'namespaces' does not declare" }
+            if let prefix = step.prefix, namespaces[prefix] == nil {
+                return "uses the prefix '\(prefix)', which 'namespaces' does not declare"
+            }
         }
         return nil
     }
@@ -224,9 +260,11 @@ extension SystemMapping {
         XMLRecordPlan(
             file: file, namespaces: namespaces,
             records: records.map { record in
-                XMLRecordPlan.Record(path: record.path, fields: record.fields.map {
-                    XMLRecordPlan.Field(name: $0.name, xpath: $0.xpath, line: $0.line, column: $0.column)
-                })
+                XMLRecordPlan.Record(
+                    path: record.path,
+                    fields: record.fields.map {
+                        XMLRecordPlan.Field(name: $0.name, xpath: $0.xpath, line: $0.line, column: $0.column)
+                    })
             },
             exportDate: exportDate)
     }

@@ -50,15 +50,19 @@ public struct YAMLNode: Sendable {
         case .scalar(let scalar):
             return YAMLNode(value: .scalar(scalar.string, plain: scalar.style == .plain), line: line, column: column)
         case .sequence(let sequence):
-            return YAMLNode(value: .list(try sequence.map { try convert($0, file: file, depth: depth + 1) }), line: line, column: column)
+            return YAMLNode(
+                value: .list(try sequence.map { try convert($0, file: file, depth: depth + 1) }), line: line,
+                column: column)
         case .mapping(let mapping):
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
             for (key, value) in mapping {
-                pairs.append((try convert(key, file: file, depth: depth + 1), try convert(value, file: file, depth: depth + 1)))
+                pairs.append(
+                    (try convert(key, file: file, depth: depth + 1), try convert(value, file: file, depth: depth + 1)))
             }
             return YAMLNode(value: .map(pairs), line: line, column: column)
         case .alias:
-            throw Diagnostic(file: file, line: line, column: column, "YAML aliases are not supported in configuration files")
+            throw Diagnostic(
+                file: file, line: line, column: column, "YAML aliases are not supported in configuration files")
         }
     }
 
@@ -96,8 +100,10 @@ public final class YAMLMap {
         self.diagnostics = diagnostics
         guard case .map(let pairs) = node.value else {
             if !node.isNull {
-                diagnostics.add(Diagnostic(file: file, line: node.line, column: node.column,
-                                           "\(path.isEmpty ? "the document" : "'\(path)'") must be a mapping, not \(node.kindName)"))
+                diagnostics.add(
+                    Diagnostic(
+                        file: file, line: node.line, column: node.column,
+                        "\(path.isEmpty ? "the document" : "'\(path)'") must be a mapping, not \(node.kindName)"))
             }
             return nil
         }
@@ -108,8 +114,10 @@ public final class YAMLMap {
                 continue
             }
             if !seen.insert(key).inserted {
-                diagnostics.add(Diagnostic(file: file, line: pair.key.line, column: pair.key.column,
-                                           "key '\(qualified(key))' appears twice"))
+                diagnostics.add(
+                    Diagnostic(
+                        file: file, line: pair.key.line, column: pair.key.column,
+                        "key '\(qualified(key))' appears twice"))
             }
             self.pairs.append(pair)
         }
@@ -150,12 +158,15 @@ public final class YAMLMap {
     }
 
     public func warning(_ node: YAMLNode?, _ message: String) {
-        diagnostics.add(Diagnostic(.warning, file: file, line: node?.line ?? self.node.line, column: node?.column, message))
+        diagnostics.add(
+            Diagnostic(.warning, file: file, line: node?.line ?? self.node.line, column: node?.column, message))
     }
 
     private func missing(_ key: String) {
-        diagnostics.add(Diagnostic(file: file, line: keyLine ?? node.line, column: keyLine == nil ? node.column : nil,
-                                   "missing required key '\(qualified(key))'"))
+        diagnostics.add(
+            Diagnostic(
+                file: file, line: keyLine ?? node.line, column: keyLine == nil ? node.column : nil,
+                "missing required key '\(qualified(key))'"))
     }
 
     public func string(_ key: String, required: Bool = false) -> String? {
@@ -166,9 +177,13 @@ public final class YAMLMap {
         return YAMLMap.scalarString(value, name: qualified(key), file: file, diagnostics: diagnostics)
     }
 
-    static func scalarString(_ node: YAMLNode, name: String, file: String, diagnostics: DiagnosticCollector) -> String? {
+    static func scalarString(_ node: YAMLNode, name: String, file: String, diagnostics: DiagnosticCollector) -> String?
+    {
         guard case .scalar(let text, _) = node.value else {
-            diagnostics.add(Diagnostic(file: file, line: node.line, column: node.column, "'\(name)' must be a text value, not \(node.kindName)"))
+            diagnostics.add(
+                Diagnostic(
+                    file: file, line: node.line, column: node.column,
+                    "'\(name)' must be a text value, not \(node.kindName)"))
             return nil
         }
         return text
@@ -184,7 +199,8 @@ public final class YAMLMap {
             return nil
         }
         if let range, !range.contains(number) {
-            error(value, "'\(qualified(key))' must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+            error(
+                value, "'\(qualified(key))' must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
             return nil
         }
         return number
@@ -248,7 +264,9 @@ public final class YAMLMap {
         switch value.value {
         case .scalar(let text, _): return [text]
         case .list(let items):
-            return items.compactMap { YAMLMap.scalarString($0, name: qualified(key), file: file, diagnostics: diagnostics) }
+            return items.compactMap {
+                YAMLMap.scalarString($0, name: qualified(key), file: file, diagnostics: diagnostics)
+            }
         case .map:
             error(value, "'\(qualified(key))' must be a list of text values")
             return nil
@@ -313,7 +331,8 @@ public final class YAMLMap {
     public func close() {
         for pair in pairs {
             guard case .scalar(let key, _) = pair.key.value, !used.contains(key) else { continue }
-            diagnostics.add(Diagnostic(file: file, line: pair.key.line, column: pair.key.column, "unknown key '\(qualified(key))'"))
+            diagnostics.add(
+                Diagnostic(file: file, line: pair.key.line, column: pair.key.column, "unknown key '\(qualified(key))'"))
         }
     }
 }

@@ -87,7 +87,8 @@ public struct DirectoryBuilder: Sendable {
             self.attrs = attrs
             let disabled = config.profile == .activeDirectory ? "useraccountcontrol" : attrs.disabled
             let names: [UserField: String?] = [
-                .id: attrs.id, .employeeId: attrs.employeeId, .name: attrs.name, .email: attrs.email, .title: attrs.title,
+                .id: attrs.id, .employeeId: attrs.employeeId, .name: attrs.name, .email: attrs.email,
+                .title: attrs.title,
                 .department: attrs.department, .manager: attrs.manager, .employeeType: attrs.employeeType,
                 .endDate: attrs.endDate, .disabled: disabled, .uid: "uid", .memberOf: "memberof",
             ]
@@ -115,10 +116,14 @@ public struct DirectoryBuilder: Sendable {
             groupEntries.sort { $0.dn < $1.dn }
             for entry in groupEntries {
                 let at = groupSlots.positions(in: entry)
-                func values(_ field: GroupField) -> ArraySlice<String> { at[field.rawValue].map { entry.values(at: $0) } ?? [] }
+                func values(_ field: GroupField) -> ArraySlice<String> {
+                    at[field.rawValue].map { entry.values(at: $0) } ?? []
+                }
                 groupIndexByDN[DN.normalise(entry.dn)] = groups.count
-                groups.append(DirectoryGroup(dn: entry.dn, name: values(.cn).first ?? entry.dn,
-                                             members: Self.uniqueSorted(Array(values(.member) + values(.uniqueMember)))))
+                groups.append(
+                    DirectoryGroup(
+                        dn: entry.dn, name: values(.cn).first ?? entry.dn,
+                        members: Self.uniqueSorted(Array(values(.member) + values(.uniqueMember)))))
                 for uid in values(.memberUid) { memberUids.append((groups.count - 1, uid.matchKey)) }
             }
             parentsOfGroup = Array(repeating: [], count: groups.count)
@@ -177,7 +182,9 @@ public struct DirectoryBuilder: Sendable {
         public mutating func addUser(_ entry: DirectoryEntry) {
             let line = entry.line == 0 ? nil : entry.line
             let at = userSlots.positions(in: entry)
-            func values(_ field: UserField) -> ArraySlice<String> { at[field.rawValue].map { entry.values(at: $0) } ?? [] }
+            func values(_ field: UserField) -> ArraySlice<String> {
+                at[field.rawValue].map { entry.values(at: $0) } ?? []
+            }
             func value(_ field: UserField) -> String? { values(field).first.flatMap(Text.clean) }
             guard let id = value(.id) else {
                 problems.append((line, "the user \(entry.dn) has no '\(attrs.id)' attribute (the identity id)"))
@@ -191,7 +198,11 @@ public struct DirectoryBuilder: Sendable {
             let endDate: Day?
             if let attribute = attrs.endDate, let raw = values(.endDate).first {
                 guard let parsed = DirectoryValues.date(raw) else {
-                    problems.append((line, "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"))
+                    problems.append(
+                        (
+                            line,
+                            "\(entry.dn): '\(attribute): \(raw)' is not a date (generalized time, YYYY-MM-DD or FILETIME)"
+                        ))
                     return
                 }
                 endDate = parsed.never ? nil : parsed.day
@@ -200,7 +211,8 @@ public struct DirectoryBuilder: Sendable {
             }
             let key = DN.normalise(entry.dn)
             if let other = userIndexByDN[key] {
-                problems.append((line, "the DN \(entry.dn) is given twice (also for the identity id '\(users[other].id)')"))
+                problems.append(
+                    (line, "the DN \(entry.dn) is given twice (also for the identity id '\(users[other].id)')"))
                 return
             }
             let index = users.count
@@ -208,7 +220,11 @@ public struct DirectoryBuilder: Sendable {
             let managerDN = value(.manager)
             var manager: String?
             if let managerDN {
-                if let known = userIndexByDN[DN.normalise(managerDN)] { manager = users[known].id } else { managerPending.append(index) }
+                if let known = userIndexByDN[DN.normalise(managerDN)] {
+                    manager = users[known].id
+                } else {
+                    managerPending.append(index)
+                }
             }
             var direct: [Int] = [], memberships: (groups: [String], effective: [String]) = ([], [])
             if groupsDone {
@@ -217,11 +233,13 @@ public struct DirectoryBuilder: Sendable {
             } else {
                 waiting.append((index, key, Array(values(.memberOf))))  // not a slice: that would keep the whole entry
             }
-            users.append(DirectoryUser(
-                dn: entry.dn, id: id, employeeId: value(.employeeId), name: value(.name), email: value(.email),
-                title: value(.title), department: value(.department), manager: manager, managerDN: managerDN,
-                employeeType: value(.employeeType), disabled: builder.isDisabled(values(.disabled).first), endDate: endDate,
-                groups: memberships.groups, effectiveGroups: memberships.effective))
+            users.append(
+                DirectoryUser(
+                    dn: entry.dn, id: id, employeeId: value(.employeeId), name: value(.name), email: value(.email),
+                    title: value(.title), department: value(.department), manager: manager, managerDN: managerDN,
+                    employeeType: value(.employeeType), disabled: builder.isDisabled(values(.disabled).first),
+                    endDate: endDate,
+                    groups: memberships.groups, effectiveGroups: memberships.effective))
             userIndexById[idKey] = index
             userIndexByDN[key] = index
             uidOfUser.append(values(.uid).first)
@@ -340,7 +358,8 @@ public enum DirectoryValues {
             if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count {
                 offset = 0
             } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), index + 5 == bytes.count,
-                      bytes[(index + 1)...].allSatisfy(isDigit) {
+                bytes[(index + 1)...].allSatisfy(isDigit)
+            {
                 let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
                 offset = sign * (number(index + 1..<index + 3) * 3600 + number(index + 3..<index + 5) * 60)
             } else {

@@ -14,7 +14,10 @@ public struct LDAPDirectorySource: Sendable {
     /// The attributes requested for users: the profile's, by name only.
     var userAttributes: [String] {
         let a = config.attributes
-        var names = [a.id, a.employeeId, a.name, a.email, a.title, a.department, a.manager, a.employeeType, "memberOf", "objectClass", "uid"]
+        var names = [
+            a.id, a.employeeId, a.name, a.email, a.title, a.department, a.manager, a.employeeType, "memberOf",
+            "objectClass", "uid",
+        ]
         if let endDate = a.endDate { names.append(endDate) }
         if let disabled = a.disabled { names.append(disabled) }
         if config.profile == .activeDirectory {
@@ -38,26 +41,43 @@ public struct LDAPDirectorySource: Sendable {
         guard config.bindDN != nil else { return nil }
         if let name = config.passwordEnv {
             guard let value = environment[name], !value.isEmpty else {
-                throw ToolError(.configuration, "\(at("directory.password_env")): error: directory.password_env names \(name), but that environment variable is not set")
+                throw ToolError(
+                    .configuration,
+                    "\(at("directory.password_env")): error: directory.password_env names \(name), but that environment variable is not set"
+                )
             }
             return value
         }
         if let path = config.passwordFile {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw ToolError(.configuration, "\(at("directory.password_file")): error: the password file \(path) (directory.password_file) cannot be read")
+                throw ToolError(
+                    .configuration,
+                    "\(at("directory.password_file")): error: the password file \(path) (directory.password_file) cannot be read"
+                )
             }
             if info.st_mode & 0o077 != 0 {
-                throw ToolError(.configuration, "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+                throw ToolError(
+                    .configuration,
+                    "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)"
+                )
             }
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else {
                 throw ToolError(.configuration, "\(path): error: the password file cannot be read as UTF-8 text")
             }
-            let password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
-            guard !password.isEmpty else { throw ToolError(.configuration, "\(path): error: the password file is empty") }
+            let password =
+                text.hasSuffix("\r\n")
+                ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            guard !password.isEmpty else {
+                throw ToolError(.configuration, "\(path): error: the password file is empty")
+            }
             return password
         }
-        throw ToolError(.configuration, "\(at("directory.bind_dn")): error: directory.bind_dn is set but no password source: set password_env or password_file")
+        throw ToolError(
+            .configuration,
+            "\(at("directory.bind_dn")): error: directory.bind_dn is set but no password source: set password_env or password_file"
+        )
     }
 
     /// What `fetch` delivers, in this order: every group, then `groupsComplete`, then the users.
@@ -71,16 +91,25 @@ public struct LDAPDirectorySource: Sendable {
     /// `deliver` as soon as it is complete (AD range retrieval done). Returns the server.
     @discardableResult
     public func fetch(warn: (String) -> Void = { _ in }, deliver: (Delivery) throws -> Void) throws -> String {
-        guard let url = config.url else { throw ToolError(.configuration, "\(at("directory")): error: directory.url is missing") }
+        guard let url = config.url else {
+            throw ToolError(.configuration, "\(at("directory")): error: directory.url is missing")
+        }
         let password = try password()
         if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            throw ToolError(.configuration, "\(at("directory.ca_file")): error: the CA file \(caFile) (directory.ca_file) cannot be read")
+            throw ToolError(
+                .configuration,
+                "\(at("directory.ca_file")): error: the CA file \(caFile) (directory.ca_file) cannot be read")
         }
-        let connection = try LDAPConnection(.init(url: url, starttls: config.starttls, caFile: config.caFile,
-                                                  timeoutSeconds: config.timeoutSeconds, pageSize: config.pageSize))
+        let connection = try LDAPConnection(
+            .init(
+                url: url, starttls: config.starttls, caFile: config.caFile,
+                timeoutSeconds: config.timeoutSeconds, pageSize: config.pageSize))
         if !connection.isEncrypted {
             guard config.allowInsecure else {
-                throw ToolError(.configuration, "\(at("directory.url")): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true")
+                throw ToolError(
+                    .configuration,
+                    "\(at("directory.url")): error: \(url) is not encrypted; use ldaps://, or starttls: true, or (for a test server only) allow_insecure: true"
+                )
             }
             if config.bindDN != nil {
                 warn("warning: \(url): the password for \(config.bindDN!) is sent without TLS (allow_insecure: true)")
@@ -92,21 +121,29 @@ public struct LDAPDirectorySource: Sendable {
 
         // Groups first: then each user can be built, nested groups and all, as it arrives.
         var groups = RangedEntryCollector()
-        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) { entry in
+        _ = try connection.search(base: config.groups.base, filter: config.groups.filter, attributes: groupAttributes) {
+            entry in
             if let complete = groups.add(entry) { try deliver(.group(complete)) }
         }
-        for entry in try groups.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) { try deliver(.group(entry)) }
+        for entry in try groups.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) {
+            try deliver(.group(entry))
+        }
         try deliver(.groupsComplete)
         var users = RangedEntryCollector()
-        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) { entry in
+        _ = try connection.search(base: config.users.base, filter: config.users.filter, attributes: userAttributes) {
+            entry in
             if let complete = users.add(entry) { try deliver(.user(complete)) }
         }
-        for entry in try users.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) { try deliver(.user(entry)) }
+        for entry in try users.finish(read: { try connection.readAttribute(dn: $0, attribute: $1) }) {
+            try deliver(.user(entry))
+        }
         return url
     }
 
     /// Reads every user and group entry into memory.
-    public func fetch(warn: (String) -> Void = { _ in }) throws -> (users: [DirectoryEntry], groups: [DirectoryEntry], server: String) {
+    public func fetch(warn: (String) -> Void = { _ in }) throws -> (
+        users: [DirectoryEntry], groups: [DirectoryEntry], server: String
+    ) {
         var users: [DirectoryEntry] = [], groups: [DirectoryEntry] = []
         let server = try fetch(warn: warn) { delivery in
             switch delivery {
@@ -140,7 +177,8 @@ struct RangedEntryCollector {
     }
 
     /// Fetches the missing slices with `read(dn, "member;range=N-*")`; the held entries, complete.
-    mutating func finish(read: (String, String) throws -> (name: String, values: [String])?) throws -> [DirectoryEntry] {
+    mutating func finish(read: (String, String) throws -> (name: String, values: [String])?) throws -> [DirectoryEntry]
+    {
         var completed: [DirectoryEntry] = []
         for (held, pending) in held {
             var entry = held
@@ -149,7 +187,8 @@ struct RangedEntryCollector {
                 var guardCount = 0
                 while let start = next {
                     guardCount += 1
-                    guard guardCount < 100_000, let (name, values) = try read(entry.dn, "\(attribute);range=\(start)-*") else { break }
+                    guard guardCount < 100_000, let (name, values) = try read(entry.dn, "\(attribute);range=\(start)-*")
+                    else { break }
                     guard let range = RangedAttribute(name), range.base == attribute, range.start == start else {
                         if name.lowercased() == attribute { entry.append(values, to: attribute) }
                         break
@@ -174,7 +213,8 @@ public struct RangedAttribute: Equatable, Sendable {
 
     public init?(_ description: String) {
         let parts = description.split(separator: ";")
-        guard parts.count >= 2, let option = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("range=") }) else { return nil }
+        guard parts.count >= 2, let option = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("range=") })
+        else { return nil }
         let bounds = option.dropFirst("range=".count).split(separator: "-", maxSplits: 1)
         guard bounds.count == 2, let start = Int(bounds[0]) else { return nil }
         base = String(parts[0]).lowercased()

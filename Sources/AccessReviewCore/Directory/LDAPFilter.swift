@@ -20,7 +20,9 @@ public indirect enum LDAPFilter: Sendable, Equatable {
     public static func parse(_ text: String) throws -> LDAPFilter {
         var parser = Parser(chars: Array(text.trimmingCharacters(in: .whitespaces)))
         let filter = try parser.filter()
-        guard parser.index == parser.chars.count else { throw SyntaxError(description: "unexpected text after the filter") }
+        guard parser.index == parser.chars.count else {
+            throw SyntaxError(description: "unexpected text after the filter")
+        }
         return filter
     }
 
@@ -86,11 +88,16 @@ public indirect enum LDAPFilter: Sendable, Equatable {
 
         mutating func item() throws -> LDAPFilter {
             var name = ""
-            while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "-" || chars[index] == ";" || chars[index] == "." {
+            while index < chars.count,
+                chars[index].isLetter || chars[index].isNumber || chars[index] == "-" || chars[index] == ";"
+                    || chars[index] == "."
+            {
                 name.append(chars[index])
                 index += 1
             }
-            guard !name.isEmpty, index < chars.count else { throw SyntaxError(description: "an attribute name is missing at position \(index + 1)") }
+            guard !name.isEmpty, index < chars.count else {
+                throw SyntaxError(description: "an attribute name is missing at position \(index + 1)")
+            }
             name = name.lowercased()  // as entries keep them: found without lower-casing for each entry
             var op = String(chars[index])
             if op == ">" || op == "<" || op == "~" {
@@ -113,7 +120,8 @@ public indirect enum LDAPFilter: Sendable, Equatable {
                     continue
                 }
                 if ch == "\\" {
-                    guard index + 2 < chars.count, let byte = UInt8(String(chars[index + 1...index + 2]), radix: 16) else {
+                    guard index + 2 < chars.count, let byte = UInt8(String(chars[index + 1...index + 2]), radix: 16)
+                    else {
                         throw SyntaxError(description: "a bad escape at position \(index + 1)")
                     }
                     raw.append(Character(Unicode.Scalar(byte)))

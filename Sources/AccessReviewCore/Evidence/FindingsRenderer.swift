@@ -2,14 +2,19 @@ import Foundation
 
 /// `findings.csv` and `findings.json`.
 public enum FindingsRenderer {
-    public static let header = ["code", "severity", "identity", "system", "account", "role", "rule", "reviewer", "detail"]
+    public static let header = [
+        "code", "severity", "identity", "system", "account", "role", "rule", "reviewer", "detail",
+    ]
 
     public static func csv(_ findings: [Finding]) -> Data {
         var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
         csv.row(header)
         for f in findings {
-            csv.row([f.code.rawValue, f.severity.rawValue, f.identity ?? "", f.system ?? "", f.account ?? "", f.role ?? "", f.rule,
-                     f.reviewer ?? "", f.detail])
+            csv.row([
+                f.code.rawValue, f.severity.rawValue, f.identity ?? "", f.system ?? "", f.account ?? "", f.role ?? "",
+                f.rule,
+                f.reviewer ?? "", f.detail,
+            ])
         }
         return csv.data
     }

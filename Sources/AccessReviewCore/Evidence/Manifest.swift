@@ -43,7 +43,8 @@ public struct Manifest: Codable, Sendable {
     public var outputs: [Output]
 
     enum CodingKeys: String, CodingKey {
-        case tool, version, createdAt = "created_at", organisation, campaign, asOf = "as_of", config, inputs, directory, counts, outputs
+        case tool, version, createdAt = "created_at", organisation, campaign, asOf = "as_of", config, inputs, directory,
+            counts, outputs
     }
 }
 
@@ -65,7 +66,8 @@ public enum ManifestVerifier {
     public static func verify(folder: String) throws -> Report {
         let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
-            throw ToolError(.input, "\(manifestPath): error: no manifest.json in \(folder); is it an accessreview output folder?")
+            throw ToolError(
+                .input, "\(manifestPath): error: no manifest.json in \(folder); is it an accessreview output folder?")
         }
         let manifest: Manifest
         do {
@@ -88,12 +90,15 @@ public enum ManifestVerifier {
         if let enumerator = FileManager.default.enumerator(atPath: folder) {
             while let item = enumerator.nextObject() as? String {
                 var isDirectory: ObjCBool = false
-                _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(item), isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(
+                    atPath: (folder as NSString).appendingPathComponent(item), isDirectory: &isDirectory)
                 // revocations/ and status.csv are written after the run, by decisions import and status.
                 let later = item.hasPrefix("revocations/") || item == "status.csv"
                 if !isDirectory.boolValue && !listed.contains(item) && !later { unlisted.append(item) }
             }
         }
-        return Report(checked: manifest.outputs.count, altered: altered.sorted(), missing: missing.sorted(), unlisted: unlisted.sorted())
+        return Report(
+            checked: manifest.outputs.count, altered: altered.sorted(), missing: missing.sorted(),
+            unlisted: unlisted.sorted())
     }
 }

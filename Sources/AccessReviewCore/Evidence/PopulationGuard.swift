@@ -9,14 +9,21 @@ public enum PopulationGuard {
         for (source, before) in previous.sorted(by: { $0.key < $1.key }) where before > 0 {
             guard let now = current[source] else { continue }
             if Double(now) < Double(before) * (1 - maxDrop) {
-                let what = source == "directory" ? "the directory has \(now) users" : "the export of \(source) has \(now) accounts"
-                problems.append("\(what), \(before) in the previous run (a drop of \(Int((1 - Double(now) / Double(before)) * 100)) %, more than max_population_drop \(Int(maxDrop * 100)) %)")
+                let what =
+                    source == "directory"
+                    ? "the directory has \(now) users" : "the export of \(source) has \(now) accounts"
+                problems.append(
+                    "\(what), \(before) in the previous run (a drop of \(Int((1 - Double(now) / Double(before)) * 100)) %, more than max_population_drop \(Int(maxDrop * 100)) %)"
+                )
             }
         }
         guard problems.isEmpty else {
-            throw ToolError(.guardStopped, "accessreview: stopped by the population guard, nothing was written:\n  "
-                            + problems.joined(separator: "\n  ")
-                            + "\nA truncated export or directory must not make leavers disappear. If the change is real, run again with --accept-population-change.")
+            throw ToolError(
+                .guardStopped,
+                "accessreview: stopped by the population guard, nothing was written:\n  "
+                    + problems.joined(separator: "\n  ")
+                    + "\nA truncated export or directory must not make leavers disappear. If the change is real, run again with --accept-population-change."
+            )
         }
     }
 }

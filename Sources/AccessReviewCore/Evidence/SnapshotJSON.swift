@@ -23,7 +23,9 @@ extension StreamedJSON {
 extension OutputFolder {
     /// Streams a large JSON document into the folder, hashing it as it is written.
     func writeJSON(_ relative: String, _ document: some StreamedJSON) throws {
-        try stream(relative) { handle in try JSONWriter.stream(to: handle, hashing: true) { try document.write(into: &$0) } }
+        try stream(relative) { handle in
+            try JSONWriter.stream(to: handle, hashing: true) { try document.write(into: &$0) }
+        }
     }
 }
 
@@ -124,12 +126,11 @@ extension DirectorySnapshot: StreamedJSON {
     }
 }
 
-
-
 extension LoadedInputs {
     /// `directory.json` and `accounts.json`: what the run read, as it read it.
     public func writeSnapshots(into folder: OutputFolder) throws {
         try folder.writeJSON("directory.json", directory)
-        try folder.writeJSON("accounts.json", AccountsSnapshot(systems: exports.filter { $0.system != DirectoryGroupsSystem.id }))
+        try folder.writeJSON(
+            "accounts.json", AccountsSnapshot(systems: exports.filter { $0.system != DirectoryGroupsSystem.id }))
     }
 }

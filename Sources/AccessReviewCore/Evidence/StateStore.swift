@@ -31,7 +31,8 @@ public final class StateStore {
 
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
-        try db.execute("""
+        try db.execute(
+            """
             PRAGMA journal_mode = WAL;
             PRAGMA cache_size = -65536;
             CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
@@ -55,22 +56,29 @@ public final class StateStore {
 
     /// The campaign's secret for row ids, made on first use and never written anywhere else.
     public func secret(for campaign: String, asOf: Day, deadline: Day) throws -> SymmetricKey {
-        if let existing = try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first {
+        if let existing = try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) })
+            .first
+        {
             return SymmetricKey(data: existing)
         }
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
-        try db.run("INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",
-                [.text(campaign), .blob(bytes), .text(Self.now()), .text(asOf.description), .text(deadline.description)])
+        try db.run(
+            "INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",
+            [.text(campaign), .blob(bytes), .text(Self.now()), .text(asOf.description), .text(deadline.description)])
         return key
     }
 
     public func existingSecret(for campaign: String) throws -> SymmetricKey? {
-        try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map { SymmetricKey(data: $0) }
+        try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map {
+            SymmetricKey(data: $0)
+        }
     }
 
     public func deadline(of campaign: String) throws -> Day? {
-        try db.query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap { Day(iso: $0) }
+        try db.query("SELECT deadline FROM campaigns WHERE campaign = ?", [campaign], { $0.text(0) }).first.flatMap {
+            Day(iso: $0)
+        }
     }
 
     /// What one run records: what it saw (for later runs), its population counts (for the
@@ -83,8 +91,10 @@ public final class StateStore {
         /// Feeds the issued rows one by one.
         public var issuedRows: ((IssuedRow) -> Void) -> Void
 
-        public init(campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
-                    issuedRows: @escaping ((IssuedRow) -> Void) -> Void) {
+        public init(
+            campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
+            issuedRows: @escaping ((IssuedRow) -> Void) -> Void
+        ) {
             self.campaign = campaign
             self.asOf = asOf
             self.identities = identities
@@ -107,7 +117,8 @@ public final class StateStore {
             try publish {
                 // Where a test makes the commit fail after the folder was moved into place.
                 if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "state" {
-                    throw ToolError(.outputNotWritten, "\(path): error: cannot commit the run's state (ACCESSREVIEW_FAIL_AT=state)")
+                    throw ToolError(
+                        .outputNotWritten, "\(path): error: cannot commit the run's state (ACCESSREVIEW_FAIL_AT=state)")
                 }
                 try db.commit()
             }
@@ -127,8 +138,10 @@ public final class StateStore {
             try produce { row in
                 guard failure == nil else { return }
                 do {
-                    try statement.run(texts: [row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
-                                             row.worst?.rawValue ?? "", row.capacity])
+                    try statement.run(texts: [
+                        row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
+                        row.worst?.rawValue ?? "", row.capacity,
+                    ])
                 } catch {
                     failure = error
                 }
@@ -138,33 +151,44 @@ public final class StateStore {
     }
 
     public func issuedRows(campaign: String, reviewer: String? = nil) throws -> [IssuedRow] {
-        let sql = "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ?"
+        let sql =
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ?"
             + (reviewer == nil ? "" : " AND reviewer = ?") + " ORDER BY reviewer, row_id"
         return try db.query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
-            IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
-                      account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
+            IssuedRow(
+                campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
         }
     }
 
     /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from "made up".
     public func findRow(_ rowId: String) throws -> IssuedRow? {
-        try db.query("SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
-                  [rowId]) { r in
-            IssuedRow(campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
-                      account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
+        try db.query(
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
+            [rowId]
+        ) { r in
+            IssuedRow(
+                campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
         }.first
     }
 
     /// The population counts of the latest run: "directory" (users) and each system (accounts).
     public func lastCounts() throws -> [String: Int] {
-        guard let run = try db.query("SELECT MAX(run) FROM run_counts", [String](), { $0.text(0) }).first, !run.isEmpty else { return [:] }
-        return Dictionary(try db.query("SELECT source, count FROM run_counts WHERE run = ?", [run], { ($0.text(0), Int($0.text(1)) ?? 0) }),
-                          uniquingKeysWith: { a, _ in a })
+        guard let run = try db.query("SELECT MAX(run) FROM run_counts", [String](), { $0.text(0) }).first, !run.isEmpty
+        else { return [:] }
+        return Dictionary(
+            try db.query(
+                "SELECT source, count FROM run_counts WHERE run = ?", [run], { ($0.text(0), Int($0.text(1)) ?? 0) }),
+            uniquingKeysWith: { a, _ in a })
     }
 
     func recordCounts(_ counts: [String: Int]) throws {
         try db.transaction {
-            let run = (Int(try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first ?? "0") ?? 0) + 1
+            let run =
+                (Int(
+                    try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first
+                        ?? "0") ?? 0) + 1
             for (source, count) in counts.sorted(by: { $0.key < $1.key }) {
                 try db.run("INSERT INTO run_counts VALUES (?, ?, ?)", [String(run), source, String(count)])
             }
@@ -174,15 +198,22 @@ public final class StateStore {
     /// What earlier runs (before `asOf`) saw.
     public func history(before asOf: Day) throws -> History {
         var history = History()
-        for (identity, day) in try db.query("SELECT identity, first_seen_disabled FROM identity_history WHERE first_seen_disabled < ?",
-                                         [asOf.description], { ($0.text(0), $0.text(1)) }) {
+        for (identity, day) in try db.query(
+            "SELECT identity, first_seen_disabled FROM identity_history WHERE first_seen_disabled < ?",
+            [asOf.description], { ($0.text(0), $0.text(1)) })
+        {
             history.firstSeenDisabled[identity] = Day(iso: day)
         }
-        if let previous = try db.query("SELECT MAX(as_of) FROM job_role_history WHERE as_of < ?", [asOf.description], { $0.text(0) }).first,
-           let day = Day(iso: previous) {
+        if let previous = try db.query(
+            "SELECT MAX(as_of) FROM job_role_history WHERE as_of < ?", [asOf.description], { $0.text(0) }
+        ).first,
+            let day = Day(iso: previous)
+        {
             history.previousRun = day
-            for (identity, roles) in try db.query("SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
-                                               { ($0.text(0), $0.text(1)) }) {
+            for (identity, roles) in try db.query(
+                "SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
+                { ($0.text(0), $0.text(1)) })
+            {
                 history.previousJobRoles[identity] = roles.split(separator: " ").map(String.init)
             }
         }
@@ -192,44 +223,61 @@ public final class StateStore {
     /// Records what this run saw, for later runs.
     func recordRun(asOf: Day, identities: [IdentityState]) throws {
         try db.transaction {
-            let disabled = try db.prepare("INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)")
+            let disabled = try db.prepare(
+                "INSERT INTO identity_history VALUES (?, ?) ON CONFLICT(identity) DO UPDATE SET first_seen_disabled = MIN(COALESCE(first_seen_disabled, excluded.first_seen_disabled), excluded.first_seen_disabled)"
+            )
             try db.run("DELETE FROM job_role_history WHERE as_of = ?", [asOf.description])
             let roles = try db.prepare("INSERT INTO job_role_history VALUES (?, ?, ?)")
             for identity in identities {
                 if identity.user.disabled { try disabled.run(texts: [identity.user.id, asOf.description]) }
                 if !identity.jobRoles.isEmpty {
-                    try roles.run(texts: [asOf.description, identity.user.id, identity.jobRoles.map(\.id).joined(separator: " ")])
+                    try roles.run(texts: [
+                        asOf.description, identity.user.id, identity.jobRoles.map(\.id).joined(separator: " "),
+                    ])
                 }
             }
         }
     }
 
     public func hasImported(campaign: String, reviewer: String, sha256: String) throws -> Bool {
-        try !db.query("SELECT id FROM imports WHERE campaign = ? AND reviewer = ? AND sha256 = ?", [campaign, reviewer, sha256], { $0.text(0) }).isEmpty
+        try !db.query(
+            "SELECT id FROM imports WHERE campaign = ? AND reviewer = ? AND sha256 = ?", [campaign, reviewer, sha256],
+            { $0.text(0) }
+        ).isEmpty
     }
 
     /// Records one accepted file and its decisions, all or nothing.
-    public func recordImport(campaign: String, reviewer: String, file: String, sha256: String, decisions: [(rowId: String, decision: String, comment: String)]) throws {
+    public func recordImport(
+        campaign: String, reviewer: String, file: String, sha256: String,
+        decisions: [(rowId: String, decision: String, comment: String)]
+    ) throws {
         let now = Self.now()
         try db.transaction {
-            try db.run("INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
-                    [campaign, reviewer, file, sha256, now, String(decisions.count)])
+            try db.run(
+                "INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
+                [campaign, reviewer, file, sha256, now, String(decisions.count)])
             let importId = db.lastInsertRowID
             let statement = try db.prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for d in decisions {
-                try statement.run(texts: [String(importId), campaign, reviewer, d.rowId, d.decision, d.comment, now, sha256])
+                try statement.run(texts: [
+                    String(importId), campaign, reviewer, d.rowId, d.decision, d.comment, now, sha256,
+                ])
             }
         }
     }
 
     /// The decisions in force: each reviewer's latest imported file supersedes their earlier ones.
     public func currentDecisions(campaign: String) throws -> [Decision] {
-        try db.query("""
+        try db.query(
+            """
             SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256 FROM decisions d
             WHERE d.campaign = ? AND d.import_id = (SELECT MAX(i.id) FROM imports i WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer)
             ORDER BY d.reviewer, d.row_id
-            """, [campaign]) { r in
-            Decision(reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4), fileSHA256: r.text(5))
+            """, [campaign]
+        ) { r in
+            Decision(
+                reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4),
+                fileSHA256: r.text(5))
         }
     }
 

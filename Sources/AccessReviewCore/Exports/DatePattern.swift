@@ -34,7 +34,9 @@ public struct DatePattern: Sendable, CustomStringConvertible {
                 guard run == 4 else { throw PatternError(description: "use 'yyyy' for the year") }
                 tokens.append(.year)
             case "M":
-                guard run <= 2 else { throw PatternError(description: "month names ('MMM') are not supported; use 'MM'") }
+                guard run <= 2 else {
+                    throw PatternError(description: "month names ('MMM') are not supported; use 'MM'")
+                }
                 tokens.append(.month)
             case "d": tokens.append(.day)
             case "H": tokens.append(.hour)
@@ -112,7 +114,9 @@ public struct DatePattern: Sendable, CustomStringConvertible {
                 }
             case .literal(let ch):
                 let utf8 = Array(String(ch).utf8)
-                guard index + utf8.count <= chars.count, Array(chars[index..<index + utf8.count]) == utf8 else { return nil }
+                guard index + utf8.count <= chars.count, Array(chars[index..<index + utf8.count]) == utf8 else {
+                    return nil
+                }
                 index += utf8.count
             }
         }

@@ -10,16 +10,21 @@ public enum ExportLoader {
         // At most one account per 400 bytes of export. Only the array is reserved: its pages
         // are touched as accounts arrive, while a dictionary's buckets are written all over,
         // so a reserved one would cost memory in proportion to the file's bytes.
-        let estimate = min(10_000_000, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 400)
+        let estimate = min(
+            10_000_000, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 400)
         // libxml2 parses on this thread while another makes the strings and builds the accounts.
         var (output, assembler) = try BatchPipe<RecordBatch>.overlap(
             AccountAssembler(path: path, mapping: mapping, estimate: estimate), batchSize: 1, depth: 16,
             consume: { $0.add($1) },
             produce: { try XMLRecordReader(path: path, plan: mapping.recordPlan).read(batchSize: 512, $0) })
         var problems = assembler.problems
-        for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
-            problems.append(Diagnostic(file: mapping.file, line: record.line,
-                                       "the record path '\(record.path)' matches nothing in \(path); fix the path, or set 'allow_empty: true' if an empty list is expected"))
+        for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty
+        {
+            problems.append(
+                Diagnostic(
+                    file: mapping.file, line: record.line,
+                    "the record path '\(record.path)' matches nothing in \(path); fix the path, or set 'allow_empty: true' if an empty list is expected"
+                ))
         }
         problems += assembler.accountsWithoutStatus()
         if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
@@ -27,9 +32,10 @@ public enum ExportLoader {
         let exportedOn = try exportDate(output, mapping: mapping, path: path)
         let accounts = assembler.finishedAccounts()
         let (sha, bytes) = try hashing.result()
-        return SystemExport(system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
-                            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: assembler.readsLastLogin,
-                            accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
+        return SystemExport(
+            system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
+            bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: assembler.readsLastLogin,
+            accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
     }
 
     public static func loadHR(export path: String, mapping: SystemMapping) throws -> HRSnapshot {
@@ -40,55 +46,76 @@ public enum ExportLoader {
             Dictionary(uniqueKeysWithValues: record.fields.enumerated().map { ($0.element.name, $0.offset) })
         }
         let reader = XMLRecordReader(path: path, plan: mapping.recordPlan)
-        let output = try reader.read { batch in for record in batch.records {
-            let layout = layouts[record.type]
-            func value(_ name: String) -> String? { layout[name].flatMap { record.first($0) } }
-            guard let id = value("employee_id") else {
-                problems.append(Diagnostic(file: path, line: record.line, "an HR record without employee_id"))
-                continue
+        let output = try reader.read { batch in
+            for record in batch.records {
+                let layout = layouts[record.type]
+                func value(_ name: String) -> String? { layout[name].flatMap { record.first($0) } }
+                guard let id = value("employee_id") else {
+                    problems.append(Diagnostic(file: path, line: record.line, "an HR record without employee_id"))
+                    continue
+                }
+                var hr = records[id] ?? HRRecord(employeeId: id, line: record.line)
+                func date(_ name: String) -> Day? {
+                    guard let text = value(name) else { return nil }
+                    for pattern in mapping.dates { if let day = pattern.parse(text) { return day } }
+                    problems.append(
+                        Diagnostic(
+                            file: path, line: record.line,
+                            "employee \(id): '\(text)' in field '\(name)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", "))"
+                        ))
+                    return nil
+                }
+                hr.endDate = date("end_date") ?? hr.endDate
+                hr.startDate = date("start_date") ?? hr.startDate
+                hr.title = value("title") ?? hr.title
+                hr.name = value("name") ?? hr.name
+                hr.department = value("department") ?? hr.department
+                hr.managerEmployeeId = value("manager_employee_id") ?? hr.managerEmployeeId
+                records[id] = hr
             }
-            var hr = records[id] ?? HRRecord(employeeId: id, line: record.line)
-            func date(_ name: String) -> Day? {
-                guard let text = value(name) else { return nil }
-                for pattern in mapping.dates { if let day = pattern.parse(text) { return day } }
-                problems.append(Diagnostic(file: path, line: record.line,
-                                           "employee \(id): '\(text)' in field '\(name)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", "))"))
-                return nil
-            }
-            hr.endDate = date("end_date") ?? hr.endDate
-            hr.startDate = date("start_date") ?? hr.startDate
-            hr.title = value("title") ?? hr.title
-            hr.name = value("name") ?? hr.name
-            hr.department = value("department") ?? hr.department
-            hr.managerEmployeeId = value("manager_employee_id") ?? hr.managerEmployeeId
-            records[id] = hr
-        } }
-        for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty {
-            problems.append(Diagnostic(file: mapping.file, line: record.line, "the record path '\(record.path)' matches nothing in \(path)"))
+        }
+        for (index, record) in mapping.records.enumerated() where output.countsPerType[index] == 0 && !record.allowEmpty
+        {
+            problems.append(
+                Diagnostic(
+                    file: mapping.file, line: record.line, "the record path '\(record.path)' matches nothing in \(path)"
+                ))
         }
         if !problems.isEmpty { throw DiagnosticList(Array(problems.prefix(100))) }
-        return HRSnapshot(file: path, sha256: sha, bytes: bytes, records: records.values.sorted { $0.employeeId < $1.employeeId },
-                          warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
+        return HRSnapshot(
+            file: path, sha256: sha, bytes: bytes, records: records.values.sorted { $0.employeeId < $1.employeeId },
+            warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
     }
 
-    private static func exportDate(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String) throws -> Day? {
+    private static func exportDate(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String) throws
+        -> Day?
+    {
         guard let spec = mapping.exportDate else { return nil }
         guard let raw = output.exportDate.flatMap(Text.clean) else {
-            throw DiagnosticList([Diagnostic(file: path, "the export has no date at '\(spec)' (export_date in \(mapping.file))")])
+            throw DiagnosticList([
+                Diagnostic(file: path, "the export has no date at '\(spec)' (export_date in \(mapping.file))")
+            ])
         }
         guard let day = mapping.dates.lazy.compactMap({ $0.parse(raw) }).first else {
-            throw DiagnosticList([Diagnostic(file: path, "the export date '\(raw)' fits none of the date patterns of \(mapping.file)")])
+            throw DiagnosticList([
+                Diagnostic(file: path, "the export date '\(raw)' fits none of the date patterns of \(mapping.file)")
+            ])
         }
         return day
     }
 
     /// A field that is empty in every record is most likely a typo in its path.
-    private static func emptyFieldWarnings(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String) -> [Diagnostic] {
+    private static func emptyFieldWarnings(_ output: XMLRecordReader.Output, mapping: SystemMapping, path: String)
+        -> [Diagnostic]
+    {
         var warnings: [Diagnostic] = []
         for (type, record) in mapping.records.enumerated() where output.countsPerType[type] > 0 {
             for (index, field) in record.fields.enumerated() where !output.filled[type][index] {
-                warnings.append(Diagnostic(.warning, file: mapping.file, line: field.line, column: field.column,
-                                           "field '\(field.name)' ('\(field.xpath)') is empty in all \(output.countsPerType[type]) records of \(path); is the path right?"))
+                warnings.append(
+                    Diagnostic(
+                        .warning, file: mapping.file, line: field.line, column: field.column,
+                        "field '\(field.name)' ('\(field.xpath)') is empty in all \(output.countsPerType[type]) records of \(path); is the path right?"
+                    ))
             }
         }
         return warnings
@@ -149,7 +176,10 @@ struct AccountAssembler {
     private mutating func add(_ record: RecordBatch.RecordView) {
         let layout = layouts[record.type]
         guard let keyIndex = layout.key, let id = record.first(keyIndex) else {
-            problems.append(Diagnostic(file: path, line: record.line, "a record without an account id (field 'account' of \(mapping.file))"))
+            problems.append(
+                Diagnostic(
+                    file: path, line: record.line, "a record without an account id (field 'account' of \(mapping.file))"
+                ))
             return
         }
         let position: Int
@@ -174,16 +204,21 @@ struct AccountAssembler {
                 accounts[position].status = status
                 statusSeen[position] = true
             } else {
-                problems.append(Diagnostic(file: path, line: record.line,
-                                           "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"))
+                problems.append(
+                    Diagnostic(
+                        file: path, line: record.line,
+                        "account '\(id)': status '\(value)' is neither active (\(mapping.activeValues.joined(separator: ", "))) nor disabled (\(mapping.disabledValues.joined(separator: ", "))) in \(mapping.file)"
+                    ))
             }
         }
         if let index = layout.lastLogin, let value = record.first(index),
-           let parsed = day(value, field: "last_login", id: id, line: record.line) {
+            let parsed = day(value, field: "last_login", id: id, line: record.line)
+        {
             accounts[position].lastLogin = max(accounts[position].lastLogin ?? parsed, parsed)
         }
         if let index = layout.validTo, let value = record.first(index),
-           let parsed = day(value, field: "valid_to", id: id, line: record.line) {
+            let parsed = day(value, field: "valid_to", id: id, line: record.line)
+        {
             accounts[position].validTo = min(accounts[position].validTo ?? parsed, parsed)
         }
         for (name, index) in layout.others where accounts[position].keys[name] == nil {
@@ -193,8 +228,11 @@ struct AccountAssembler {
 
     private mutating func day(_ value: String, field: String, id: String, line: Int) -> Day? {
         for pattern in mapping.dates { if let day = pattern.parse(value) { return day } }
-        problems.append(Diagnostic(file: path, line: line,
-                                   "account '\(id)': '\(value)' in field '\(field)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", ")) of \(mapping.file)"))
+        problems.append(
+            Diagnostic(
+                file: path, line: line,
+                "account '\(id)': '\(value)' in field '\(field)' fits none of the date patterns \(mapping.dates.map(\.pattern).joined(separator: ", ")) of \(mapping.file)"
+            ))
         return nil
     }
 
@@ -203,8 +241,11 @@ struct AccountAssembler {
         guard readsStatus else { return [] }
         var problems: [Diagnostic] = []
         for (position, seen) in statusSeen.enumerated() where !seen {
-            problems.append(Diagnostic(file: path, line: accounts[position].line,
-                                       "account '\(accounts[position].account)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"))
+            problems.append(
+                Diagnostic(
+                    file: path, line: accounts[position].line,
+                    "account '\(accounts[position].account)' has no status: it appears only in records without one (an assignment to an account the export does not list?)"
+                ))
             if problems.count > 50 { break }
         }
         return problems
@@ -235,4 +276,3 @@ struct StatusTable {
 
     func status(of value: String) -> AccountStatus? { exact[value] ?? folded[value.matchKey] }
 }
-

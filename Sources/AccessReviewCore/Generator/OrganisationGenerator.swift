@@ -34,7 +34,10 @@ public struct OrganisationGenerator: Sendable {
         public var account: String
         public var role: String
 
-        public init(_ code: FindingCode, identity: String? = nil, system: String? = nil, account: String? = nil, role: String? = nil) {
+        public init(
+            _ code: FindingCode, identity: String? = nil, system: String? = nil, account: String? = nil,
+            role: String? = nil
+        ) {
             self.code = code.rawValue
             self.identity = identity ?? ""
             self.system = system ?? ""
@@ -43,7 +46,9 @@ public struct OrganisationGenerator: Sendable {
         }
 
         public init(_ finding: Finding) {
-            self.init(finding.code, identity: finding.identity, system: finding.system, account: finding.account, role: finding.role)
+            self.init(
+                finding.code, identity: finding.identity, system: finding.system, account: finding.account,
+                role: finding.role)
         }
 
         public static func < (a: Expected, b: Expected) -> Bool {
@@ -75,7 +80,9 @@ public struct OrganisationGenerator: Sendable {
         var name: String
     }
 
-    static let departments = ["Borgerservice", "Jobcenter", "Okonomi", "Hjemmeplejen", "Plejecenter", "Skole", "IT", "Teknik"]
+    static let departments = [
+        "Borgerservice", "Jobcenter", "Okonomi", "Hjemmeplejen", "Plejecenter", "Skole", "IT", "Teknik",
+    ]
 
     /// Writes the organisation into `folder` and returns the findings it must give.
     @discardableResult
@@ -84,7 +91,8 @@ public struct OrganisationGenerator: Sendable {
         var rng = SplitMix64(seed: seed)
         let fm = FileManager.default
         for sub in ["exports", "mappings"] {
-            try fm.createDirectory(atPath: (folder as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
+            try fm.createDirectory(
+                atPath: (folder as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let systemIds = (0..<systems).map { String(format: "sys%02d", $0) }
         /// What a job role (department, title) grants: two G-roles in each of up to `grantSystems` systems.
@@ -99,8 +107,10 @@ public struct OrganisationGenerator: Sendable {
         var persons: [Person] = []
         func add(title: String, department: Int, manager: Int?) -> Int {
             let index = persons.count
-            persons.append(Person(index: index, uid: String(format: "u%06d", index), name: "Fornavn\(index) Efternavn\(index % 997)",
-                                  title: title, department: department, manager: manager))
+            persons.append(
+                Person(
+                    index: index, uid: String(format: "u%06d", index), name: "Fornavn\(index) Efternavn\(index % 997)",
+                    title: title, department: department, manager: manager))
             return index
         }
         let director = add(title: "Direktor", department: 0, manager: nil)
@@ -123,12 +133,17 @@ public struct OrganisationGenerator: Sendable {
         for p in persons.indices {
             let login = persons[p].uid, email = "\(persons[p].uid)@gen.example", name = persons[p].name
             let recent = asOf - Int(1 + rng.next() % 60)
-            persons[p].accounts[systemIds[0]] = Account(id: account(p, systemIds[0]), roles: ["Basis"], lastLogin: recent,
-                                                        login: login, email: email, name: name)
+            persons[p].accounts[systemIds[0]] = Account(
+                id: account(p, systemIds[0]), roles: ["Basis"], lastLogin: recent,
+                login: login, email: email, name: name)
             if persons[p].title.hasPrefix("Titel") {
                 let t = persons[p].title == "TitelA" ? 0 : 1
                 for (system, role) in jobGrants(persons[p].department, t) {
-                    var existing = persons[p].accounts[system] ?? Account(id: account(p, system), roles: [], lastLogin: recent, login: login, email: email, name: name)
+                    var existing =
+                        persons[p].accounts[system]
+                        ?? Account(
+                            id: account(p, system), roles: [], lastLogin: recent, login: login, email: email, name: name
+                        )
                     if !existing.roles.contains(role) { existing.roles.append(role) }
                     persons[p].accounts[system] = existing
                 }
@@ -137,7 +152,9 @@ public struct OrganisationGenerator: Sendable {
 
         // Anomalies, on staff (no one manages them, so routing stays plain).
         var expected: [Expected] = [Expected(.noReviewer, identity: persons[director].uid)]
-        let staff = persons.indices.filter { !managers.contains($0) && $0 != security && persons[$0].title.hasPrefix("Titel") }
+        let staff = persons.indices.filter {
+            !managers.contains($0) && $0 != security && persons[$0].title.hasPrefix("Titel")
+        }
         var pool = staff
         rng.shuffle(&pool)
         let perKind = max(1, Int(Double(people) * anomalyRate))
@@ -158,7 +175,8 @@ public struct OrganisationGenerator: Sendable {
             // A leaver whose HR end date passed but whose directory account is enabled.
             let a = take()
             persons[a].hrEnd = asOf - 10
-            expected.append(Expected(.leaverEnabled, identity: persons[a].uid, system: "directory", account: persons[a].uid))
+            expected.append(
+                Expected(.leaverEnabled, identity: persons[a].uid, system: "directory", account: persons[a].uid))
             // A leaver disabled in the directory with accounts left.
             let b = take()
             persons[b].locked = true
@@ -166,11 +184,16 @@ public struct OrganisationGenerator: Sendable {
             // Unauthorised role (normal) on the birthright account.
             let c = take()
             persons[c].accounts[systemIds[0]]!.roles.append("R3")
-            expected.append(Expected(.unauthorisedRole, identity: persons[c].uid, system: systemIds[0], account: account(c, systemIds[0]), role: "R3"))
+            expected.append(
+                Expected(
+                    .unauthorisedRole, identity: persons[c].uid, system: systemIds[0],
+                    account: account(c, systemIds[0]), role: "R3"))
             // Dormant.
             let d = take()
             persons[d].accounts[systemIds[0]]!.lastLogin = asOf - 200
-            expected.append(Expected(.dormantAccount, identity: persons[d].uid, system: systemIds[0], account: account(d, systemIds[0])))
+            expected.append(
+                Expected(
+                    .dormantAccount, identity: persons[d].uid, system: systemIds[0], account: account(d, systemIds[0])))
             // External without an end date, and one with.
             let e = take()
             persons[e].type = "Konsulent"
@@ -185,52 +208,91 @@ public struct OrganisationGenerator: Sendable {
             }
             expected.append(Expected(.sodConflict, identity: persons[s].uid, system: systemIds[0], role: "R0 + R1"))
             for role in ["R0", "R1"] where !grants(s).contains("\(systemIds[0])/\(role)") {
-                expected.append(Expected(.unauthorisedRole, identity: persons[s].uid, system: systemIds[0], account: account(s, systemIds[0]), role: role))
+                expected.append(
+                    Expected(
+                        .unauthorisedRole, identity: persons[s].uid, system: systemIds[0],
+                        account: account(s, systemIds[0]), role: role))
             }
             // Expired and valid exceptions.
             let x = take()
             persons[x].accounts[systemIds[0]]!.roles.append("R2")
-            exceptions.append("  - { identity: \(persons[x].uid), system: \(systemIds[0]), role: R2, reason: \"Projekt\", approved_by: \(persons[director].uid), expires: \(asOf - 5) }")
-            expected.append(Expected(.exceptionExpired, identity: persons[x].uid, system: systemIds[0], account: account(x, systemIds[0]), role: "R2"))
+            exceptions.append(
+                "  - { identity: \(persons[x].uid), system: \(systemIds[0]), role: R2, reason: \"Projekt\", approved_by: \(persons[director].uid), expires: \(asOf - 5) }"
+            )
+            expected.append(
+                Expected(
+                    .exceptionExpired, identity: persons[x].uid, system: systemIds[0],
+                    account: account(x, systemIds[0]), role: "R2"))
             let y = take()
             persons[y].accounts[systemIds[0]]!.roles.append("R2")
-            exceptions.append("  - { identity: \(persons[y].uid), system: \(systemIds[0]), role: R2, reason: \"Projekt\", approved_by: \(persons[director].uid), expires: \(asOf + 50) }")
+            exceptions.append(
+                "  - { identity: \(persons[y].uid), system: \(systemIds[0]), role: R2, reason: \"Projekt\", approved_by: \(persons[director].uid), expires: \(asOf + 50) }"
+            )
             // An orphan account.
             let ghost = "ghost\(orphans.count)"
-            orphans.append((systemIds[0], Account(id: "\(systemIds[0])-\(ghost)", roles: ["Basis"], lastLogin: asOf - 3, login: ghost, email: "\(ghost)@elsewhere.example", name: "Ukendt \(ghost)")))
+            orphans.append(
+                (
+                    systemIds[0],
+                    Account(
+                        id: "\(systemIds[0])-\(ghost)", roles: ["Basis"], lastLogin: asOf - 3, login: ghost,
+                        email: "\(ghost)@elsewhere.example", name: "Ukendt \(ghost)")
+                ))
             expected.append(Expected(.orphanAccount, system: systemIds[0], account: "\(systemIds[0])-\(ghost)"))
             // A service account whose owner is the disabled leaver.
             let service = "\(systemIds[0])-svc\(services.count)"
             services.append("  - { account: \(service), owner: \(persons[b].uid), reason: \"Integration\" }")
-            orphans.append((systemIds[0], Account(id: service, roles: ["Basis"], lastLogin: asOf - 1, login: "svc\(services.count)", email: "", name: "")))
+            orphans.append(
+                (
+                    systemIds[0],
+                    Account(
+                        id: service, roles: ["Basis"], lastLogin: asOf - 1, login: "svc\(services.count)", email: "",
+                        name: "")
+                ))
             expected.append(Expected(.serviceOwnerInactive, system: systemIds[0], account: service))
         }
         // Once per organisation: an unknown role and an account that matches two people by name.
         let u = take()
         persons[u].accounts[systemIds[0]]!.roles.append("Ukendt")
         expected.append(Expected(.unknownRole, system: systemIds[0], role: "Ukendt"))
-        expected.append(Expected(.unauthorisedRole, identity: persons[u].uid, system: systemIds[0], account: account(u, systemIds[0]), role: "Ukendt"))
+        expected.append(
+            Expected(
+                .unauthorisedRole, identity: persons[u].uid, system: systemIds[0], account: account(u, systemIds[0]),
+                role: "Ukendt"))
         let twin1 = take(), twin2 = take()
         persons[twin2].name = persons[twin1].name
-        for twin in [twin1, twin2] { for system in persons[twin].accounts.keys { persons[twin].accounts[system]!.name = persons[twin].name } }
-        orphans.append((systemIds[0], Account(id: "\(systemIds[0])-twin", roles: ["Basis"], lastLogin: asOf - 2, login: "", email: "", name: persons[twin1].name)))
+        for twin in [twin1, twin2] {
+            for system in persons[twin].accounts.keys { persons[twin].accounts[system]!.name = persons[twin].name }
+        }
+        orphans.append(
+            (
+                systemIds[0],
+                Account(
+                    id: "\(systemIds[0])-twin", roles: ["Basis"], lastLogin: asOf - 2, login: "", email: "",
+                    name: persons[twin1].name)
+            ))
         expected.append(Expected(.ambiguousMatch, system: systemIds[0], account: "\(systemIds[0])-twin"))
         if systems >= 2 { expected.append(Expected(.staleExport, system: systemIds[systems - 1])) }
 
         // Every active account of a leaver is LEAVER_ACCESS.
         for p in persons.indices where persons[p].isLeaver {
-            for (system, acc) in persons[p].accounts { expected.append(Expected(.leaverAccess, identity: persons[p].uid, system: system, account: acc.id)) }
+            for (system, acc) in persons[p].accounts {
+                expected.append(Expected(.leaverAccess, identity: persons[p].uid, system: system, account: acc.id))
+            }
         }
 
         try writeDirectory(persons, folder: folder)
         try writeHR(persons, folder: folder)
         var exportRecords: [String: [(Account, Bool)]] = [:]
-        for person in persons { for (system, acc) in person.accounts { exportRecords[system, default: []].append((acc, true)) } }
+        for person in persons {
+            for (system, acc) in person.accounts { exportRecords[system, default: []].append((acc, true)) }
+        }
         for (system, acc) in orphans { exportRecords[system, default: []].append((acc, true)) }
         for (index, system) in systemIds.enumerated() {
             let stale = systems >= 2 && index == systems - 1
-            try writeExport(system: system, shape: index % 5, accounts: exportRecords[system] ?? [], exportedOn: stale ? asOf - 30 : asOf - 1,
-                            services: index == 0 ? services : [], owner: persons[security].uid, folder: folder)
+            try writeExport(
+                system: system, shape: index % 5, accounts: exportRecords[system] ?? [],
+                exportedOn: stale ? asOf - 30 : asOf - 1,
+                services: index == 0 ? services : [], owner: persons[security].uid, folder: folder)
         }
         try writeHandbook(systemIds: systemIds, fallback: persons[security].uid, exceptions: exceptions, folder: folder)
         try writeConfig(systemIds: systemIds, folder: folder)
@@ -252,15 +314,20 @@ public struct OrganisationGenerator: Sendable {
     private func dn(_ p: Person) -> String { "uid=\(p.uid),ou=Medarbejdere,dc=gen,dc=example" }
 
     private func writeDirectory(_ persons: [Person], folder: String) throws {
-        var out = "version: 1\n\ndn: dc=gen,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: Gen\ndc: gen\n\n"
+        var out =
+            "version: 1\n\ndn: dc=gen,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: Gen\ndc: gen\n\n"
         out += "dn: ou=Medarbejdere,dc=gen,dc=example\nobjectClass: organizationalUnit\nou: Medarbejdere\n\n"
         out += "dn: ou=Grupper,dc=gen,dc=example\nobjectClass: organizationalUnit\nou: Grupper\n\n"
         var records: [String] = []
         for p in persons {
-            var r = "dn: \(dn(p))\nobjectClass: inetOrgPerson\nuid: \(p.uid)\ncn: \(p.name)\nsn: Efternavn\ntitle: \(p.title)\n"
-            r += "departmentNumber: \(Self.departments[p.department])\nemployeeNumber: \(100000 + p.index)\nemployeeType: \(p.type)\nmail: \(p.uid)@gen.example\n"
+            var r =
+                "dn: \(dn(p))\nobjectClass: inetOrgPerson\nuid: \(p.uid)\ncn: \(p.name)\nsn: Efternavn\ntitle: \(p.title)\n"
+            r +=
+                "departmentNumber: \(Self.departments[p.department])\nemployeeNumber: \(100000 + p.index)\nemployeeType: \(p.type)\nmail: \(p.uid)@gen.example\n"
             if let m = p.manager { r += "manager: \(dn(persons[m]))\n" }
-            if let end = p.ldapEnd { r += "ekEndDate: \(end.description.replacingOccurrences(of: "-", with: ""))000000Z\n" }
+            if let end = p.ldapEnd {
+                r += "ekEndDate: \(end.description.replacingOccurrences(of: "-", with: ""))000000Z\n"
+            }
             if p.locked { r += "pwdAccountLockedTime: 000001010000Z\n" }
             records.append(r)
         }
@@ -271,7 +338,8 @@ public struct OrganisationGenerator: Sendable {
             records.append(r)
         }
         out += ordered(records).joined(separator: "\n") + "\n"
-        try out.write(toFile: (folder as NSString).appendingPathComponent("directory.ldif"), atomically: true, encoding: .utf8)
+        try out.write(
+            toFile: (folder as NSString).appendingPathComponent("directory.ldif"), atomically: true, encoding: .utf8)
     }
 
     private func writeHR(_ persons: [Person], folder: String) throws {
@@ -282,18 +350,22 @@ public struct OrganisationGenerator: Sendable {
             out += "</Ansat>\n"
         }
         out += "</Personaleliste>\n"
-        try out.write(toFile: (folder as NSString).appendingPathComponent("exports/hr.xml"), atomically: true, encoding: .utf8)
+        try out.write(
+            toFile: (folder as NSString).appendingPathComponent("exports/hr.xml"), atomically: true, encoding: .utf8)
         try """
-            records:
-              - path: /Personaleliste/Ansat
-                fields: { employee_id: Medarbejdernummer, title: Stilling, end_date: Ansat-til }
-            correlate: [{ field: employee_id, identity: employee_id }]
+        records:
+          - path: /Personaleliste/Ansat
+            fields: { employee_id: Medarbejdernummer, title: Stilling, end_date: Ansat-til }
+        correlate: [{ field: employee_id, identity: employee_id }]
 
-            """.write(toFile: (folder as NSString).appendingPathComponent("mappings/hr.yaml"), atomically: true, encoding: .utf8)
+        """.write(
+            toFile: (folder as NSString).appendingPathComponent("mappings/hr.yaml"), atomically: true, encoding: .utf8)
     }
 
-    private func writeExport(system: String, shape: Int, accounts: [(Account, Bool)], exportedOn: Day, services: [String], owner: String,
-                             folder: String) throws {
+    private func writeExport(
+        system: String, shape: Int, accounts: [(Account, Bool)], exportedOn: Day, services: [String], owner: String,
+        folder: String
+    ) throws {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let list = ordered(accounts.map(\.0))
         let mapping: String
@@ -307,7 +379,8 @@ public struct OrganisationGenerator: Sendable {
             }
             out += "<Export created=\"\(exportedOn)\"><Users>\n"
             for a in list {
-                out += "<User id=\"\(a.id)\" login=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" status=\"Active\" lastLogin=\"\(a.lastLogin!)\""
+                out +=
+                    "<User id=\"\(a.id)\" login=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" status=\"Active\" lastLogin=\"\(a.lastLogin!)\""
                 out += shape == 4 ? " kommune=\"Ærø Økonomi\">" : ">"
                 out += a.roles.map { "<Role name=\"\($0)\"/>" }.joined() + "</User>\n"
             }
@@ -322,7 +395,8 @@ public struct OrganisationGenerator: Sendable {
         case 1:
             out += "<OmsorgEksport><Dannet>\(exportedOn)</Dannet><Brugere>\n"
             for a in list {
-                out += "<Bruger><BrugerID>\(a.id)</BrugerID><Initialer>\(a.login)</Initialer><Email>\(a.email)</Email><Navn>\(a.name)</Navn>"
+                out +=
+                    "<Bruger><BrugerID>\(a.id)</BrugerID><Initialer>\(a.login)</Initialer><Email>\(a.email)</Email><Navn>\(a.name)</Navn>"
                 out += "<Status>Aktiv</Status><SidsteLogin>\(a.lastLogin!)</SidsteLogin><Roller>"
                 out += a.roles.map { "<Rolle>\($0)</Rolle>" }.joined() + "</Roller></Bruger>\n"
             }
@@ -337,8 +411,11 @@ public struct OrganisationGenerator: Sendable {
         case 2:
             out += "<f:Okonomi xmlns:f=\"urn:gen:fin\" xmlns=\"urn:gen:fin\" dannet=\"\(exportedOn)T06:00:00+01:00\">\n"
             for a in list {
-                out += "<Bruger nr=\"\(a.id)\" aktiv=\"true\"><Brugernavn>\(a.login)</Brugernavn><Email>\(a.email)</Email><Navn>\(a.name)</Navn>"
-                out += "<SenestAktiv>\(a.lastLogin!)T09:00:00+01:00</SenestAktiv>" + a.roles.map { "<Ret kode=\"\($0)\"/>" }.joined() + "</Bruger>\n"
+                out +=
+                    "<Bruger nr=\"\(a.id)\" aktiv=\"true\"><Brugernavn>\(a.login)</Brugernavn><Email>\(a.email)</Email><Navn>\(a.name)</Navn>"
+                out +=
+                    "<SenestAktiv>\(a.lastLogin!)T09:00:00+01:00</SenestAktiv>"
+                    + a.roles.map { "<Ret kode=\"\($0)\"/>" }.joined() + "</Bruger>\n"
             }
             out += "</f:Okonomi>\n"
             mapping = """
@@ -353,7 +430,8 @@ public struct OrganisationGenerator: Sendable {
         default:
             out += "<JobcenterExport><Header><Generated>\(exportedOn)</Generated></Header><Accounts>\n"
             for a in list {
-                out += "<Account id=\"\(a.id)\" username=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" enabled=\"1\" lastLogon=\"\(a.lastLogin!)\"/>\n"
+                out +=
+                    "<Account id=\"\(a.id)\" username=\"\(a.login)\" email=\"\(a.email)\" name=\"\(a.name)\" enabled=\"1\" lastLogon=\"\(a.lastLogin!)\"/>\n"
             }
             out += "</Accounts><Assignments>\n"
             for a in list { for role in a.roles { out += "<Assignment account=\"\(a.id)\" role=\"\(role)\"/>\n" } }
@@ -368,7 +446,9 @@ public struct OrganisationGenerator: Sendable {
                 status: { active: ["1"], disabled: ["0"] }
                 """
         }
-        try out.write(toFile: (folder as NSString).appendingPathComponent("exports/\(system).xml"), atomically: true, encoding: encoding)
+        try out.write(
+            toFile: (folder as NSString).appendingPathComponent("exports/\(system).xml"), atomically: true,
+            encoding: encoding)
         let full = """
             system: \(system)
             owner: \(owner)
@@ -380,15 +460,20 @@ public struct OrganisationGenerator: Sendable {
             \(services.isEmpty ? "" : "service_accounts:\n" + services.joined(separator: "\n"))
 
             """
-        try full.write(toFile: (folder as NSString).appendingPathComponent("mappings/\(system).yaml"), atomically: true, encoding: .utf8)
+        try full.write(
+            toFile: (folder as NSString).appendingPathComponent("mappings/\(system).yaml"), atomically: true,
+            encoding: .utf8)
     }
 
     private func writeHandbook(systemIds: [String], fallback: String, exceptions: [String], folder: String) throws {
-        var out = "version: 1\nhandbook: \"Genereret håndbog\"\nidentities:\n  external_when: [{ attribute: employee_type, in: [\"Konsulent\"] }]\n"
+        var out =
+            "version: 1\nhandbook: \"Genereret håndbog\"\nidentities:\n  external_when: [{ attribute: employee_type, in: [\"Konsulent\"] }]\n"
         out += "reviewers:\n  fallback: \(fallback)\nroles:\n"
         for system in systemIds {
-            for (role, sensitivity) in [("Basis", "normal"), ("R0", "normal"), ("R1", "sensitive"), ("R2", "normal"), ("R3", "normal"),
-                                        ("G0", "normal"), ("G1", "sensitive"), ("G2", "normal"), ("G3", "extra-sensitive")] {
+            for (role, sensitivity) in [
+                ("Basis", "normal"), ("R0", "normal"), ("R1", "sensitive"), ("R2", "normal"), ("R3", "normal"),
+                ("G0", "normal"), ("G1", "sensitive"), ("G2", "normal"), ("G3", "extra-sensitive"),
+            ] {
                 out += "  - { system: \(system), role: \(role), sensitivity: \(sensitivity) }\n"
             }
         }
@@ -397,16 +482,23 @@ public struct OrganisationGenerator: Sendable {
             for (t, title) in ["TitelA", "TitelB"].enumerated() {
                 var bySystem: [String: [String]] = [:]
                 for k in 0..<min(grantSystems, systemIds.count) {
-                    bySystem[systemIds[(d * 2 + t + k * 16) % systemIds.count], default: []] += ["G\(t * 2)", "G\(t * 2 + 1)"]
+                    bySystem[systemIds[(d * 2 + t + k * 16) % systemIds.count], default: []] += [
+                        "G\(t * 2)", "G\(t * 2 + 1)",
+                    ]
                 }
-                let grants = bySystem.keys.sorted().map { "\($0): [\(Array(Set(bySystem[$0]!)).sorted().joined(separator: ", "))]" }.joined(separator: ", ")
-                out += "  - { id: JR-\(d)-\(title), section: \"7.\(d)\", match: { title: [\(title)], department: [\(Self.departments[d])] }, grants: { \(grants) } }\n"
+                let grants = bySystem.keys.sorted().map {
+                    "\($0): [\(Array(Set(bySystem[$0]!)).sorted().joined(separator: ", "))]"
+                }.joined(separator: ", ")
+                out +=
+                    "  - { id: JR-\(d)-\(title), section: \"7.\(d)\", match: { title: [\(title)], department: [\(Self.departments[d])] }, grants: { \(grants) } }\n"
             }
         }
         out += "birthright: { \(systemIds[0]): [Basis] }\n"
-        out += "sod:\n  - { id: SOD-1, section: \"7.5\", description: \"R0 og R1 adskilles\", roles: [{ system: \(systemIds[0]), role: R0 }, { system: \(systemIds[0]), role: R1 }] }\n"
+        out +=
+            "sod:\n  - { id: SOD-1, section: \"7.5\", description: \"R0 og R1 adskilles\", roles: [{ system: \(systemIds[0]), role: R0 }, { system: \(systemIds[0]), role: R1 }] }\n"
         out += "exceptions:\n" + exceptions.joined(separator: "\n") + "\n"
-        try out.write(toFile: (folder as NSString).appendingPathComponent("handbook.yaml"), atomically: true, encoding: .utf8)
+        try out.write(
+            toFile: (folder as NSString).appendingPathComponent("handbook.yaml"), atomically: true, encoding: .utf8)
     }
 
     private func writeConfig(systemIds: [String], folder: String) throws {
@@ -431,7 +523,8 @@ public struct OrganisationGenerator: Sendable {
 
             """
         for system in systemIds { out += "  \(system): exports/\(system).xml\n" }
-        try out.write(toFile: (folder as NSString).appendingPathComponent("accessreview.yaml"), atomically: true, encoding: .utf8)
+        try out.write(
+            toFile: (folder as NSString).appendingPathComponent("accessreview.yaml"), atomically: true, encoding: .utf8)
     }
 }
 

@@ -16,14 +16,17 @@ public struct LoadedInputs: Sendable {
     /// state store and the manifest.
     public var population: [String: Int] {
         var population = ["directory": directory.users.count]
-        for export in exports where export.system != DirectoryGroupsSystem.id { population[export.system] = export.accounts.count }
+        for export in exports where export.system != DirectoryGroupsSystem.id {
+            population[export.system] = export.accounts.count
+        }
         return population
     }
 
     /// What the reconciler reads, with what earlier runs saw.
     public func reconcileInput(history: History) -> ReconcileInput {
-        var input = ReconcileInput(directory: directory, hr: hr, exports: exports, mappings: mappings, handbook: handbook,
-                                   asOf: asOf, language: config.language)
+        var input = ReconcileInput(
+            directory: directory, hr: hr, exports: exports, mappings: mappings, handbook: handbook,
+            asOf: asOf, language: config.language)
         input.history = history
         return input
     }
@@ -67,7 +70,9 @@ public struct InputLoader: Sendable {
         var problems: [Diagnostic] = []
         var handbook: Handbook?
         if let rules = config.rulesFile {
-            do { handbook = try Handbook.load(path: rules) } catch let list as DiagnosticList { problems += list.diagnostics }
+            do { handbook = try Handbook.load(path: rules) } catch let list as DiagnosticList {
+                problems += list.diagnostics
+            }
         } else {
             problems.append(Diagnostic(file: config.file, line: 1, "missing required key 'rules': the handbook file"))
         }
@@ -86,14 +91,17 @@ public struct InputLoader: Sendable {
         var mappings: [String: SystemMapping] = [:]
         for system in config.systems {
             do {
-                mappings[system.id] = try SystemMapping.load(path: system.mapping, kind: .system, expectedSystem: system.id)
+                mappings[system.id] = try SystemMapping.load(
+                    path: system.mapping, kind: .system, expectedSystem: system.id)
             } catch let list as DiagnosticList {
                 problems += list.diagnostics
             }
         }
         var hrMapping: SystemMapping?
         if let hr = config.hr {
-            do { hrMapping = try SystemMapping.load(path: hr.mapping, kind: .hr, expectedSystem: nil) } catch let list as DiagnosticList {
+            do { hrMapping = try SystemMapping.load(path: hr.mapping, kind: .hr, expectedSystem: nil) } catch let list
+                as DiagnosticList
+            {
                 problems += list.diagnostics
             }
         }
@@ -105,7 +113,9 @@ public struct InputLoader: Sendable {
         let directory = config.directory
         switch directory.source {
         case .ldif:
-            guard let path = directory.ldif else { throw ToolError(.configuration, "\(config.places.at("directory")): error: directory.ldif is missing") }
+            guard let path = directory.ldif else {
+                throw ToolError(.configuration, "\(config.places.at("directory")): error: directory.ldif is missing")
+            }
             progress.stage("reading the directory from \(path)")
             // libldap parses the file on this thread while another builds the users.
             let classify = try DirectoryBuilder(config: directory).classifier()
@@ -156,7 +166,8 @@ public struct InputLoader: Sendable {
         DispatchQueue.concurrentPerform(iterations: systems.count) { index in
             let system = systems[index]
             do {
-                results.set(index, .success(try ExportLoader.loadSystem(export: system.export, mapping: mappings[system.id]!)))
+                results.set(
+                    index, .success(try ExportLoader.loadSystem(export: system.export, mapping: mappings[system.id]!)))
             } catch let list as DiagnosticList {
                 results.set(index, .failure(list.diagnostics))
             } catch let diagnostic as Diagnostic {
@@ -203,9 +214,11 @@ public struct InputLoader: Sendable {
             allMappings[export.system] = mapping
         }
         directory.users.sort { $0.id < $1.id }
-        var warnings = try CrossReferences.check(config: config, handbook: handbook, mappings: allMappings, directory: directory)
+        var warnings = try CrossReferences.check(
+            config: config, handbook: handbook, mappings: allMappings, directory: directory)
         warnings += (hr?.warnings ?? []) + exports.flatMap(\.warnings)
-        return LoadedInputs(config: config, asOf: asOf, handbook: handbook, mappings: allMappings, hrMapping: hrMapping,
-                            directory: directory, hr: hr, exports: exports, warnings: warnings)
+        return LoadedInputs(
+            config: config, asOf: asOf, handbook: handbook, mappings: allMappings, hrMapping: hrMapping,
+            directory: directory, hr: hr, exports: exports, warnings: warnings)
     }
 }

@@ -22,8 +22,9 @@ extension Messages {
     func accessLinesHeading(_ count: Int) -> String { t("Adgange (\(count)):", "Access lines (\(count)):") }
     var leaverMustBeRemoved: String { t("fratrådt — skal fjernes", "leaver — must be removed") }
     var noGround: String {
-        t("intet grundlag: ingen jobrolle, grundrettighed eller gyldig undtagelse giver den",
-          "no ground: no job role, birthright or valid exception grants it")
+        t(
+            "intet grundlag: ingen jobrolle, grundrettighed eller gyldig undtagelse giver den",
+            "no ground: no job role, birthright or valid exception grants it")
     }
     var reviewedBy: String { t("attesteres af", "reviewed by") }
     func findingsHeading(_ count: Int) -> String { t("Fund (\(count)):", "Findings (\(count)):") }

@@ -13,68 +13,92 @@ public struct Messages: Sendable {
     func leaverAccess(system: String, leaverDate: Day?, overdue: Int?, reasons: [String]) -> String {
         let why = reasons.joined(separator: ", ")
         guard let leaverDate, let overdue else {
-            return t("fratrådt (\(why)); kontoen i \(system) er stadig aktiv; fratrædelsesdato ukendt",
-                     "leaver (\(why)); the account in \(system) is still active; leaving date unknown")
+            return t(
+                "fratrådt (\(why)); kontoen i \(system) er stadig aktiv; fratrædelsesdato ukendt",
+                "leaver (\(why)); the account in \(system) is still active; leaving date unknown")
         }
-        return t("fratrådt \(leaverDate) (\(why)); kontoen i \(system) er stadig aktiv, \(overdue) dage over fristen",
-                 "left on \(leaverDate) (\(why)); the account in \(system) is still active, \(overdue) days overdue")
+        return t(
+            "fratrådt \(leaverDate) (\(why)); kontoen i \(system) er stadig aktiv, \(overdue) dage over fristen",
+            "left on \(leaverDate) (\(why)); the account in \(system) is still active, \(overdue) days overdue")
     }
 
     func leaverEnabled(leaverDate: Day?, reasons: [String]) -> String {
         let date = leaverDate.map { " \($0)" } ?? ""
-        return t("fratrådt\(date) (\(reasons.joined(separator: ", "))), men brugeren er stadig aktiv i kataloget",
-                 "left\(date.isEmpty ? "" : " on" + date) (\(reasons.joined(separator: ", "))), but the directory account is still enabled")
+        return t(
+            "fratrådt\(date) (\(reasons.joined(separator: ", "))), men brugeren er stadig aktiv i kataloget",
+            "left\(date.isEmpty ? "" : " on" + date) (\(reasons.joined(separator: ", "))), but the directory account is still enabled"
+        )
     }
 
     func orphan(system: String, keys: String) -> String {
-        t("aktiv konto i \(system) uden tilknyttet person og ikke erklæret som servicekonto (\(keys))",
-          "active account in \(system) that matches no identity and is no declared service account (\(keys))")
+        t(
+            "aktiv konto i \(system) uden tilknyttet person og ikke erklæret som servicekonto (\(keys))",
+            "active account in \(system) that matches no identity and is no declared service account (\(keys))")
     }
 
     func ambiguous(candidates: [String], field: String) -> String {
-        t("feltet '\(field)' matcher flere personer: \(candidates.joined(separator: ", ")); kontoen er ikke tildelt nogen",
-          "field '\(field)' matches several identities: \(candidates.joined(separator: ", ")); the account is assigned to none")
+        t(
+            "feltet '\(field)' matcher flere personer: \(candidates.joined(separator: ", ")); kontoen er ikke tildelt nogen",
+            "field '\(field)' matches several identities: \(candidates.joined(separator: ", ")); the account is assigned to none"
+        )
     }
 
     func sod(rule: String, description: String, first: RoleKey, second: RoleKey, expired: Day?) -> String {
-        let base = t("\(rule): \(description) — har både \(first) og \(second)", "\(rule): \(description) — holds both \(first) and \(second)")
+        let base = t(
+            "\(rule): \(description) — har både \(first) og \(second)",
+            "\(rule): \(description) — holds both \(first) and \(second)")
         guard let expired else { return base }
         return base + t(" (undtagelsen udløb \(expired))", " (the exception expired on \(expired))")
     }
 
     func unauthorised(role: RoleKey, sensitivity: Sensitivity, jobRoles: [String]) -> String {
         let held = jobRoles.isEmpty ? t("ingen jobrolle", "no job role") : jobRoles.joined(separator: ", ")
-        let sens = sensitivity == .normal ? "" : t(" (\(sensitivityName(sensitivity)) rolle)", " (\(sensitivityName(sensitivity)) role)")
-        return t("rollen \(role)\(sens) gives hverken af jobrolle (\(held)), grundrettighed eller gyldig undtagelse",
-                 "the role \(role)\(sens) is granted by no job role (\(held)), birthright or valid exception")
+        let sens =
+            sensitivity == .normal
+            ? "" : t(" (\(sensitivityName(sensitivity)) rolle)", " (\(sensitivityName(sensitivity)) role)")
+        return t(
+            "rollen \(role)\(sens) gives hverken af jobrolle (\(held)), grundrettighed eller gyldig undtagelse",
+            "the role \(role)\(sens) is granted by no job role (\(held)), birthright or valid exception")
     }
 
     func mover(jobRole: String, until: Day?) -> String {
         let when = until.map { t(" (sidst set \($0))", " (last seen \($0))") } ?? ""
-        return t("; flytter: rollen kom fra jobrollen \(jobRole), som personen ikke har længere\(when)",
-                 "; mover: the role came with job role \(jobRole), which the person no longer holds\(when)")
+        return t(
+            "; flytter: rollen kom fra jobrollen \(jobRole), som personen ikke har længere\(when)",
+            "; mover: the role came with job role \(jobRole), which the person no longer holds\(when)")
     }
 
     func exceptionExpired(role: RoleKey, expires: Day, reason: String) -> String {
-        t("eneste grundlag for \(role) er en undtagelse, der udløb \(expires) (\(reason))",
-          "the only ground for \(role) is an exception that expired on \(expires) (\(reason))")
+        t(
+            "eneste grundlag for \(role) er en undtagelse, der udløb \(expires) (\(reason))",
+            "the only ground for \(role) is an exception that expired on \(expires) (\(reason))")
     }
 
     func externalNoEndDate(type: String) -> String {
-        t("ekstern (\(type)) uden slutdato i katalog eller HR", "external (\(type)) with no end date in the directory or HR")
+        t(
+            "ekstern (\(type)) uden slutdato i katalog eller HR",
+            "external (\(type)) with no end date in the directory or HR")
     }
 
     func serviceOwnerInactive(owner: String, known: Bool, reason: String) -> String {
         known
-            ? t("servicekontoens ejer \(owner) er fratrådt (\(reason))", "the service account's owner \(owner) is a leaver (\(reason))")
-            : t("servicekontoens ejer \(owner) findes ikke i kataloget (\(reason))", "the service account's owner \(owner) is not in the directory (\(reason))")
+            ? t(
+                "servicekontoens ejer \(owner) er fratrådt (\(reason))",
+                "the service account's owner \(owner) is a leaver (\(reason))")
+            : t(
+                "servicekontoens ejer \(owner) findes ikke i kataloget (\(reason))",
+                "the service account's owner \(owner) is not in the directory (\(reason))")
     }
 
     // MARK: Routing: why no manager could review
 
-    func managerMissing(_ dn: String) -> String { t("lederen \(dn) findes ikke i kataloget", "manager \(dn) is not in the directory") }
+    func managerMissing(_ dn: String) -> String {
+        t("lederen \(dn) findes ikke i kataloget", "manager \(dn) is not in the directory")
+    }
     var noManagerSet: String { t("ingen leder angivet", "no manager set") }
-    var chainLeadsBack: String { t("lederkæden fører tilbage til personen selv", "the manager chain leads back to the person") }
+    var chainLeadsBack: String {
+        t("lederkæden fører tilbage til personen selv", "the manager chain leads back to the person")
+    }
     var managerCycle: String { t("ring i lederkæden", "cycle in the manager chain") }
     func managerNotFound(_ id: String) -> String { t("lederen \(id) findes ikke", "manager \(id) not found") }
     func managerIsLeaver(_ id: String) -> String { t("lederen \(id) er fratrådt", "manager \(id) is a leaver") }
@@ -84,7 +108,9 @@ public struct Messages: Sendable {
     var systemHasNoOwner: String { t("systemet har ingen ejer", "the system has no owner") }
 
     func noReviewer(fallback: String, why: String) -> String {
-        t("ingen leder kan attestere (\(why)); sendt til \(fallback)", "no eligible manager (\(why)); routed to \(fallback)")
+        t(
+            "ingen leder kan attestere (\(why)); sendt til \(fallback)",
+            "no eligible manager (\(why)); routed to \(fallback)")
     }
 
     func dormant(lastLogin: Day?, days: Int) -> String {
@@ -95,13 +121,15 @@ public struct Messages: Sendable {
     }
 
     func unknownRole(role: RoleKey, accounts: Int) -> String {
-        t("rollen \(role) findes ikke i håndbogens rollekatalog (\(accounts) konti)",
-          "the role \(role) is not in the handbook's role catalogue (\(accounts) accounts)")
+        t(
+            "rollen \(role) findes ikke i håndbogens rollekatalog (\(accounts) konti)",
+            "the role \(role) is not in the handbook's role catalogue (\(accounts) accounts)")
     }
 
     func staleExport(system: String, exportedOn: Day, age: Int, limit: Int) -> String {
-        t("eksporten fra \(system) er dannet \(exportedOn), \(age) dage gammel (grænse \(limit))",
-          "the export of \(system) was made on \(exportedOn), \(age) days old (limit \(limit))")
+        t(
+            "eksporten fra \(system) er dannet \(exportedOn), \(age) dage gammel (grænse \(limit))",
+            "the export of \(system) was made on \(exportedOn), \(age) days old (limit \(limit))")
     }
 
     public func sensitivityName(_ sensitivity: Sensitivity) -> String {
@@ -117,7 +145,8 @@ public struct Messages: Sendable {
         case .jobRole(let id): return id
         case .birthright: return t("grundrettighed", "birthright")
         case .exception(let until): return t("undtagelse til \(until)", "exception until \(until)")
-        case .expiredException(let expired): return t("udløbet undtagelse (\(expired))", "expired exception (\(expired))")
+        case .expiredException(let expired):
+            return t("udløbet undtagelse (\(expired))", "expired exception (\(expired))")
         case .serviceAccount(let owner): return t("servicekonto (ejer \(owner))", "service account (owner \(owner))")
         case .none: return t("intet", "none")
         }

@@ -4,10 +4,14 @@ import Foundation
 extension Messages {
     /// The sheet's column headers, in `SheetLayout` order.
     var sheetColumns: [String] {
-        [t("Række-id", "Row id"), t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"), t("Afdeling", "Department"),
-         t("System", "System"), t("Konto", "Account"), t("Rolle", "Role"), t("Følsomhed", "Sensitivity"),
-         t("Grundlag", "Ground"), t("Fund", "Findings"),
-         t("Attesteres som", "Reviewed as"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"), t("Kommentar", "Comment")]
+        [
+            t("Række-id", "Row id"), t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"),
+            t("Afdeling", "Department"),
+            t("System", "System"), t("Konto", "Account"), t("Rolle", "Role"), t("Følsomhed", "Sensitivity"),
+            t("Grundlag", "Ground"), t("Fund", "Findings"),
+            t("Attesteres som", "Reviewed as"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"),
+            t("Kommentar", "Comment"),
+        ]
     }
 
     func capacityName(_ capacity: Sheet.Capacity) -> String {
@@ -25,27 +29,31 @@ extension Messages {
     var linesLabel: String { t("Linjer", "Lines") }
     var withFindings: String { t("med fund", "with findings") }
     var signOffLabel: String { t("Underskrift", "Sign-off") }
-    var signOffBlanks: String { t("Navn: ____________________  Dato: __________", "Name: ____________________  Date: __________") }
+    var signOffBlanks: String {
+        t("Navn: ____________________  Dato: __________", "Name: ____________________  Date: __________")
+    }
 
     /// The instructions sheet, one paragraph a line.
     func instructions(organisation: String, campaign: String, who: String, deadline: Day) -> [String] {
-        language == .da ? [
-            "Attestation af adgange — \(organisation), \(campaign)",
-            "Til \(who). Arket viser de adgange, du skal tage stilling til som leder eller systemejer.",
-            "For hver linje: vælg Behold eller Fjern i kolonnen Beslutning. Skriv en begrundelse i Kommentar.",
-            "Linjer med et alvorligt fund (kritisk eller høj) kan kun beholdes med en kommentar.",
-            "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id, og et ændret ark afvises.",
-            "Frist: \(deadline). Send arket tilbage til IT-sikkerhed; fjernede adgange sendes til systemernes administratorer.",
-            "Farver: rød = kritisk, orange = høj, gul = mellem, blå = lav (det alvorligste fund på linjen).",
-        ] : [
-            "Access attestation — \(organisation), \(campaign)",
-            "For \(who). The sheet lists the access you decide on as manager or system owner.",
-            "For each line: choose Keep or Remove in the Decision column. Give a reason in Comment.",
-            "Lines with a serious finding (critical or high) can only be kept with a comment.",
-            "Do not change other columns, and do not add or delete lines: each line is bound to its row id, and a changed sheet is refused.",
-            "Deadline: \(deadline). Return the sheet to IT security; removed access goes to the systems' administrators.",
-            "Colours: red = critical, orange = high, yellow = medium, blue = low (the worst finding on the line).",
-        ]
+        language == .da
+            ? [
+                "Attestation af adgange — \(organisation), \(campaign)",
+                "Til \(who). Arket viser de adgange, du skal tage stilling til som leder eller systemejer.",
+                "For hver linje: vælg Behold eller Fjern i kolonnen Beslutning. Skriv en begrundelse i Kommentar.",
+                "Linjer med et alvorligt fund (kritisk eller høj) kan kun beholdes med en kommentar.",
+                "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id, og et ændret ark afvises.",
+                "Frist: \(deadline). Send arket tilbage til IT-sikkerhed; fjernede adgange sendes til systemernes administratorer.",
+                "Farver: rød = kritisk, orange = høj, gul = mellem, blå = lav (det alvorligste fund på linjen).",
+            ]
+            : [
+                "Access attestation — \(organisation), \(campaign)",
+                "For \(who). The sheet lists the access you decide on as manager or system owner.",
+                "For each line: choose Keep or Remove in the Decision column. Give a reason in Comment.",
+                "Lines with a serious finding (critical or high) can only be kept with a comment.",
+                "Do not change other columns, and do not add or delete lines: each line is bound to its row id, and a changed sheet is refused.",
+                "Deadline: \(deadline). Return the sheet to IT security; removed access goes to the systems' administrators.",
+                "Colours: red = critical, orange = high, yellow = medium, blue = low (the worst finding on the line).",
+            ]
     }
 
     // MARK: Workbook and PDF
@@ -57,12 +65,15 @@ extension Messages {
     var decisionTitle: String { t("Beslutning", "Decision") }
     var decisionPrompt: String { t("Behold eller Fjern", "Keep or Remove") }
     var accessAttestation: String { t("Attestation af adgange", "Access attestation") }
-    func pageNumber(_ number: Int, of total: Int) -> String { t("Side \(number) af \(total)", "Page \(number) of \(total)") }
+    func pageNumber(_ number: Int, of total: Int) -> String {
+        t("Side \(number) af \(total)", "Page \(number) of \(total)")
+    }
     var snapshotLabel: String { t("Øjebliksbillede", "Snapshot") }
     var signOffTitle: String { t("Attestation", "Sign-off") }
     var signOffStatement: String {
-        t("Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
-          "I have reviewed the access above and made a decision for every line.")
+        t(
+            "Jeg har gennemgået adgangene ovenfor og truffet en beslutning for hver linje.",
+            "I have reviewed the access above and made a decision for every line.")
     }
     var signOffFields: [String] { [t("Navn", "Name"), t("Dato", "Date"), t("Underskrift", "Signature")] }
 

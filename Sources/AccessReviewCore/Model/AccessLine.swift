@@ -43,8 +43,11 @@ public struct AccessLine: Sendable, Equatable {
     /// The system owner, for extra-sensitive or privileged lines, when not the primary reviewer.
     public var secondReviewer: String?
 
-    public init(identity: String?, person: LinePerson?, system: String, account: String, role: String, sensitivity: Sensitivity,
-                privileged: Bool, ground: Ground, codes: [FindingCode], worstSeverity: Severity?, reviewer: String, secondReviewer: String?) {
+    public init(
+        identity: String?, person: LinePerson?, system: String, account: String, role: String, sensitivity: Sensitivity,
+        privileged: Bool, ground: Ground, codes: [FindingCode], worstSeverity: Severity?, reviewer: String,
+        secondReviewer: String?
+    ) {
         self.identity = identity
         self.person = person
         self.system = system
@@ -60,9 +63,12 @@ public struct AccessLine: Sendable, Equatable {
     }
 
     public static func == (a: AccessLine, b: AccessLine) -> Bool {
-        a.identity == b.identity && a.name == b.name && a.title == b.title && a.department == b.department && a.system == b.system
-            && a.account == b.account && a.role == b.role && a.sensitivity == b.sensitivity && a.privileged == b.privileged
-            && a.ground == b.ground && a.codes == b.codes && a.worstSeverity == b.worstSeverity && a.reviewer == b.reviewer
+        a.identity == b.identity && a.name == b.name && a.title == b.title && a.department == b.department
+            && a.system == b.system
+            && a.account == b.account && a.role == b.role && a.sensitivity == b.sensitivity
+            && a.privileged == b.privileged
+            && a.ground == b.ground && a.codes == b.codes && a.worstSeverity == b.worstSeverity
+            && a.reviewer == b.reviewer
             && a.secondReviewer == b.secondReviewer
     }
 }

@@ -15,8 +15,10 @@ public struct Account: Sendable, Equatable {
     /// Line in the export where the account's first record starts.
     public var line: Int
 
-    public init(account: String, keys: AccountKeys = [:], roles: [String] = [], status: AccountStatus = .active,
-                lastLogin: Day? = nil, validTo: Day? = nil, line: Int = 0) {
+    public init(
+        account: String, keys: AccountKeys = [:], roles: [String] = [], status: AccountStatus = .active,
+        lastLogin: Day? = nil, validTo: Day? = nil, line: Int = 0
+    ) {
         self.account = account
         self.keys = keys
         self.roles = roles
@@ -56,7 +58,8 @@ public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
 
     public static func == (a: AccountKeys, b: AccountKeys) -> Bool {
-        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        a.pairs.count == b.pairs.count
+            && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 }
 
@@ -77,8 +80,10 @@ public struct SystemExport: Sendable {
     /// Problems that do not stop the run, such as a field empty in every record.
     public var warnings: [Diagnostic]
 
-    public init(system: String, name: String, owner: String?, file: String, sha256: String, bytes: Int, records: Int,
-                exportedOn: Day?, hasLastLogin: Bool, accounts: [Account], warnings: [Diagnostic] = []) {
+    public init(
+        system: String, name: String, owner: String?, file: String, sha256: String, bytes: Int, records: Int,
+        exportedOn: Day?, hasLastLogin: Bool, accounts: [Account], warnings: [Diagnostic] = []
+    ) {
         self.warnings = warnings
         self.system = system
         self.name = name
@@ -109,8 +114,10 @@ public struct HRRecord: Sendable, Equatable {
     public var managerEmployeeId: String?
     public var line: Int
 
-    public init(employeeId: String, name: String? = nil, startDate: Day? = nil, endDate: Day? = nil, title: String? = nil,
-                department: String? = nil, managerEmployeeId: String? = nil, line: Int = 0) {
+    public init(
+        employeeId: String, name: String? = nil, startDate: Day? = nil, endDate: Day? = nil, title: String? = nil,
+        department: String? = nil, managerEmployeeId: String? = nil, line: Int = 0
+    ) {
         self.employeeId = employeeId
         self.name = name
         self.startDate = startDate

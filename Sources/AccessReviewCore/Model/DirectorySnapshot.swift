@@ -21,10 +21,12 @@ public struct DirectoryUser: Sendable, Equatable {
     /// Direct and nested memberships (DNs, sorted).
     public var effectiveGroups: [String]
 
-    public init(dn: String, id: String, employeeId: String? = nil, name: String? = nil, email: String? = nil,
-                title: String? = nil, department: String? = nil, manager: String? = nil, managerDN: String? = nil,
-                employeeType: String? = nil, disabled: Bool = false, endDate: Day? = nil, groups: [String] = [],
-                effectiveGroups: [String] = []) {
+    public init(
+        dn: String, id: String, employeeId: String? = nil, name: String? = nil, email: String? = nil,
+        title: String? = nil, department: String? = nil, manager: String? = nil, managerDN: String? = nil,
+        employeeType: String? = nil, disabled: Bool = false, endDate: Day? = nil, groups: [String] = [],
+        effectiveGroups: [String] = []
+    ) {
         self.dn = dn
         self.id = id
         self.employeeId = employeeId
@@ -64,7 +66,10 @@ public struct DirectorySnapshot: Sendable {
     public var sourceSHA256: String?
     public var sourceBytes: Int?
 
-    public init(users: [DirectoryUser], groups: [DirectoryGroup], source: String, sourceSHA256: String? = nil, sourceBytes: Int? = nil) {
+    public init(
+        users: [DirectoryUser], groups: [DirectoryGroup], source: String, sourceSHA256: String? = nil,
+        sourceBytes: Int? = nil
+    ) {
         self.users = users
         self.groups = groups
         self.source = source

@@ -33,7 +33,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Encodable {
         case .leaverAccess, .leaverEnabled: return .critical
         case .orphanAccount, .ambiguousMatch, .sodConflict, .revocationNotDone: return .high
         case .unauthorisedRole, .exceptionExpired, .externalNoEndDate, .serviceOwnerInactive, .noReviewer,
-             .sensitiveReviewDue, .staleExport:
+            .sensitiveReviewDue, .staleExport:
             return .medium
         case .reviewOverdue, .dormantAccount, .unknownRole: return .low
         }
@@ -64,8 +64,10 @@ public struct Finding: Sendable, Equatable, Encodable {
     public var reviewer: String?
     public var detail: String
 
-    public init(code: FindingCode, severity: Severity? = nil, identity: String? = nil, system: String? = nil,
-                account: String? = nil, role: String? = nil, rule: String, reviewer: String? = nil, detail: String) {
+    public init(
+        code: FindingCode, severity: Severity? = nil, identity: String? = nil, system: String? = nil,
+        account: String? = nil, role: String? = nil, rule: String, reviewer: String? = nil, detail: String
+    ) {
         self.code = code
         self.severity = severity ?? code.baseSeverity
         self.identity = identity

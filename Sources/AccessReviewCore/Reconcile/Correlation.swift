@@ -69,8 +69,11 @@ extension ReconcileState {
         for (identity, role) in outcome.sodHeld { heldRoles[identity, default: []].insert(role) }
     }
 
-    func check(_ export: SystemExport, accounts: [Account], byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
-               into out: inout ExportOutcome) {
+    func check(
+        _ export: SystemExport, accounts: [Account],
+        byAttribute: [SystemMapping.CorrelateRule.IdentityAttribute: IdentityIndex],
+        into out: inout ExportOutcome
+    ) {
         guard let mapping = input.mappings[export.system] else { return }
         var services: [String: SystemMapping.ServiceAccount] = [:]
         for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
@@ -107,27 +110,35 @@ extension ReconcileState {
 
             if let ambiguous {
                 let names = ambiguous.candidates.map { identities[$0].user.id }.sorted()
-                out.findings.append(Finding(code: .ambiguousMatch, system: export.system, account: account.account,
-                                            rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                            detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
-                addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch], into: &out)
+                out.findings.append(
+                    Finding(
+                        code: .ambiguousMatch, system: export.system, account: account.account,
+                        rule: rule(.ambiguousMatch, default: "correlate"), reviewer: ownerRoute.reviewer,
+                        detail: messages.ambiguous(candidates: names, field: ambiguous.field)))
+                addOwnerRoutedLines(
+                    account: account, export: export, route: ownerRoute, codes: [.ambiguousMatch], into: &out)
                 continue
             }
             guard let index = matched else {
                 let keys = account.keys.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-                out.findings.append(Finding(code: .orphanAccount, system: export.system, account: account.account,
-                                            rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
-                                            detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
-                addOwnerRoutedLines(account: account, export: export, route: ownerRoute, codes: [.orphanAccount], into: &out)
+                out.findings.append(
+                    Finding(
+                        code: .orphanAccount, system: export.system, account: account.account,
+                        rule: rule(.orphanAccount, default: "correlate"), reviewer: ownerRoute.reviewer,
+                        detail: messages.orphan(system: export.system, keys: keys.isEmpty ? account.account : keys)))
+                addOwnerRoutedLines(
+                    account: account, export: export, route: ownerRoute, codes: [.orphanAccount], into: &out)
                 continue
             }
             checkPersonalAccount(index: index, account: account, export: export, roleKeys: roleKeys, into: &out)
         }
 
         for (role, count) in unknownRoles.sorted(by: { $0.key < $1.key }) {
-            out.findings.append(Finding(code: .unknownRole, system: export.system, role: role.role,
-                                        rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
-                                        detail: messages.unknownRole(role: role, accounts: count)))
+            out.findings.append(
+                Finding(
+                    code: .unknownRole, system: export.system, role: role.role,
+                    rule: rule(.unknownRole, default: "roles"), reviewer: ownerRoute.reviewer,
+                    detail: messages.unknownRole(role: role, accounts: count)))
         }
     }
 
@@ -167,7 +178,8 @@ struct IdentityIndex {
         let hash = key.hashValue
         guard let one = first[hash] else { return [] }
         var found: [Int] = []
-        for index in [one] + (more[hash] ?? []) where Self.value(of: identities[Int(index)].user, attribute)?.matchKey == key {
+        for index in [one] + (more[hash] ?? [])
+        where Self.value(of: identities[Int(index)].user, attribute)?.matchKey == key {
             found.append(Int(index))
         }
         return found

@@ -41,8 +41,10 @@ public struct ReconcileInput: Sendable {
     /// Let go of the inputs as soon as they are used (`InputRelease`); nil keeps them.
     public var release: InputRelease?
 
-    public init(directory: DirectorySnapshot, hr: HRSnapshot?, exports: [SystemExport], mappings: [String: SystemMapping],
-                handbook: Handbook, asOf: Day, language: Language) {
+    public init(
+        directory: DirectorySnapshot, hr: HRSnapshot?, exports: [SystemExport], mappings: [String: SystemMapping],
+        handbook: Handbook, asOf: Day, language: Language
+    ) {
         self.directory = directory
         self.hr = hr
         self.exports = exports
@@ -60,7 +62,9 @@ public struct History: Sendable {
     public var previousRun: Day?
     public var previousJobRoles: [String: [String]] = [:]
 
-    public init(firstSeenDisabled: [String: Day] = [:], previousRun: Day? = nil, previousJobRoles: [String: [String]] = [:]) {
+    public init(
+        firstSeenDisabled: [String: Day] = [:], previousRun: Day? = nil, previousJobRoles: [String: [String]] = [:]
+    ) {
         self.firstSeenDisabled = firstSeenDisabled
         self.previousRun = previousRun
         self.previousJobRoles = previousJobRoles

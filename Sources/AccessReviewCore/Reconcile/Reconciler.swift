@@ -22,10 +22,15 @@ public struct Reconciler: Sendable {
         state.checkIdentities()
         state.checkExports()
         let result = state.finish()
-        let unrouted = Set(result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })
+        let unrouted = Set(
+            result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })
         if !unrouted.isEmpty {
-            throw DiagnosticList([Diagnostic(file: file, line: fallbackLine,
-                                             "no eligible reviewer for the access of \(unrouted.sorted().joined(separator: ", ")): every fallback is the person themselves or a leaver; add another id to reviewers.fallback")])
+            throw DiagnosticList([
+                Diagnostic(
+                    file: file, line: fallbackLine,
+                    "no eligible reviewer for the access of \(unrouted.sorted().joined(separator: ", ")): every fallback is the person themselves or a leaver; add another id to reviewers.fallback"
+                )
+            ])
         }
         return result
     }
@@ -74,7 +79,8 @@ struct ReconcileState {
         self.asOf = input.asOf
         self.messages = Messages(input.language)
         exceptionsByIdentity = Dictionary(grouping: input.handbook.exceptions, by: \.identity)
-        grantsByJobRole = Dictionary(input.handbook.jobRoles.map { ($0.id, Set($0.grants)) }, uniquingKeysWith: { $0.union($1) })
+        grantsByJobRole = Dictionary(
+            input.handbook.jobRoles.map { ($0.id, Set($0.grants)) }, uniquingKeysWith: { $0.union($1) })
         birthright = Set(input.handbook.birthright)
         sodRoles = Set(input.handbook.sod.flatMap(\.roles))
     }

@@ -23,7 +23,6 @@ extension ReconcileState {
         ownedLines[Int(ownedStart[identity])..<Int(ownedStart[identity + 1])]
     }
 
-
     // MARK: Result
 
     mutating func finish() -> ReconcileResult {
@@ -53,7 +52,8 @@ extension ReconcileState {
             }
             if let second = line.secondReviewer { reviewers.insert(second) }
         }
-        return ReconcileResult(asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
+        return ReconcileResult(
+            asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
     }
 
     /// The lines in (identity, system, role, account) order, lines of no identity sorting as
@@ -78,7 +78,9 @@ extension ReconcileState {
         order += Parallel.flatMap(tilde) { range in range.flatMap { sorted(linesOf($0), lines: lines) } }
         order += sorted(sameAsTilde ? ownerless + linesOf(tilde) : ownerless, lines: lines)
         let start = sameAsTilde ? tilde + 1 : tilde
-        order += Parallel.flatMap(identities.count - start) { range in range.flatMap { sorted(linesOf(start + $0), lines: lines) } }
+        order += Parallel.flatMap(identities.count - start) { range in
+            range.flatMap { sorted(linesOf(start + $0), lines: lines) }
+        }
         return order
     }
 }

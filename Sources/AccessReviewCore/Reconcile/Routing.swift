@@ -20,7 +20,8 @@ extension ReconcileState {
     func climb(from start: String?, person: String?, missingManager: String?) -> Route {
         var visited: Set<String> = []
         var current = start
-        var why = start == nil
+        var why =
+            start == nil
             ? (missingManager.map(messages.managerMissing) ?? messages.noManagerSet)
             : ""
         while let candidate = current {
@@ -57,15 +58,18 @@ extension ReconcileState {
     }
 
     func systemOwnerRoute(_ export: SystemExport) -> Route {
-        if let owner = export.owner, eligible(owner, for: nil) { return Route(reviewer: owner, fallback: false, why: "") }
+        if let owner = export.owner, eligible(owner, for: nil) {
+            return Route(reviewer: owner, fallback: false, why: "")
+        }
         let why = export.owner.map(messages.ownerInactive) ?? messages.systemHasNoOwner
         return Route(reviewer: fallbackReviewer(for: nil), fallback: true, why: why)
     }
 
     /// NO_REVIEWER: lines went to the fallback, and why the route found no one else.
     func noReviewer(_ route: Route, identity: String? = nil, system: String? = nil, account: String? = nil) -> Finding {
-        Finding(code: .noReviewer, identity: identity, system: system, account: account,
-                rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
-                detail: messages.noReviewer(fallback: route.reviewer, why: route.why))
+        Finding(
+            code: .noReviewer, identity: identity, system: system, account: account,
+            rule: rule(.noReviewer, default: "reviewers.fallback"), reviewer: route.reviewer,
+            detail: messages.noReviewer(fallback: route.reviewer, why: route.why))
     }
 }

@@ -4,8 +4,10 @@ import Foundation
 /// directory: every system a rule names is configured, every identity a rule names exists.
 /// Each problem names the file and line of the reference.
 public enum CrossReferences {
-    public static func check(config: RunConfig, handbook: Handbook, mappings: [String: SystemMapping],
-                             directory: DirectorySnapshot) throws -> [Diagnostic] {
+    public static func check(
+        config: RunConfig, handbook: Handbook, mappings: [String: SystemMapping],
+        directory: DirectorySnapshot
+    ) throws -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let file = handbook.file
         let systems = Set(mappings.keys)
@@ -13,13 +15,17 @@ public enum CrossReferences {
 
         func system(_ id: String, line: Int, what: String) {
             if !systems.contains(id) {
-                problems.append(Diagnostic(file: file, line: line,
-                                           "\(what) names the system '\(id)', which the config does not list (known: \(systems.sorted().joined(separator: ", ")))"))
+                problems.append(
+                    Diagnostic(
+                        file: file, line: line,
+                        "\(what) names the system '\(id)', which the config does not list (known: \(systems.sorted().joined(separator: ", ")))"
+                    ))
             }
         }
         func identity(_ id: String, file: String, line: Int, what: String) {
             if !identities.contains(id) {
-                problems.append(Diagnostic(file: file, line: line, "\(what) '\(id)' is not an identity in the directory"))
+                problems.append(
+                    Diagnostic(file: file, line: line, "\(what) '\(id)' is not an identity in the directory"))
             }
         }
 
@@ -30,7 +36,8 @@ public enum CrossReferences {
             for grant in jobRole.grants { system(grant.system, line: jobRole.line, what: "job role \(jobRole.id)") }
         }
         for grant in handbook.birthright where !systems.contains(grant.system) {
-            problems.append(Diagnostic(file: file, "birthright names the system '\(grant.system)', which the config does not list"))
+            problems.append(
+                Diagnostic(file: file, "birthright names the system '\(grant.system)', which the config does not list"))
         }
         for rule in handbook.sod {
             for role in rule.roles { system(role.system, line: rule.line, what: "SoD rule \(rule.id)") }
@@ -48,7 +55,9 @@ public enum CrossReferences {
             identity(substitute.substitute, file: file, line: substitute.line, what: "the substitute")
         }
         for mapping in mappings.values.sorted(by: { $0.system < $1.system }) {
-            if let owner = mapping.owner { identity(owner, file: mapping.file, line: mapping.ownerLine, what: "the system owner") }
+            if let owner = mapping.owner {
+                identity(owner, file: mapping.file, line: mapping.ownerLine, what: "the system owner")
+            }
         }
         if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
         return problems

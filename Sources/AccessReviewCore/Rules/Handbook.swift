@@ -114,14 +114,16 @@ extension Handbook {
             throw DiagnosticList(diagnostics.all + [Diagnostic(file: file, line: 1, "the handbook is empty")])
         }
         if let version = root.int("version", required: true), version != 1 {
-            root.error(root.raw("version"), "unsupported handbook version \(version); this accessreview reads version 1")
+            root.error(
+                root.raw("version"), "unsupported handbook version \(version); this accessreview reads version 1")
         }
         let name = root.string("handbook") ?? "handbook"
 
         var policy = Policy()
         if let map = root.map("policy") {
             policy.reviewIntervalDays = map.int("review_interval_days", range: 1...3660) ?? policy.reviewIntervalDays
-            policy.sensitiveReviewIntervalDays = map.int("sensitive_review_interval_days", range: 1...3660) ?? policy.sensitiveReviewIntervalDays
+            policy.sensitiveReviewIntervalDays =
+                map.int("sensitive_review_interval_days", range: 1...3660) ?? policy.sensitiveReviewIntervalDays
             policy.leaverGraceDays = map.int("leaver_grace_days", range: 0...365) ?? policy.leaverGraceDays
             policy.dormantAfterDays = map.int("dormant_after_days", range: 1...3660) ?? policy.dormantAfterDays
             policy.staleExportDays = map.int("stale_export_days", range: 0...3660) ?? policy.staleExportDays
@@ -142,12 +144,18 @@ extension Handbook {
         var substitutes: [Substitute] = []
         if let map = root.map("reviewers", required: true) {
             fallbacks = map.strings("fallback", required: true) ?? []
-            if map.has("fallback") && fallbacks.isEmpty { map.error(map.raw("fallback"), "'reviewers.fallback' names no one") }
+            if map.has("fallback") && fallbacks.isEmpty {
+                map.error(map.raw("fallback"), "'reviewers.fallback' names no one")
+            }
             fallbackLine = map.raw("fallback")?.line ?? map.node.line
             for entry in map.maps("substitutes") {
-                if let manager = entry.string("manager", required: true), let substitute = entry.string("substitute", required: true) {
+                if let manager = entry.string("manager", required: true),
+                    let substitute = entry.string("substitute", required: true)
+                {
                     if manager == substitute { entry.error(nil, "a manager cannot be their own substitute") }
-                    substitutes.append(Substitute(manager: manager, substitute: substitute, until: entry.day("until"), line: entry.node.line))
+                    substitutes.append(
+                        Substitute(
+                            manager: manager, substitute: substitute, until: entry.day("until"), line: entry.node.line))
                 }
                 entry.close()
             }
@@ -157,14 +165,17 @@ extension Handbook {
         var roles: [RoleKey: CatalogueRole] = [:]
         for entry in root.maps("roles") {
             defer { entry.close() }
-            guard let system = entry.string("system", required: true), let role = entry.string("role", required: true) else { continue }
-            let sensitivity = entry.oneOf("sensitivity", Sensitivity.allCases.map(\.rawValue)).flatMap(Sensitivity.init) ?? .normal
+            guard let system = entry.string("system", required: true), let role = entry.string("role", required: true)
+            else { continue }
+            let sensitivity =
+                entry.oneOf("sensitivity", Sensitivity.allCases.map(\.rawValue)).flatMap(Sensitivity.init) ?? .normal
             let privileged = entry.bool("privileged") ?? false
             let key = RoleKey(system: system, role: role)
             if let earlier = roles[key] {
                 entry.error(nil, "the role \(key) is already in the catalogue (line \(earlier.line))")
             }
-            roles[key] = CatalogueRole(key: key, sensitivity: sensitivity, privileged: privileged, line: entry.node.line)
+            roles[key] = CatalogueRole(
+                key: key, sensitivity: sensitivity, privileged: privileged, line: entry.node.line)
         }
 
         var jobRoles: [JobRole] = []
@@ -172,7 +183,9 @@ extension Handbook {
         for entry in root.maps("job_roles") {
             defer { entry.close() }
             guard let id = entry.string("id", required: true) else { continue }
-            if let earlier = jobRoleIds[id] { entry.error(entry.raw("id"), "job role '\(id)' is defined twice (also line \(earlier))") }
+            if let earlier = jobRoleIds[id] {
+                entry.error(entry.raw("id"), "job role '\(id)' is defined twice (also line \(earlier))")
+            }
             jobRoleIds[id] = entry.node.line
             let name = entry.string("name") ?? id
             let section = entry.string("section")
@@ -180,7 +193,9 @@ extension Handbook {
             if let map = entry.map("match", required: true) {
                 for attribute in JobRole.MatchAttribute.allCases {
                     if let patterns = map.strings(attribute.rawValue) {
-                        if patterns.isEmpty { map.error(map.raw(attribute.rawValue), "'\(attribute.rawValue)' lists no patterns") }
+                        if patterns.isEmpty {
+                            map.error(map.raw(attribute.rawValue), "'\(attribute.rawValue)' lists no patterns")
+                        }
                         match.append((attribute, patterns.map(Glob.init)))
                     }
                 }
@@ -188,7 +203,8 @@ extension Handbook {
                 if match.isEmpty { map.error(nil, "job role '\(id)' has an empty 'match': it would match everyone") }
             }
             let grants = grantList(entry.map("grants", required: true))
-            jobRoles.append(JobRole(id: id, name: name, section: section, match: match, grants: grants, line: entry.node.line))
+            jobRoles.append(
+                JobRole(id: id, name: name, section: section, match: match, grants: grants, line: entry.node.line))
         }
 
         let birthright = grantList(root.map("birthright"))
@@ -207,7 +223,9 @@ extension Handbook {
                 role.close()
             }
             if pairs.count < 2 { entry.error(entry.raw("roles"), "SoD rule '\(id)' must list at least two roles") }
-            if sod.contains(where: { $0.id == id }) { entry.error(entry.raw("id"), "SoD rule '\(id)' is defined twice") }
+            if sod.contains(where: { $0.id == id }) {
+                entry.error(entry.raw("id"), "SoD rule '\(id)' is defined twice")
+            }
             sod.append(SoDRule(id: id, section: section, description: description, roles: pairs, line: entry.node.line))
         }
 
@@ -235,8 +253,10 @@ extension Handbook {
             }
             if let identity, let reason, let approvedBy, let expires {
                 let key = system.flatMap { s in role.map { RoleKey(system: s, role: $0) } }
-                exceptions.append(ExceptionGrant(identity: identity, role: key, sod: sodId, reason: reason,
-                                                 approvedBy: approvedBy, expires: expires, line: entry.node.line))
+                exceptions.append(
+                    ExceptionGrant(
+                        identity: identity, role: key, sod: sodId, reason: reason,
+                        approvedBy: approvedBy, expires: expires, line: entry.node.line))
             }
         }
         var sections: [String: String] = [:]
@@ -245,16 +265,19 @@ extension Handbook {
                 if FindingCode(rawValue: entry.key) == nil {
                     map.error(entry.keyNode, "unknown finding code '\(entry.key)' in sections")
                 }
-                if let text = YAMLMap.scalarString(entry.node, name: "sections.\(entry.key)", file: file, diagnostics: diagnostics) {
+                if let text = YAMLMap.scalarString(
+                    entry.node, name: "sections.\(entry.key)", file: file, diagnostics: diagnostics)
+                {
                     sections[entry.key] = text
                 }
             }
         }
         root.close()
         try diagnostics.throwIfErrors()
-        return Handbook(file: file, name: name, policy: policy, leaverWhen: leaverWhen, externalWhen: externalWhen,
-                        fallbacks: fallbacks, fallbackLine: fallbackLine, substitutes: substitutes, roles: roles,
-                        jobRoles: jobRoles, birthright: birthright, sod: sod, exceptions: exceptions, sections: sections)
+        return Handbook(
+            file: file, name: name, policy: policy, leaverWhen: leaverWhen, externalWhen: externalWhen,
+            fallbacks: fallbacks, fallbackLine: fallbackLine, substitutes: substitutes, roles: roles,
+            jobRoles: jobRoles, birthright: birthright, sod: sod, exceptions: exceptions, sections: sections)
     }
 
     /// `{ system: [role, …] }` as grants and birthright write it.
@@ -265,7 +288,9 @@ extension Handbook {
             switch entry.node.value {
             case .list(let items):
                 for item in items {
-                    if let role = YAMLMap.scalarString(item, name: "\(map.path).\(entry.key)", file: map.file, diagnostics: map.diagnostics) {
+                    if let role = YAMLMap.scalarString(
+                        item, name: "\(map.path).\(entry.key)", file: map.file, diagnostics: map.diagnostics)
+                    {
                         keys.append(RoleKey(system: entry.key, role: role))
                     }
                 }
@@ -284,15 +309,24 @@ extension Handbook {
                 switch name {
                 case "disabled": result.append(.disabled)
                 case "end_date_passed": result.append(.endDatePassed)
-                default: map.error(node, "unknown condition '\(name)' in \(key); known: disabled, end_date_passed, { dn_under: … }, { attribute: …, in: […] }, { group: … }")
+                default:
+                    map.error(
+                        node,
+                        "unknown condition '\(name)' in \(key); known: disabled, end_date_passed, { dn_under: … }, { attribute: …, in: […] }, { group: … }"
+                    )
                 }
             case .map:
-                guard let condition = YAMLMap(node, file: map.file, path: "identities.\(key)[\(index)]", diagnostics: map.diagnostics) else { continue }
+                guard
+                    let condition = YAMLMap(
+                        node, file: map.file, path: "identities.\(key)[\(index)]", diagnostics: map.diagnostics)
+                else { continue }
                 if let dn = condition.string("dn_under") {
                     result.append(.dnUnder(dn))
                 } else if let group = condition.string("group") {
                     result.append(.group(group))
-                } else if let attribute = condition.oneOf("attribute", ["title", "department", "employee_type", "email", "name"]) {
+                } else if let attribute = condition.oneOf(
+                    "attribute", ["title", "department", "employee_type", "email", "name"])
+                {
                     let values = condition.strings("in", required: true) ?? []
                     result.append(.attribute(attribute, values.map(Glob.init)))
                 } else {

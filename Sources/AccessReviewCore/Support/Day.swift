@@ -89,7 +89,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let day = Day(iso: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not YYYY-MM-DD: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not YYYY-MM-DD: \(text)"))
         }
         self = day
     }

@@ -75,7 +75,9 @@ public enum DN {
         var normal = true
         var previous: UInt8 = 0x2C
         for byte in dn.utf8 {
-            if byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) || (byte == 0x20 && previous == 0x2C) || (byte == 0x2C && previous == 0x20) {
+            if byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) || (byte == 0x20 && previous == 0x2C)
+                || (byte == 0x2C && previous == 0x20)
+            {
                 normal = false
                 break
             }
@@ -95,7 +97,9 @@ public enum DN {
             if byte == 0x2C {
                 pendingSpaces = 0  // spaces before a comma go
             } else if pendingSpaces > 0 {
-                if let last = bytes.last, last != 0x2C { bytes.append(contentsOf: repeatElement(0x20, count: pendingSpaces)) }
+                if let last = bytes.last, last != 0x2C {
+                    bytes.append(contentsOf: repeatElement(0x20, count: pendingSpaces))
+                }
                 pendingSpaces = 0
             }
             bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
@@ -116,4 +120,3 @@ public enum DN {
         return d == b || d.hasSuffix("," + b)
     }
 }
-

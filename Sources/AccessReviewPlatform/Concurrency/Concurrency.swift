@@ -36,9 +36,11 @@ package final class BatchPipe<Element>: @unchecked Sendable {
 
     /// Runs `produce` on the calling thread while another thread folds what it sends into
     /// `state`, one element at a time; what `produce` returned and the state at the end.
-    package static func overlap<State, Produced>(_ state: State, batchSize: Int = 512, depth: Int = 8,
-                                         consume: @escaping (inout State, Element) -> Void,
-                                         produce: ((Element) -> Void) throws -> Produced) throws -> (Produced, State) {
+    package static func overlap<State, Produced>(
+        _ state: State, batchSize: Int = 512, depth: Int = 8,
+        consume: @escaping (inout State, Element) -> Void,
+        produce: ((Element) -> Void) throws -> Produced
+    ) throws -> (Produced, State) {
         let box = Box(state)
         let pipe = BatchPipe(batchSize: batchSize, depth: depth) { batch in
             for element in batch { consume(&box.value, element) }

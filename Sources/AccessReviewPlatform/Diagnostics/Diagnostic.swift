@@ -58,7 +58,7 @@ public final class DiagnosticCollector: Sendable {
         if hasErrors { throw DiagnosticList(sorted) }
     }
 
-/// In the order of the file: by file, then line (stable for equal lines).
+    /// In the order of the file: by file, then line (stable for equal lines).
     public var sorted: [Diagnostic] {
         all.enumerated().sorted { a, b in
             (a.element.file, a.element.line ?? 0, a.offset) < (b.element.file, b.element.line ?? 0, b.offset)

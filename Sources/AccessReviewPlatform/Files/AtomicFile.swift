@@ -5,8 +5,10 @@ import Foundation
 /// untouched and no partial file behind. Files inside an `OutputFolder`'s work folder are
 /// written in place (`replacing: false`): the folder itself is what appears whole.
 public enum AtomicFile {
-    public static func write(_ path: String, mode: mode_t = 0o644, replacing: Bool = true,
-                             _ body: (FileHandle) throws -> Void) throws {
+    public static func write(
+        _ path: String, mode: mode_t = 0o644, replacing: Bool = true,
+        _ body: (FileHandle) throws -> Void
+    ) throws {
         let target = replacing ? path + ".partial-\(ProcessInfo.processInfo.processIdentifier)" : path
         let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw writeFailure(path) }
@@ -31,7 +33,8 @@ public enum AtomicFile {
             try data.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Foundation.write(handle.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    let written = Foundation.write(
+                        handle.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     guard written > 0 else { throw writeFailure(path) }
                     offset += written
                 }

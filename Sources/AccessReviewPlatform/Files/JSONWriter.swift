@@ -82,7 +82,9 @@ package struct JSONWriter {
     /// Writes `items` one a line ("\n" before the first, ",\n" before the others), rendered
     /// on every core: pairs of chunks are rendered side by side, then written in order (to the
     /// sink as they are, without a copy), so memory holds two chunks whatever the number of items.
-    package mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void) throws {
+    package mutating func lines<T>(_ items: [T], chunk: Int = 8192, _ render: @escaping (T, inout JSONWriter) -> Void)
+        throws
+    {
         let parts = ResultSlots<[UInt8]>(count: 2)
         // Only read while the chunks are rendered.
         let items = UncheckedSendable(items), render = UncheckedSendable(render)
@@ -125,7 +127,6 @@ package struct JSONWriter {
     package var data: Data { Data(bytes) }
 }
 
-
 /// Writes blocks to a file on another thread, so that the caller renders the next block
 /// while the kernel copies this one. A write error is thrown by the next call.
 package final class BackgroundWriter: @unchecked Sendable {
@@ -152,7 +153,8 @@ package final class BackgroundWriter: @unchecked Sendable {
                 // Start writing the block out now, and keep it out of the page cache once it
                 // is on disk: a file renamed over another on ext4 is otherwise written out
                 // inside rename(2), 0.2 s for a 500 MB accounts.json.
-                _ = posix_fadvise(self.handle.fileDescriptor, off_t(self.written), off_t(block.value.count), POSIX_FADV_DONTNEED)
+                _ = posix_fadvise(
+                    self.handle.fileDescriptor, off_t(self.written), off_t(block.value.count), POSIX_FADV_DONTNEED)
                 self.hasher?.update(block.value)
                 self.written += block.value.count
             } catch {
@@ -180,7 +182,9 @@ package final class BackgroundWriter: @unchecked Sendable {
 
 extension JSONWriter {
     /// Renders into `handle` through a background writer; the SHA-256 and size when `hashing`.
-    package static func stream(to handle: FileHandle, hashing: Bool, _ render: (inout JSONWriter) throws -> Void) throws -> (sha256: String, bytes: Int) {
+    package static func stream(to handle: FileHandle, hashing: Bool, _ render: (inout JSONWriter) throws -> Void) throws
+        -> (sha256: String, bytes: Int)
+    {
         let sink = BackgroundWriter(handle, hashing: hashing)
         defer { sink.drain() }
         var w = JSONWriter(sink: sink)
@@ -189,4 +193,3 @@ extension JSONWriter {
         return try sink.finish()
     }
 }
-

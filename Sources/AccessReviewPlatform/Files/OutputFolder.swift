@@ -17,15 +17,18 @@ public final class OutputFolder: Sendable {
 
     public init(parent: String, name: String) throws {
         finalPath = (parent as NSString).appendingPathComponent(name)
-        workPath = (parent as NSString).appendingPathComponent(".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        workPath = (parent as NSString).appendingPathComponent(
+            ".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
             if fm.fileExists(atPath: workPath) { try fm.removeItem(atPath: workPath) }
             // Owner only: sheets and findings hold personal data.
-            try fm.createDirectory(atPath: workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw ToolError(.outputNotWritten, "\(parent): error: cannot create the output folder: \(error.localizedDescription)")
+            throw ToolError(
+                .outputNotWritten, "\(parent): error: cannot create the output folder: \(error.localizedDescription)")
         }
     }
 
@@ -66,7 +69,8 @@ public final class OutputFolder: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw ToolError(.outputNotWritten, "\(folder): error: cannot create the folder: \(error.localizedDescription)")
+                throw ToolError(
+                    .outputNotWritten, "\(folder): error: cannot create the folder: \(error.localizedDescription)")
             }
         }
         return path
@@ -95,7 +99,9 @@ public final class OutputFolder: Sendable {
         } catch {
             if let old { try? fm.moveItem(atPath: old, toPath: finalPath) }
             if let error = error as? ToolError { throw error }
-            throw ToolError(.outputNotWritten, "\(finalPath): error: cannot move the finished output into place: \(error.localizedDescription)")
+            throw ToolError(
+                .outputNotWritten,
+                "\(finalPath): error: cannot move the finished output into place: \(error.localizedDescription)")
         }
         do {
             try confirm()

@@ -15,7 +15,9 @@ package final class LDAPConnection {
         package var pageSize: Int
 
         package init(url: String, starttls: Bool, caFile: String?, timeoutSeconds: Int, pageSize: Int) {
-            (self.url, self.starttls, self.caFile, self.timeoutSeconds, self.pageSize) = (url, starttls, caFile, timeoutSeconds, pageSize)
+            (self.url, self.starttls, self.caFile, self.timeoutSeconds, self.pageSize) = (
+                url, starttls, caFile, timeoutSeconds, pageSize
+            )
         }
     }
 
@@ -31,7 +33,8 @@ package final class LDAPConnection {
         var ld: OpaquePointer?
         let rc = ldap_initialize(&ld, options.url)
         guard rc == LDAP_SUCCESS, let ld else {
-            throw ToolError(.configuration, "\(options.url): error: not an LDAP URL (\(String(cString: ldap_err2string(rc))))")
+            throw ToolError(
+                .configuration, "\(options.url): error: not an LDAP URL (\(String(cString: ldap_err2string(rc))))")
         }
         handle = ld
         _ = ar_set_int_option(ld, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3)
@@ -53,7 +56,10 @@ package final class LDAPConnection {
                 if rc == LDAP_SERVER_DOWN, !TCPProbe.reachable(url: options.url, timeout: options.timeoutSeconds) {
                     throw connectionFailure(rc)
                 }
-                throw ToolError(.sourceUnreachable, "\(options.url): error: StartTLS failed: \(String(cString: ldap_err2string(rc))) (\(rc)) — the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name")
+                throw ToolError(
+                    .sourceUnreachable,
+                    "\(options.url): error: StartTLS failed: \(String(cString: ldap_err2string(rc))) (\(rc)) — the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name"
+                )
             }
         }
     }
@@ -70,8 +76,9 @@ package final class LDAPConnection {
         var bytes = Array((password ?? "").utf8)
         defer { for index in bytes.indices { bytes[index] = 0 } }
         let rc = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            var credentials = berval(bv_len: ber_len_t(buffer.count),
-                                     bv_val: UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self))
+            var credentials = berval(
+                bv_len: ber_len_t(buffer.count),
+                bv_val: UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self))
             return ar_simple_bind(handle, dn, &credentials)
         }
         guard rc == LDAP_SUCCESS else {
@@ -83,7 +90,9 @@ package final class LDAPConnection {
 
     /// A subtree search with paged results (RFC 2696): each entry is handed over as soon as
     /// it arrives. A size or admin limit is an error, never a short result.
-    package func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void) throws -> Int {
+    package func search(base: String, filter: String, attributes: [String], _ handle: (DirectoryEntry) throws -> Void)
+        throws -> Int
+    {
         let attributeList = CStringArray(attributes)
         let names = AttributeNameCache(requested: attributes)
         var cookie = berval(bv_len: 0, bv_val: nil)
@@ -95,12 +104,16 @@ package final class LDAPConnection {
             lastPageCount += 1
             var pageControl: UnsafeMutablePointer<LDAPControl>?
             var rc = ldap_create_page_control(self.handle, ber_int_t(options.pageSize), &cookie, 1, &pageControl)
-            guard rc == LDAP_SUCCESS, let pageControl else { throw failure("cannot create the paged-results control", rc) }
+            guard rc == LDAP_SUCCESS, let pageControl else {
+                throw failure("cannot create the paged-results control", rc)
+            }
             var controls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
             var messageId: Int32 = 0
             rc = controls.withUnsafeMutableBufferPointer { buffer in
                 attributeList.withPointer { attrs in
-                    ldap_search_ext(self.handle, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, buffer.baseAddress, nil, &timeout, 0, &messageId)
+                    ldap_search_ext(
+                        self.handle, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, buffer.baseAddress, nil, &timeout, 0,
+                        &messageId)
                 }
             }
             ldap_control_free(pageControl)
@@ -110,10 +123,16 @@ package final class LDAPConnection {
             while !pageDone {
                 var message: OpaquePointer?
                 let type = ldap_result(self.handle, messageId, LDAP_MSG_ONE, &timeout, &message)
-                if type == -1 { throw failure("the connection failed during the search under \(base) after \(total) entries", lastError()) }
+                if type == -1 {
+                    throw failure(
+                        "the connection failed during the search under \(base) after \(total) entries", lastError())
+                }
                 if type == 0 {
                     if let message { ldap_msgfree(message) }
-                    throw ToolError(.sourceUnreachable, "\(options.url): error: no answer within \(options.timeoutSeconds) s during the search under \(base) (timeout_seconds)")
+                    throw ToolError(
+                        .sourceUnreachable,
+                        "\(options.url): error: no answer within \(options.timeoutSeconds) s during the search under \(base) (timeout_seconds)"
+                    )
                 }
                 guard let message else { continue }
                 defer { ldap_msgfree(message) }
@@ -133,7 +152,9 @@ package final class LDAPConnection {
                     defer { if let serverControls { ldap_controls_free(serverControls) } }
                     guard rc == LDAP_SUCCESS else { throw failure("cannot read the search result", rc) }
                     if code == LDAP_SIZELIMIT_EXCEEDED || code == LDAP_ADMINLIMIT_EXCEEDED {
-                        throw ToolError(.sourceUnreachable, """
+                        throw ToolError(
+                            .sourceUnreachable,
+                            """
                             \(options.url): error: the server stopped the search under \(base) at its \(code == LDAP_SIZELIMIT_EXCEEDED ? "size" : "administrative") limit after \(total) entries (\(String(cString: ldap_err2string(code))))\(detail.isEmpty ? "" : ": \(detail)").
                             accessreview never works on a short population. Lift the limit for the reader account: in slapd, \
                             'limits dn.exact="<bind dn>" size.prtotal=unlimited' (or size=unlimited); in Active Directory, \
@@ -148,7 +169,10 @@ package final class LDAPConnection {
                         cookie = berval(bv_len: 0, bv_val: nil)
                     }
                     guard let found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, serverControls, nil) else {
-                        throw ToolError(.sourceUnreachable, "\(options.url): error: the server ignored the paged-results control for \(base); accessreview needs RFC 2696 paging")
+                        throw ToolError(
+                            .sourceUnreachable,
+                            "\(options.url): error: the server ignored the paged-results control for \(base); accessreview needs RFC 2696 paging"
+                        )
                     }
                     var estimate: ber_int_t = 0
                     rc = ldap_parse_pageresponse_control(self.handle, found, &estimate, &cookie)
@@ -189,7 +213,8 @@ package final class LDAPConnection {
             return DirectoryEntry(dn: "", layout: names.layout)
         }
         defer { ber_free(ber, 0) }
-        var result = DirectoryEntry(dn: Self.string(dnValue), layout: names.layout, capacity: names.layout.names.count + 4)
+        var result = DirectoryEntry(
+            dn: Self.string(dnValue), layout: names.layout, capacity: names.layout.names.count + 4)
         var unrequested: [(name: String, values: [String])] = []
         var name = berval()
         var values: UnsafeMutablePointer<berval>?
@@ -235,9 +260,15 @@ package final class LDAPConnection {
     private func connectionFailure(_ code: Int32) -> ToolError {
         let words = "\(String(cString: ldap_err2string(code))) (\(code))"
         if TCPProbe.reachable(url: options.url, timeout: options.timeoutSeconds) {
-            return ToolError(.sourceUnreachable, "\(options.url): error: the TLS handshake failed (\(words)): the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name")
+            return ToolError(
+                .sourceUnreachable,
+                "\(options.url): error: the TLS handshake failed (\(words)): the server's certificate is not trusted by \(options.caFile ?? "the system's CA store") or not issued for this host name"
+            )
         }
-        return ToolError(.sourceUnreachable, "\(options.url): error: cannot connect (\(words)): the server is down, the port is wrong or the connection is refused")
+        return ToolError(
+            .sourceUnreachable,
+            "\(options.url): error: cannot connect (\(words)): the server is down, the port is wrong or the connection is refused"
+        )
     }
 
     /// A failure as the user reads it: server, what failed, libldap's words and a hint.
@@ -251,7 +282,8 @@ package final class LDAPConnection {
         var hint = ""
         switch code {
         case LDAP_SERVER_DOWN:
-            hint = " — is the server running and reachable, and is the certificate trusted (ca_file) and issued for this host name?"
+            hint =
+                " — is the server running and reachable, and is the certificate trusted (ca_file) and issued for this host name?"
         case LDAP_INVALID_CREDENTIALS:
             hint = " — check bind_dn and the password in password_env or password_file"
         case LDAP_CONNECT_ERROR:
@@ -261,7 +293,9 @@ package final class LDAPConnection {
         default: break
         }
         let extra = diagnostic.isEmpty || diagnostic.contains("unknown error") ? "" : " (\(diagnostic))"
-        return ToolError(.sourceUnreachable, "\(options.url): error: \(what): \(String(cString: ldap_err2string(code))) (\(code))\(extra)\(hint)")
+        return ToolError(
+            .sourceUnreachable,
+            "\(options.url): error: \(what): \(String(cString: ldap_err2string(code))) (\(code))\(extra)\(hint)")
     }
 }
 
@@ -285,7 +319,10 @@ package final class AttributeNameCache {
 
     func lookup(_ name: berval) -> Name {
         let raw = UnsafeRawBufferPointer(start: name.bv_val, count: Int(name.bv_len))
-        for entry in known where entry.bytes.count == raw.count && entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+        for entry in known
+        where entry.bytes.count == raw.count
+            && entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 })
+        {
             return entry.name
         }
         let key = String(decoding: raw, as: UTF8.self).lowercased()
@@ -348,7 +385,9 @@ package enum LDAPValues {
         var parts = ["S", String(b[0]), String(authority)]
         for index in 0..<Int(b[1]) {
             let offset = 8 + index * 4
-            let value = UInt32(b[offset]) | UInt32(b[offset + 1]) << 8 | UInt32(b[offset + 2]) << 16 | UInt32(b[offset + 3]) << 24
+            let value =
+                UInt32(b[offset]) | UInt32(b[offset + 1]) << 8 | UInt32(b[offset + 2]) << 16 | UInt32(b[offset + 3])
+                << 24
             parts.append(String(value))
         }
         return parts.joined(separator: "-")

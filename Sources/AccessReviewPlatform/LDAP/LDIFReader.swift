@@ -21,7 +21,9 @@ public enum LDIFReader {
     }
 
     /// Reads the file one entry at a time, handing each to `handle`; the file's SHA-256 and size.
-    public static func read(path: String, _ handle: (DirectoryEntry) throws -> Void) throws -> (sha256: String, bytes: Int) {
+    public static func read(path: String, _ handle: (DirectoryEntry) throws -> Void) throws -> (
+        sha256: String, bytes: Int
+    ) {
         let scan = try prescan(path: path)
         guard let file = ldif_open(path, "r") else {
             throw Diagnostic(file: path, "cannot open the LDIF file: \(String(cString: strerror(errno)))")
@@ -53,12 +55,15 @@ public enum LDIFReader {
             let parsed = ldap_parse_ldif_record(&value, UInt(startLine), &record, path, UInt32(LDIF_DEFAULT_ADD))
             defer { ldap_ldif_record_done(&record) }
             guard parsed == 0 else {
-                throw Diagnostic(file: path, line: startLine,
-                                 "LDIF syntax error in the record starting here (a line without 'name: value', bad base64 or a bad DN)")
+                throw Diagnostic(
+                    file: path, line: startLine,
+                    "LDIF syntax error in the record starting here (a line without 'name: value', bad base64 or a bad DN)"
+                )
             }
             // Plain entries come back with no operation (0); an explicit "changetype: add" as an add.
             guard record.lr_op == 0 || record.lr_op == ar_ldap_req_add else {
-                throw Diagnostic(file: path, line: startLine, "a changetype record is not directory content; export entries only")
+                throw Diagnostic(
+                    file: path, line: startLine, "a changetype record is not directory content; export entries only")
             }
             let dn = string(record.lr_dn)
             names.removeAll(keepingCapacity: true)
@@ -125,10 +130,12 @@ public enum LDIFReader {
             }
             if bytes[0] == 0x23 || bytes[0] == 0x20 { return }
             if let colon = bytes.firstIndex(of: 0x3A), colon + 1 < bytes.count, bytes[colon + 1] == 0x3C {
-                throw Diagnostic(file: path, line: lineNo,
-                                 "'\(String(decoding: bytes[..<colon], as: UTF8.self)):<' takes its value from a URL or file; accessreview never follows those — put the value in the LDIF")
+                throw Diagnostic(
+                    file: path, line: lineNo,
+                    "'\(String(decoding: bytes[..<colon], as: UTF8.self)):<' takes its value from a URL or file; accessreview never follows those — put the value in the LDIF"
+                )
             }
-            if String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) == nil {
+            if String(validatingCString: bytes.map { CChar(bitPattern: $0) } + [0]) == nil {
                 throw Diagnostic(file: path, line: lineNo, "this line is not valid UTF-8")
             }
             if !inRecord {

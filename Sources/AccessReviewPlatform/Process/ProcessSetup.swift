@@ -22,7 +22,8 @@ public enum ProcessSetup {
     /// Stops a program that reads XML or talks to a server before `start()`: without it a
     /// document could load external entities.
     package static func requireStarted() {
-        precondition(started.withLock { $0 }, "ProcessSetup.start() must run before any export, sheet or server is read")
+        precondition(
+            started.withLock { $0 }, "ProcessSetup.start() must run before any export, sheet or server is read")
     }
 
     /// Hands the free pages of every malloc arena back to the system (glibc's `malloc_trim`);

@@ -28,7 +28,11 @@ public struct StageClock: Sendable {
     public mutating func lap(_ name: String) {
         ProcessSetup.releaseFreeMemory()
         let now = Date()
-        laps.append((name + String(format: " (peak %.0f MB)", Double(ProcessSetup.peakMemoryBytes()) / 1e6), now.timeIntervalSince(last)))
+        laps.append(
+            (
+                name + String(format: " (peak %.0f MB)", Double(ProcessSetup.peakMemoryBytes()) / 1e6),
+                now.timeIntervalSince(last)
+            ))
         last = now
     }
 }

@@ -61,7 +61,9 @@ package final class SQLiteDatabase {
                 switch value {
                 case .text(let text): _ = ar_sqlite_bind_text(handle, position, text)
                 case .blob(let data):
-                    _ = data.withUnsafeBytes { ar_sqlite_bind_blob(handle, position, $0.baseAddress, Int32(data.count)) }
+                    _ = data.withUnsafeBytes {
+                        ar_sqlite_bind_blob(handle, position, $0.baseAddress, Int32(data.count))
+                    }
                 case .integer(let number): _ = sqlite3_bind_int64(handle, position, sqlite3_int64(number))
                 case .null: _ = sqlite3_bind_null(handle, position)
                 }
@@ -77,12 +79,18 @@ package final class SQLiteDatabase {
     package init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.path = path
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
         } catch {
-            throw ToolError(.outputNotWritten, "\(path): error: cannot create the state store's folder: \(error.localizedDescription)")
+            throw ToolError(
+                .outputNotWritten,
+                "\(path): error: cannot create the state store's folder: \(error.localizedDescription)")
         }
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
+        guard
+            sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+                == SQLITE_OK
+        else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
             db = nil

@@ -14,20 +14,27 @@ package enum PDFSheetWriter {
 
     package static func write(_ sheet: PrintableSheet, to path: String) throws {
         guard FileManager.default.fileExists(atPath: fontPath) else {
-            throw ToolError(.configuration, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
+            throw ToolError(
+                .configuration, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
         }
         var status: UInt = 0
-        guard let pdf = HPDF_New({ error, _, data in
-            data?.assumingMemoryBound(to: UInt.self).pointee = UInt(error)
-        }, &status) else {
+        guard
+            let pdf = HPDF_New(
+                { error, _, data in
+                    data?.assumingMemoryBound(to: UInt.self).pointee = UInt(error)
+                }, &status)
+        else {
             throw ToolError(.outputNotWritten, "\(path): error: libharu cannot start a PDF")
         }
         defer { HPDF_Free(pdf) }
         HPDF_SetCompressionMode(pdf, UInt32(HPDF_COMP_ALL))
         HPDF_UseUTFEncodings(pdf)
         HPDF_SetCurrentEncoder(pdf, "UTF-8")
-        guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontPath, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8") else {
-            throw ToolError(.configuration, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))")
+        guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontPath, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8")
+        else {
+            throw ToolError(
+                .configuration, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))"
+            )
         }
         HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, sheet.title)
         HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "accessreview")
@@ -92,7 +99,9 @@ package enum PDFSheetWriter {
                 }
                 x = margin
                 for (index, width) in sheet.layout.printed {
-                    let value = index == sheet.layout.decisionColumn ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
+                    let value =
+                        index == sheet.layout.decisionColumn
+                        ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
                     text(page, font, fontSize, x, y, fit(page, font, value, width - 4))
                     x += width
                 }
@@ -105,7 +114,9 @@ package enum PDFSheetWriter {
             signOff(page, font, sheet, y: pageHeight - margin - 40)
         }
         guard HPDF_SaveToFile(pdf, path) == HPDF_OK else {
-            throw ToolError(.outputNotWritten, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))")
+            throw ToolError(
+                .outputNotWritten, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))"
+            )
         }
     }
 
@@ -134,7 +145,9 @@ package enum PDFSheetWriter {
         }
     }
 
-    private static func text(_ page: HPDF_Page, _ font: HPDF_Font, _ size: Float, _ x: Float, _ y: Float, _ value: String) {
+    private static func text(
+        _ page: HPDF_Page, _ font: HPDF_Font, _ size: Float, _ x: Float, _ y: Float, _ value: String
+    ) {
         HPDF_Page_BeginText(page)
         HPDF_Page_SetFontAndSize(page, font, size)
         HPDF_Page_TextOut(page, x, y, value)

@@ -8,7 +8,9 @@ package struct PrintableSheet {
     package struct Validation {
         package var errorTitle, errorMessage, inputTitle, inputMessage: String
         package init(errorTitle: String, errorMessage: String, inputTitle: String, inputMessage: String) {
-            (self.errorTitle, self.errorMessage, self.inputTitle, self.inputMessage) = (errorTitle, errorMessage, inputTitle, inputMessage)
+            (self.errorTitle, self.errorMessage, self.inputTitle, self.inputMessage) = (
+                errorTitle, errorMessage, inputTitle, inputMessage
+            )
         }
     }
 
@@ -44,11 +46,13 @@ package struct PrintableSheet {
     package var footer: String
     package var signOff: SignOff
 
-    package init(title: String, organisation: String, created: Int, instructionsName: String, attestationName: String,
-                 instructions: [String], headerBlock: [(String, String)], columns: [String], layout: Layout, rowCount: Int,
-                 cells: @escaping (Int) -> [String], shade: @escaping (Int) -> Shade?, decisionWords: [String],
-                 validation: Validation, pageTitle: String, pageNumber: @escaping (Int, Int) -> String, footer: String,
-                 signOff: SignOff) {
+    package init(
+        title: String, organisation: String, created: Int, instructionsName: String, attestationName: String,
+        instructions: [String], headerBlock: [(String, String)], columns: [String], layout: Layout, rowCount: Int,
+        cells: @escaping (Int) -> [String], shade: @escaping (Int) -> Shade?, decisionWords: [String],
+        validation: Validation, pageTitle: String, pageNumber: @escaping (Int, Int) -> String, footer: String,
+        signOff: SignOff
+    ) {
         self.title = title
         self.organisation = organisation
         self.created = created
@@ -81,7 +85,10 @@ package struct PrintableSheet {
         /// The columns the PDF prints, with their widths in points (A4 landscape).
         package var printed: [(index: Int, width: Float)]
 
-        package init(headerRow: Int, decisionColumn: Int, commentColumn: Int, widths: [Double], printed: [(index: Int, width: Float)]) {
+        package init(
+            headerRow: Int, decisionColumn: Int, commentColumn: Int, widths: [Double],
+            printed: [(index: Int, width: Float)]
+        ) {
             self.headerRow = headerRow
             self.decisionColumn = decisionColumn
             self.commentColumn = commentColumn

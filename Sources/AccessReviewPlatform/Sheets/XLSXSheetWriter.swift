@@ -15,7 +15,8 @@ package enum XLSXSheetWriter {
         var options = lxw_workbook_options()
         options.constant_memory = 1
         guard let workbook = workbook_new_opt(path, &options) else {
-            throw ToolError(.outputNotWritten, "\(path): error: cannot create the workbook: \(String(cString: strerror(errno)))")
+            throw ToolError(
+                .outputNotWritten, "\(path): error: cannot create the workbook: \(String(cString: strerror(errno)))")
         }
         var closed = false
         defer { if !closed { workbook_close(workbook) } }
@@ -43,7 +44,9 @@ package enum XLSXSheetWriter {
         format_set_unlocked(editable)
         format_set_bg_color(editable, 0xFFF2CC)
         var fills: [PrintableSheet.Shade: OpaquePointer] = [:]
-        for (severity, color) in [(PrintableSheet.Shade.critical, 0xF4B6B6), (.high, 0xF8CBAD), (.medium, 0xFFE699), (.low, 0xDDEBF7)] as [(PrintableSheet.Shade, UInt32)] {
+        for (severity, color) in [
+            (PrintableSheet.Shade.critical, 0xF4B6B6), (.high, 0xF8CBAD), (.medium, 0xFFE699), (.low, 0xDDEBF7),
+        ] as [(PrintableSheet.Shade, UInt32)] {
             let format = workbook_add_format(workbook)!
             format_set_bg_color(format, color)
             fills[severity] = OpaquePointer(format)
@@ -97,7 +100,9 @@ package enum XLSXSheetWriter {
             validation.input_title = strings.c(sheet.validation.inputTitle)
             validation.input_message = strings.c(sheet.validation.inputMessage)
             validation.show_input = UInt8(LXW_VALIDATION_ON.rawValue)
-            worksheet_data_validation_range(ws, lxw_row_t(headerRow + 1), lxw_col_t(decisionColumn), lastRow, lxw_col_t(decisionColumn), &validation)
+            worksheet_data_validation_range(
+                ws, lxw_row_t(headerRow + 1), lxw_col_t(decisionColumn), lastRow, lxw_col_t(decisionColumn), &validation
+            )
             withExtendedLifetime(list) {}
         }
         worksheet_freeze_panes(ws, lxw_row_t(headerRow + 1), 0)
@@ -110,7 +115,9 @@ package enum XLSXSheetWriter {
         closed = true
         let result = workbook_close(workbook)
         guard result == LXW_NO_ERROR else {
-            throw ToolError(.outputNotWritten, "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))")
+            throw ToolError(
+                .outputNotWritten, "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))"
+            )
         }
     }
 }

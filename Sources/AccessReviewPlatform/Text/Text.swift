@@ -53,7 +53,6 @@ package enum Text {
     }
 }
 
-
 extension Array {
     /// Rearranges the elements so that element `i` becomes the old element `order[i]`, in
     /// place, one cycle of the permutation at a time: no second copy of a large array.

@@ -83,27 +83,38 @@ package struct XMLRecordReader {
         defer { for record in evaluators { for field in record { field.release() } } }
 
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw Diagnostic(file: path, "cannot open the export: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Diagnostic(file: path, "cannot open the export: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
-        let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue) | Int32(XML_PARSE_COMPACT.rawValue)
+        let options =
+            Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue) | Int32(XML_PARSE_COMPACT.rawValue)
         guard let reader = xmlReaderForFd(fd, path, nil, options) else {
             throw Diagnostic(file: path, "libxml2 cannot read the export")
         }
         defer { xmlFreeTextReader(reader) }
         let box = Unmanaged.passRetained(errors)
         defer { box.release() }
-        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
-            guard let context, let error else { return }
-            let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
-            let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "XML error"
-            errors.add(level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
-        }, box.toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { context, error in
+                guard let context, let error else { return }
+                let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
+                let message =
+                    error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                    ?? "XML error"
+                errors.add(
+                    level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line),
+                    column: Int(error.pointee.int2), message: message)
+            }, box.toOpaque())
 
         // Names in the reader's documents are interned in its dictionary: with the mapping's
         // names interned in the same one, matching a name is comparing two pointers.
         let intern: (String) -> InternedName? = { xmlTextReaderConstString(reader, $0) }
         evaluators = evaluators.map { $0.map { $0.bound(intern) } }
-        let elements: (String) -> [ElementName] = { ElementName.path($0, namespaces: self.mapping.namespaces, intern: intern) }
+        let elements: (String) -> [ElementName] = {
+            ElementName.path($0, namespaces: self.mapping.namespaces, intern: intern)
+        }
         let recordPaths = mapping.records.map { elements($0.path) }
         var exportDatePath: [ElementName]?
         var exportDateAttribute: String?
@@ -131,17 +142,22 @@ package struct XMLRecordReader {
         while status == 1 {
             let nodeType = xmlTextReaderNodeType(reader)
             if nodeType == doctypeType, ar_declared_entities(xmlTextReaderCurrentDoc(reader)) > 0 {
-                throw Diagnostic(file: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                                 "the export declares entities (<!ENTITY …>); accessreview never expands them (they can read files or blow up memory) — export without a DTD")
+                throw Diagnostic(
+                    file: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                    "the export declares entities (<!ENTITY …>); accessreview never expands them (they can read files or blow up memory) — export without a DTD"
+                )
             }
             if nodeType == elementType {
                 let depth = Int(xmlTextReaderDepth(reader))
                 guard depth < Self.maximumDepth else {
-                    throw Diagnostic(file: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                                     "elements nested deeper than \(Self.maximumDepth) levels; this is no export")
+                    throw Diagnostic(
+                        file: path, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                        "elements nested deeper than \(Self.maximumDepth) levels; this is no export")
                 }
                 if stack.count > depth { stack.removeLast(stack.count - depth) }
-                stack.append(ElementName(local: xmlTextReaderConstLocalName(reader), uri: xmlTextReaderConstNamespaceUri(reader)))
+                stack.append(
+                    ElementName(local: xmlTextReaderConstLocalName(reader), uri: xmlTextReaderConstNamespaceUri(reader))
+                )
 
                 if let datePath = exportDatePath, exportDate == nil, stack == datePath {
                     if let attribute = exportDateAttribute {
@@ -162,8 +178,9 @@ package struct XMLRecordReader {
                     let interned = xmlDictOwns(node.pointee.doc?.pointee.dict, node.pointee.name) == 1
                     batch.beginRecord(type: type, line: line)
                     for (index, evaluator) in evaluators[type].enumerated() {
-                        try evaluator.values(of: node, interned: interned, reader: reader, context: &context,
-                                             namespaces: mapping.namespaces, into: &batch)
+                        try evaluator.values(
+                            of: node, interned: interned, reader: reader, context: &context,
+                            namespaces: mapping.namespaces, into: &batch)
                         if batch.endField(), !filled[type][index] { filled[type][index] = true }
                     }
                     counts[type] += 1
@@ -180,11 +197,16 @@ package struct XMLRecordReader {
             status = xmlTextReaderRead(reader)
         }
         if status < 0 || errors.firstError != nil {
-            let error = errors.firstError
-                ?? (line: Int(xmlTextReaderGetParserLineNumber(reader)), column: Int(xmlTextReaderGetParserColumnNumber(reader)),
-                    message: "the XML is not well-formed")
-            throw Diagnostic(file: path, line: error.line, column: error.column,
-                             "malformed XML: \(error.message); nothing of this export was used")
+            let error =
+                errors.firstError
+                ?? (
+                    line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                    column: Int(xmlTextReaderGetParserColumnNumber(reader)),
+                    message: "the XML is not well-formed"
+                )
+            throw Diagnostic(
+                file: path, line: error.line, column: error.column,
+                "malformed XML: \(error.message); nothing of this export was used")
         }
         if batch.count > 0 { try handle(batch) }
         return Output(records: total, countsPerType: counts, filled: filled, exportDate: exportDate)
@@ -201,8 +223,10 @@ package struct XMLRecordReader {
                 } else if let expression = XPathCompiler.compile(field.xpath) {
                     fields.append(.xpath(expression))
                 } else {
-                    problems.append(Diagnostic(file: mapping.file, line: field.line, column: field.column,
-                                               "the XPath '\(field.xpath)' of field '\(field.name)' does not compile"))
+                    problems.append(
+                        Diagnostic(
+                            file: mapping.file, line: field.line, column: field.column,
+                            "the XPath '\(field.xpath)' of field '\(field.name)' does not compile"))
                 }
             }
             result.append(fields)
@@ -245,20 +269,26 @@ private enum FieldEvaluator {
         return self
     }
 
-    func values(of node: xmlNodePtr, interned: Bool, reader: OpaquePointer, context: inout xmlXPathContextPtr?,
-                namespaces: [String: String], into out: inout RecordBatch) throws {
+    func values(
+        of node: xmlNodePtr, interned: Bool, reader: OpaquePointer, context: inout xmlXPathContextPtr?,
+        namespaces: [String: String], into out: inout RecordBatch
+    ) throws {
         switch self {
         case .walk(let path):
             path.collect(from: node, step: 0, interned: interned, into: &out)
         case .xpath(let expression):
-            for value in try xpathValues(expression, of: node, reader: reader, context: &context, namespaces: namespaces) {
+            for value in try xpathValues(
+                expression, of: node, reader: reader, context: &context, namespaces: namespaces)
+            {
                 out.append(value)
             }
         }
     }
 
-    private func xpathValues(_ expression: xmlXPathCompExprPtr, of node: xmlNodePtr, reader: OpaquePointer,
-                             context: inout xmlXPathContextPtr?, namespaces: [String: String]) throws -> [String] {
+    private func xpathValues(
+        _ expression: xmlXPathCompExprPtr, of node: xmlNodePtr, reader: OpaquePointer,
+        context: inout xmlXPathContextPtr?, namespaces: [String: String]
+    ) throws -> [String] {
         do {
             if context == nil {
                 context = xmlXPathNewContext(xmlTextReaderCurrentDoc(reader))
@@ -347,20 +377,25 @@ struct SimpleFieldPath {
             name.interned = intern(String(decoding: name.local.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
             return name
         }
-        return SimpleFieldPath(steps: steps.map { step in
-            switch step {
-            case .element(let name): return .element(bind(name))
-            case .attribute(let name): return .attribute(bind(name))
-            default: return step
-            }
-        })
+        return SimpleFieldPath(
+            steps: steps.map { step in
+                switch step {
+                case .element(let name): return .element(bind(name))
+                case .attribute(let name): return .attribute(bind(name))
+                default: return step
+                }
+            })
     }
 
     private static func qname(_ name: Substring, namespaces: [String: String]) -> ([CChar]?, [CChar])? {
         let pieces = name.split(separator: ":", omittingEmptySubsequences: false)
         let valid: (Substring) -> Bool = { piece in
-            guard let first = piece.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first) else { return false }
-            return piece.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
+            guard let first = piece.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first) else {
+                return false
+            }
+            return piece.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+            }
         }
         switch pieces.count {
         case 1:
@@ -391,7 +426,8 @@ struct SimpleFieldPath {
             var child = node.pointee.children
             while let current = child {
                 if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
-                   let content = current.pointee.content {
+                    let content = current.pointee.content
+                {
                     out.append(content)
                 }
                 child = current.pointee.next
@@ -399,7 +435,9 @@ struct SimpleFieldPath {
         case .element(let name):
             var child = node.pointee.children
             while let current = child {
-                if current.pointee.type == XML_ELEMENT_NODE, matches(current.pointee.name, current.pointee.ns, name, interned: interned) {
+                if current.pointee.type == XML_ELEMENT_NODE,
+                    matches(current.pointee.name, current.pointee.ns, name, interned: interned)
+                {
                     collect(from: current, step: step + 1, interned: interned, into: &out)
                 }
                 child = current.pointee.next
@@ -409,10 +447,14 @@ struct SimpleFieldPath {
             while let current = attribute {
                 if matches(current.pointee.name, current.pointee.ns, name, interned: interned) {
                     // The usual attribute holds one text node: read it without copying through libxml2.
-                    if let text = current.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
-                       let content = text.pointee.content {
+                    if let text = current.pointee.children, text.pointee.next == nil,
+                        text.pointee.type == XML_TEXT_NODE,
+                        let content = text.pointee.content
+                    {
                         out.append(content)
-                    } else if let value = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self)) {
+                    } else if let value = xmlNodeGetContent(
+                        UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                    {
                         out.append(value)
                         ar_xml_free(value)
                     }
@@ -424,16 +466,21 @@ struct SimpleFieldPath {
 
     private func matches(_ nodeName: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?, _ name: Name, interned: Bool) -> Bool {
         guard let nodeName else { return false }
-        let sameName = if interned, let pointer = name.interned {
-            nodeName == pointer
-        } else {
-            name.local.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(nodeName).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
-        }
+        let sameName =
+            if interned, let pointer = name.interned {
+                nodeName == pointer
+            } else {
+                name.local.withUnsafeBufferPointer {
+                    strcmp(UnsafeRawPointer(nodeName).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0
+                }
+            }
         guard sameName else { return false }
         switch (name.uri, ns?.pointee.href) {
         case (nil, nil): return true
         case (let uri?, let href?):
-            return uri.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(href).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
+            return uri.withUnsafeBufferPointer {
+                strcmp(UnsafeRawPointer(href).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0
+            }
         default: return false
         }
     }
@@ -499,7 +546,9 @@ package struct RecordBatch: Sendable {
 
     /// Adds a value (a NUL-terminated string) to the current field.
     mutating func append(_ value: UnsafePointer<xmlChar>) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))))
+        bytes.append(
+            contentsOf: UnsafeBufferPointer(
+                start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))))
         valueEnds.append(bytes.count)
     }
 

@@ -8,7 +8,8 @@ package enum XMLScan {
         return try data.withUnsafeBytes { buffer -> T? in
             let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
             guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self),
-                  let reader = xmlReaderForMemory(base, Int32(buffer.count), nil, nil, options) else { return nil }
+                let reader = xmlReaderForMemory(base, Int32(buffer.count), nil, nil, options)
+            else { return nil }
             defer { xmlFreeTextReader(reader) }
             xmlTextReaderSetStructuredErrorHandler(reader, { _, _ in }, nil)
             return try body(reader)
@@ -30,7 +31,8 @@ package enum XMLScan {
         withReader(data) { reader in
             var result: [[String: String]] = []
             while xmlTextReaderRead(reader) == 1 {
-                guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue), name(reader) == wanted else { continue }
+                guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue), name(reader) == wanted
+                else { continue }
                 var attributes: [String: String] = [:]
                 while xmlTextReaderMoveToNextAttribute(reader) == 1 {
                     let key = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
@@ -57,7 +59,10 @@ package enum XMLScan {
                 } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
                     if name(reader) == "si" { strings.append(current) }
                     if name(reader) == "t" { inText = false }
-                } else if inText, type == Int32(XML_READER_TYPE_TEXT.rawValue) || type == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
+                } else if inText,
+                    type == Int32(XML_READER_TYPE_TEXT.rawValue)
+                        || type == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
+                {
                     current += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
                 }
             }
@@ -72,40 +77,52 @@ package enum XMLScan {
 
     /// Every cell's text by row number and 0-based column, and where formulas are.
     package static func cells(_ data: Data, sharedStrings: [String], file: String) throws -> Cells {
-        guard let cells = withReader(data, { reader -> Cells in
-            var cells = Cells()
-            var row = 0, column = 0
-            var type = ""
-            var value = ""
-            var inValue = false
-            while xmlTextReaderRead(reader) == 1 {
-                let nodeType = xmlTextReaderNodeType(reader)
-                if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                    switch name(reader) {
-                    case "c":
-                        let reference = attribute(reader, "r") ?? ""
-                        (row, column) = XMLScan.reference(reference)
-                        type = attribute(reader, "t") ?? ""
-                        value = ""
-                        if xmlTextReaderIsEmptyElement(reader) == 1 { cells.rows[row, default: [:]][column] = "" }
-                    case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
-                    case "f": cells.formulas.append((row, column))
-                    default: break
+        guard
+            let cells = withReader(
+                data,
+                { reader -> Cells in
+                    var cells = Cells()
+                    var row = 0, column = 0
+                    var type = ""
+                    var value = ""
+                    var inValue = false
+                    while xmlTextReaderRead(reader) == 1 {
+                        let nodeType = xmlTextReaderNodeType(reader)
+                        if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                            switch name(reader) {
+                            case "c":
+                                let reference = attribute(reader, "r") ?? ""
+                                (row, column) = XMLScan.reference(reference)
+                                type = attribute(reader, "t") ?? ""
+                                value = ""
+                                if xmlTextReaderIsEmptyElement(reader) == 1 {
+                                    cells.rows[row, default: [:]][column] = ""
+                                }
+                            case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
+                            case "f": cells.formulas.append((row, column))
+                            default: break
+                            }
+                        } else if nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
+                            switch name(reader) {
+                            case "v", "t": inValue = false
+                            case "c":
+                                let text =
+                                    type == "s"
+                                    ? (Int(value).flatMap { $0 < sharedStrings.count ? sharedStrings[$0] : nil } ?? "")
+                                    : value
+                                cells.rows[row, default: [:]][column] = text
+                            default: break
+                            }
+                        } else if inValue,
+                            nodeType == Int32(XML_READER_TYPE_TEXT.rawValue)
+                                || nodeType == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
+                        {
+                            value += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+                        }
                     }
-                } else if nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                    switch name(reader) {
-                    case "v", "t": inValue = false
-                    case "c":
-                        let text = type == "s" ? (Int(value).flatMap { $0 < sharedStrings.count ? sharedStrings[$0] : nil } ?? "") : value
-                        cells.rows[row, default: [:]][column] = text
-                    default: break
-                    }
-                } else if inValue, nodeType == Int32(XML_READER_TYPE_TEXT.rawValue) || nodeType == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue) {
-                    value += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                }
-            }
-            return cells
-        }) else {
+                    return cells
+                })
+        else {
             throw ToolError(.input, "\(file): error: the attestation sheet's XML cannot be read")
         }
         return cells
