@@ -7,7 +7,7 @@ import ZIPFoundation
 
 /// The attestation round trip on the Samples: run, fill in sheets programmatically, import,
 /// and check the revocation lists; then one test per tamper case, each naming the row.
-@Suite(.serialized) struct RoundTripTests {
+@Suite(.serialized, .processStarted) struct RoundTripTests {
     let output = TemporaryFolder()
     let config: RunConfig
     let state: StateStore

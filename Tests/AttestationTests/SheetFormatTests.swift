@@ -7,7 +7,7 @@ import ZIPFoundation
 
 /// Each sheet format read back: the XLSX parts (validation, protection, locked cells,
 /// frozen header, autofilter, colours), the PDF through pdftotext.
-@Suite(.serialized) struct SheetFormatTests {
+@Suite(.serialized, .processStarted) struct SheetFormatTests {
     let output = TemporaryFolder()
 
     init() throws {

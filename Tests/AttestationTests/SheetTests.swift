@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite struct SheetTests {
+@Suite(.processStarted) struct SheetTests {
     static var key: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
 
     func context(_ campaign: String = "2026-H2", language: Language = .da) -> SheetContext {

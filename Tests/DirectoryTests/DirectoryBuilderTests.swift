@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite struct DirectoryBuilderTests {
+@Suite(.processStarted) struct DirectoryBuilderTests {
     func config(_ profile: DirectoryConfig.Profile = .openldap, endDate: String? = "ekEndDate") -> DirectoryConfig {
         var attributes = AttributeMap.defaults(for: profile)
         if profile == .openldap { attributes.endDate = endDate }

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Directory entries: values by name in any case, in source order, with shared layouts.
-@Suite struct DirectoryEntryTests {
+@Suite(.processStarted) struct DirectoryEntryTests {
     @Test func valuesByNameInAnyCaseAndInSourceOrder() {
         let entry = DirectoryEntry(
             dn: "uid=a,dc=x", attributes: ["objectClass": ["top", "person"], "UID": ["a"], "mail": []])

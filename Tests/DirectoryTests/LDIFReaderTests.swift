@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The LDIF reader: libldap does the parsing; we check what reaches the snapshot.
-@Suite struct LDIFReaderTests {
+@Suite(.processStarted) struct LDIFReaderTests {
     func read(_ ldif: String) throws -> [DirectoryEntry] {
         let folder = TemporaryFolder()
         return try LDIFReader.read(path: folder.write("d.ldif", ldif)).entries

@@ -16,7 +16,7 @@ let slapdAvailable: Bool = {
 
 /// The LDAP source against a real slapd started for each test.
 @Suite(
-    .serialized,
+    .serialized, .processStarted,
     .enabled(
         if: slapdAvailable, "slapd is not installed (apt-get install slapd ldap-utils); the LDAP tests did not run"))
 struct SlapdTests {
@@ -221,7 +221,7 @@ struct SlapdTests {
     }
 }
 
-@Suite struct ActiveDirectoryValueTests {
+@Suite(.processStarted) struct ActiveDirectoryValueTests {
     @Test(arguments: [
         ("member;range=0-1499", "member", 0, 1500 as Int?), ("member;range=1500-*", "member", 1500, nil),
         ("Member;Range=3000-4499", "member", 3000, 4500),
@@ -268,7 +268,7 @@ struct SlapdTests {
 }
 
 /// Range retrieval with AD-shaped replies: a 3,200-member group arrives in three slices.
-@Suite struct RangeRetrievalTests {
+@Suite(.processStarted) struct RangeRetrievalTests {
     @Test func slicesAreFetchedUntilTheLastAndMerged() throws {
         let members = (0..<3200).map { "cn=u\($0),ou=people,dc=ad,dc=x" }
         var collector = RangedEntryCollector()

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The command as a person runs it: exit codes, messages on stderr, the summary line.
-@Suite struct CommandLineTests {
+@Suite(.processStarted) struct CommandLineTests {
     struct Outcome {
         var status: Int32
         var stdout: String

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The population guard: a truncated export stops the run with exit 4 and writes nothing.
-@Suite struct PopulationGuardTests {
+@Suite(.processStarted) struct PopulationGuardTests {
     @Test func aTruncatedExportStopsTheRunUnlessAccepted() throws {
         let samples = Repository.copyOfSamples()
         var config = try RunConfig.load(path: samples.file("Samples/accessreview.yaml"))

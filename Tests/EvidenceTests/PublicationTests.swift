@@ -6,7 +6,7 @@ import TestSupport
 /// The run's state and its output folder are published together: the state is written in one
 /// transaction, the folder moved into place, then the transaction committed. A failure of the
 /// move or of the commit leaves both as the previous run left them.
-@Suite struct PublicationTests {
+@Suite(.processStarted) struct PublicationTests {
     struct Snapshot: Equatable {
         var manifest: String?
         var issued: [StateStore.IssuedRow]

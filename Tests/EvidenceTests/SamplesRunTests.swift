@@ -7,7 +7,7 @@ import TestSupport
 
 /// The whole pipeline on the Samples: golden files, determinism, sheet properties, and
 /// failures that leave nothing behind.
-@Suite(.serialized) struct SamplesRunTests {
+@Suite(.serialized, .processStarted) struct SamplesRunTests {
     static let goldenFolder = Repository.path("Tests/EvidenceTests/Golden")
     static let goldenSheet = "sheets/maso.csv"
 

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The fixture folder of broken and hostile exports, each with the error it must give.
-@Suite struct HostileInputTests {
+@Suite(.processStarted) struct HostileInputTests {
     static let mapping = """
         system: s
         records: [{ path: /E/U, fields: { account: "@id", roles: R } }]

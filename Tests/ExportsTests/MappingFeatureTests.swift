@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Each mapping feature with a few lines of XML and the accounts they must give.
-@Suite struct MappingFeatureTests {
+@Suite(.processStarted) struct MappingFeatureTests {
     func load(_ xml: String, mapping: String, encoding: String.Encoding = .utf8) throws -> SystemExport {
         let folder = TemporaryFolder()
         let mappingPath = folder.write("m.yaml", mapping)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The machinery that lets a large export be read on two cores: batches handed between
 /// threads, records packed into one buffer, and the JSON rendered in parallel chunks.
-@Suite struct StreamingTests {
+@Suite(.processStarted) struct StreamingTests {
     @Test func aBatchPipeDeliversEveryElementInOrder() {
         let seen = Box<[Int]>([])
         let pipe = BatchPipe<Int>(batchSize: 7, depth: 2) { batch in seen.value += batch }

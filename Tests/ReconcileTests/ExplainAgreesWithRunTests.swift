@@ -6,7 +6,7 @@ import TestSupport
 
 /// `explain` goes through the same path as `run`, the history of earlier runs included: for
 /// every identity it shows exactly the findings the run reported.
-@Suite(.serialized) struct ExplainAgreesWithRunTests {
+@Suite(.serialized, .processStarted) struct ExplainAgreesWithRunTests {
     struct Key: Hashable, Comparable {
         var code: String, severity: String, system: String, account: String, role: String, rule: String, detail: String
         init(_ f: Finding) {

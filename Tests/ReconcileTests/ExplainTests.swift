@@ -2,7 +2,7 @@
 import Testing
 import TestSupport
 
-@Suite struct ExplainTests {
+@Suite(.processStarted) struct ExplainTests {
     @Test func explainShowsJobRolesGroundsReviewersAndFindings() throws {
         var f = Fixture.basic(
             "exceptions:\n  - { identity: ann, system: sys, role: Admin, reason: \"project\", approved_by: boss, expires: 2026-01-01 }"

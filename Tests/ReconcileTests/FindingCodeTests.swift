@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// One test per finding code: a small input and the finding it must give, side by side.
-@Suite struct FindingCodeTests {
+@Suite(.processStarted) struct FindingCodeTests {
     /// A boss, a security officer and an owner: the reviewers most fixtures need.
     func organisation(_ extra: String = "") -> Fixture {
         var f = Fixture.basic(extra)

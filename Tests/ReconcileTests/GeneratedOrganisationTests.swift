@@ -6,7 +6,7 @@ import TestSupport
 
 /// Properties on generated organisations: a finding for every injected anomaly and nowhere
 /// else; the order of directory entries and export records changes no output byte.
-@Suite(.serialized) struct GeneratedOrganisationTests {
+@Suite(.serialized, .processStarted) struct GeneratedOrganisationTests {
     func run(_ folder: TemporaryFolder) throws -> Application.RunSummary {
         let config = try RunConfig.load(path: folder.file("accessreview.yaml"))
         return try Application(config: config).run()

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// What earlier runs saw: movers' left-over access, and leaving dates first seen as "disabled".
-@Suite struct HistoryTests {
+@Suite(.processStarted) struct HistoryTests {
     @Test func aRoleLeftFromAnEarlierJobRoleSaysSo() throws {
         var f = Fixture.basic()
         f.user("sec")

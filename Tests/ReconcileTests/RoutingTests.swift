@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Reviewer routing: the manager chain, never the person themselves, the fallback at the top.
-@Suite struct RoutingTests {
+@Suite(.processStarted) struct RoutingTests {
     func reviewer(of id: String, in fixture: Fixture) throws -> String? {
         try fixture.run().lines(of: id).first?.reviewer
     }

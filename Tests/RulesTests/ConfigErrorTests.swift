@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Configuration errors name the file and the line, and all of them are reported at once.
-@Suite struct ConfigErrorTests {
+@Suite(.processStarted) struct ConfigErrorTests {
     func errors(_ body: () throws -> Void) -> [Diagnostic] {
         do {
             try body()

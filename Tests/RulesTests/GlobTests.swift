@@ -1,7 +1,7 @@
 @testable import AccessReviewCore
 import Testing
 
-@Suite struct GlobTests {
+@Suite(.processStarted) struct GlobTests {
     @Test(arguments: [
         ("Sagsbehandler*", "Sagsbehandler, Borgerservice", true),
         ("Sagsbehandler*", "sagsbehandler", true),

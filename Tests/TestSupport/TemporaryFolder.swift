@@ -6,8 +6,6 @@ public final class TemporaryFolder: @unchecked Sendable {
     public let path: String
 
     public init(_ prefix: String = "accessreview-test") {
-        // What the executable does at start-up; every test that reads a file makes a folder first.
-        ProcessSetup.start()
         let base = (NSTemporaryDirectory() as NSString).appendingPathComponent(
             "\(prefix)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
