@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [
                 "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CHaru",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // For libyaml's scanner (CYaml, built with Yams): anchors are refused before composing.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The stages: directory, exports, rules, reconcile, attestation, evidence.

@@ -11,6 +11,10 @@ time of each stage and the peak memory.
 Exports (issue 6): `accessreview accounts` on a generated ~1 GB export against
 `xmllint --stream --noout` on the same file, wall time and peak RSS; and the same
 accounts padded with ten times their bytes of unread elements, whose peak RSS must agree.
+Compare (`bench.py compare OTHER_BINARY`): the same pull, exports and 1M run with this
+build and another (say, the previous commit's release binary), alternating, each figure
+with the ratio and whether it is within 5 %.
+
 Run from the repository root after `swift build -c release`.
 """
 import json
@@ -22,7 +26,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench-out")
-TOOL = os.path.join(ROOT, ".build", "release", "accessreview")
+TOOL = os.environ.get("BENCH_TOOL", os.path.join(ROOT, ".build", "release", "accessreview"))
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "2500000"))
 PAD_ACCOUNTS = int(os.environ.get("BENCH_PAD_ACCOUNTS", "100000"))
 
@@ -128,49 +132,47 @@ USER_ATTRS = ["uid", "employeeNumber", "cn", "mail", "title", "departmentNumber"
 GROUP_ATTRS = ["cn", "objectClass", "member", "uniqueMember", "memberUid"]
 
 
-def bench_ldap(users=100000, groups=2000):
-    print(f"== Directory: accessreview pull vs ldapsearch -E pr=1000/noprompt, {users:,} users and {groups:,} groups (issue 3)")
-    work = os.path.join(WORK, "ldap")
-    subprocess.run(["rm", "-rf", work], check=True)
-    os.makedirs(os.path.join(work, "db"))
-    password = "bench-" + str(os.getpid())
-    with open(os.path.join(work, "pw"), "w") as f:
-        f.write(password)
-    os.chmod(os.path.join(work, "pw"), 0o600)
-    with open(os.path.join(work, "slapd.conf"), "w") as f:
-        f.write(SLAPD_CONF.format(root=ROOT, work=work, password=password))
-    ldif = os.path.join(work, "data.ldif")
-    with open(ldif, "w") as f:
-        f.write("dn: dc=bench,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: Bench\ndc: bench\n\n")
-        f.write("dn: ou=people,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: people\n\n")
-        f.write("dn: ou=groups,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: groups\n\n")
-        for i in range(users):
-            manager = f"manager: uid=u{i // 20 * 20:06d},ou=people,dc=bench,dc=example\n" if i % 20 else ""
-            f.write(f"dn: uid=u{i:06d},ou=people,dc=bench,dc=example\nobjectClass: inetOrgPerson\nuid: u{i:06d}\n"
-                    f"cn: User {i}\nsn: User\nmail: u{i:06d}@bench.example\ntitle: Sagsbehandler\n"
-                    f"departmentNumber: Afdeling {i % 40}\nemployeeNumber: {100000 + i}\nemployeeType: Fastansat\n{manager}\n")
-        for g in range(groups):
-            f.write(f"dn: cn=g{g:05d},ou=groups,dc=bench,dc=example\nobjectClass: groupOfNames\ncn: g{g:05d}\n")
-            for m in range(g * (users // groups), (g + 1) * (users // groups)):
-                f.write(f"member: uid=u{m:06d},ou=people,dc=bench,dc=example\n")
-            for child in range(g * 10 + 1, min(g * 10 + 11, groups)):  # a tree of nested groups, four deep
-                f.write(f"member: cn=g{child:05d},ou=groups,dc=bench,dc=example\n")
-            f.write("\n")
-    port = 38900 + os.getpid() % 1000
-    url = f"ldap://127.0.0.1:{port}"
-    subprocess.run(["/usr/sbin/slapd", "-h", url + "/", "-f", os.path.join(work, "slapd.conf")], check=True)
-    try:
-        time.sleep(0.5)
-        started = time.monotonic()
-        subprocess.run(["ldapadd", "-x", "-H", url, "-D", "cn=admin,dc=bench,dc=example", "-y", os.path.join(work, "pw"), "-f", ldif],
-                       check=True, stdout=subprocess.DEVNULL)
-        print(f"  loaded with ldapadd in {time.monotonic() - started:.0f} s")
-        with open(os.path.join(work, "accessreview.yaml"), "w") as f:
+class Slapd:
+    """A throw-away slapd on a loopback port, loaded with `users` users in `groups` nested groups."""
+
+    def __init__(self, users, groups):
+        self.work = os.path.join(WORK, "ldap")
+        work = self.work
+        subprocess.run(["rm", "-rf", work], check=True)
+        os.makedirs(os.path.join(work, "db"))
+        password = "bench-" + str(os.getpid())
+        self.pw = os.path.join(work, "pw")
+        with open(self.pw, "w") as f:
+            f.write(password)
+        os.chmod(self.pw, 0o600)
+        with open(os.path.join(work, "slapd.conf"), "w") as f:
+            f.write(SLAPD_CONF.format(root=ROOT, work=work, password=password))
+        self.ldif = os.path.join(work, "data.ldif")
+        with open(self.ldif, "w") as f:
+            f.write("dn: dc=bench,dc=example\nobjectClass: dcObject\nobjectClass: organization\no: Bench\ndc: bench\n\n")
+            f.write("dn: ou=people,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: people\n\n")
+            f.write("dn: ou=groups,dc=bench,dc=example\nobjectClass: organizationalUnit\nou: groups\n\n")
+            for i in range(users):
+                manager = f"manager: uid=u{i // 20 * 20:06d},ou=people,dc=bench,dc=example\n" if i % 20 else ""
+                f.write(f"dn: uid=u{i:06d},ou=people,dc=bench,dc=example\nobjectClass: inetOrgPerson\nuid: u{i:06d}\n"
+                        f"cn: User {i}\nsn: User\nmail: u{i:06d}@bench.example\ntitle: Sagsbehandler\n"
+                        f"departmentNumber: Afdeling {i % 40}\nemployeeNumber: {100000 + i}\nemployeeType: Fastansat\n{manager}\n")
+            for g in range(groups):
+                f.write(f"dn: cn=g{g:05d},ou=groups,dc=bench,dc=example\nobjectClass: groupOfNames\ncn: g{g:05d}\n")
+                for m in range(g * (users // groups), (g + 1) * (users // groups)):
+                    f.write(f"member: uid=u{m:06d},ou=people,dc=bench,dc=example\n")
+                for child in range(g * 10 + 1, min(g * 10 + 11, groups)):  # a tree of nested groups, four deep
+                    f.write(f"member: cn=g{child:05d},ou=groups,dc=bench,dc=example\n")
+                f.write("\n")
+        port = 38900 + os.getpid() % 1000
+        self.url = f"ldap://127.0.0.1:{port}"
+        self.config = os.path.join(work, "accessreview.yaml")
+        with open(self.config, "w") as f:
             f.write(f"""version: 1
 output: out
 directory:
   source: ldap
-  url: {url}
+  url: {self.url}
   allow_insecure: true
   bind_dn: cn=admin,dc=bench,dc=example
   password_file: pw
@@ -178,7 +180,29 @@ directory:
   users: {{ base: "ou=people,dc=bench,dc=example", filter: "(objectClass=inetOrgPerson)" }}
   groups: {{ base: "ou=groups,dc=bench,dc=example", filter: "(objectClass=groupOfNames)" }}
 """)
-        search = ["ldapsearch", "-x", "-LLL", "-H", url, "-D", "cn=admin,dc=bench,dc=example", "-y", os.path.join(work, "pw"),
+
+    def __enter__(self):
+        subprocess.run(["/usr/sbin/slapd", "-h", self.url + "/", "-f", os.path.join(self.work, "slapd.conf")], check=True)
+        time.sleep(0.5)
+        started = time.monotonic()
+        subprocess.run(["ldapadd", "-x", "-H", self.url, "-D", "cn=admin,dc=bench,dc=example", "-y", self.pw, "-f", self.ldif],
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"  loaded with ldapadd in {time.monotonic() - started:.0f} s")
+        return self
+
+    def __exit__(self, *_):
+        with open(os.path.join(self.work, "slapd.pid")) as f:
+            os.kill(int(f.read().strip()), 9)
+
+    def pull(self, tool=None):
+        return [tool or TOOL, "pull", "--quiet", "--config", self.config, "--output", os.path.join(self.work, "directory.json")]
+
+
+def bench_ldap(users=100000, groups=2000):
+    print(f"== Directory: accessreview pull vs ldapsearch -E pr=1000/noprompt, {users:,} users and {groups:,} groups (issue 3)")
+    with Slapd(users, groups) as server:
+        url, work = server.url, server.work
+        search = ["ldapsearch", "-x", "-LLL", "-H", url, "-D", "cn=admin,dc=bench,dc=example", "-y", server.pw,
                   "-E", "pr=1000/noprompt"]
         script = (f"{' '.join(search)} -b ou=people,dc=bench,dc=example '(objectClass=inetOrgPerson)' {' '.join(USER_ATTRS)} > /dev/null && "
                   f"{' '.join(search)} -b ou=groups,dc=bench,dc=example '(objectClass=groupOfNames)' {' '.join(GROUP_ATTRS)} > /dev/null")
@@ -186,8 +210,7 @@ directory:
         rounds = 5  # alternating; the VM's times move by ±10 % from run to run
         for _ in range(rounds):
             results["ldapsearch"].append(measure(["sh", "-c", script]))
-            results["pull"].append(measure([TOOL, "pull", "--quiet", "--config", os.path.join(work, "accessreview.yaml"),
-                                            "--output", os.path.join(work, "directory.json")]))
+            results["pull"].append(measure(server.pull()))
         best = {k: min(v) for k, v in results.items()}
         median = {k: sorted(t for t, _ in v)[rounds // 2] for k, v in results.items()}
         print(f"  ldapsearch (users + groups): {best['ldapsearch'][0]:6.2f} s (best of {rounds}; median {median['ldapsearch']:.2f} s), peak RSS {best['ldapsearch'][1] / 1e6:6.1f} MB")
@@ -195,59 +218,101 @@ directory:
               " (includes nested groups and writing directory.json)")
         ratio = best["pull"][0] / best["ldapsearch"][0]
         print(f"  ratio: {ratio:.2f}x ldapsearch, of the medians {median['pull'] / median['ldapsearch']:.2f}x (target: within 1.3x) — {'MET' if ratio <= 1.3 else 'NOT MET'}")
-        timed = subprocess.run([TOOL, "pull", "--quiet", "--timings", "--config", os.path.join(work, "accessreview.yaml"),
-                                "--output", os.path.join(work, "directory.json")], capture_output=True, text=True).stderr
+        timed = subprocess.run(server.pull() + ["--timings"], capture_output=True, text=True).stderr
         for line in timed.splitlines():
             if line.startswith("timing:"):
                 print("    " + line)
         search = [float(l.split()[-2]) for l in timed.splitlines() if "LDAP search, decoding and users" in l]
         if search:
             print(f"  the LDAP search, decoding and users alone: {search[0]:.2f} s, {search[0] / best['ldapsearch'][0]:.2f}x ldapsearch")
-    finally:
-        with open(os.path.join(work, "slapd.pid")) as f:
-            os.kill(int(f.read().strip()), 9)
 
 
 def bench_scale():
     print("== Reconciliation at scale: generated organisations, LDIF source, CSV sheets (issue 4)")
     for people, systems, label in [(5000, 30, "a municipality"), (1000000, 20, "a million identities")]:
-        folder = os.path.join(WORK, f"scale-{people}")
-        if not os.path.exists(os.path.join(folder, "accessreview.yaml")):
-            started = time.monotonic()
-            subprocess.run([TOOL, "generate", "--people", str(people), "--systems", str(systems), "--out", folder],
-                           check=True, stdout=subprocess.DEVNULL)
-            print(f"  generated {people:,} people, {systems} systems in {time.monotonic() - started:.0f} s")
-        config = os.path.join(folder, "accessreview.yaml")
-        with open(config) as f:
-            text = f.read()
+        folder = scale_folder(people, systems)
         # A new output folder each time: ext4 slows file creation right after many deletions
         # (recently-deleted inodes), which a benchmark that removes its last output would measure.
-        output = f"out-{int(time.time())}"
-        import re
-        text = re.sub(r"(?m)^output: .*$", f"output: {output}", text.replace("formats: [xlsx, pdf, csv]", "formats: [csv]"))
-        with open(config, "w") as f:
-            f.write(text)
-        wrapper = ("import resource,subprocess,sys,time;t=time.monotonic();"
-                   "r=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE,text=True);"
-                   "print(r.stderr, end='');print(r.stdout, end='');"
-                   "print('wall', time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
-        out = subprocess.run([sys.executable, "-c", wrapper, TOOL, "run", "--quiet", "--timings", "--config", config],
-                             capture_output=True, text=True).stdout
-        lines = out.strip().splitlines()
-        wall, rss, rc = lines[-1].split()[1:]
+        wall, rss, lines = timed_run(TOOL, folder)
         print(f"  {label}: {people:,} identities, {systems} systems")
-        for line in lines[:-1]:
+        for line in lines:
             print("    " + line)
-        print(f"    whole run: {float(wall):.1f} s, peak RSS {int(rss) * 1024 / 1e9:.2f} GB, exit {rc}")
+        print(f"    whole run: {wall:.1f} s, peak RSS {rss / 1e9:.2f} GB")
         reconcile = [float(l.split()[-2]) for l in lines if l.startswith("timing: reconcile")]
         if people >= 1000000:
             checks = [("reconciliation under 30 s", bool(reconcile) and reconcile[0] < 30),
-                      ("whole run under 3 minutes", float(wall) < 180), ("peak memory under 4 GB", int(rss) * 1024 < 4e9)]
+                      ("whole run under 3 minutes", wall < 180), ("peak memory under 4 GB", rss < 4e9)]
         else:
-            checks = [("whole run under 2 s", float(wall) < 2)]
+            checks = [("whole run under 2 s", wall < 2)]
         for name, met in checks:
             print(f"    {name}: {'MET' if met else 'NOT MET'}")
-        subprocess.run(["rm", "-rf", os.path.join(folder, output)])
+
+
+def scale_folder(people, systems):
+    folder = os.path.join(WORK, f"scale-{people}")
+    if not os.path.exists(os.path.join(folder, "accessreview.yaml")):
+        started = time.monotonic()
+        subprocess.run([TOOL, "generate", "--people", str(people), "--systems", str(systems), "--out", folder],
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"  generated {people:,} people, {systems} systems in {time.monotonic() - started:.0f} s")
+    return folder
+
+
+def timed_run(tool, folder):
+    """One `run --timings` with CSV sheets into a new output folder: (wall, peak RSS bytes, stage lines)."""
+    import re
+    config = os.path.join(folder, "accessreview.yaml")
+    with open(config) as f:
+        text = f.read()
+    output = f"out-{time.time_ns()}"
+    text = re.sub(r"(?m)^output: .*$", f"output: {output}", text.replace("formats: [xlsx, pdf, csv]", "formats: [csv]"))
+    with open(config, "w") as f:
+        f.write(text)
+    wrapper = ("import resource,subprocess,sys,time;t=time.monotonic();"
+               "r=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE,text=True);"
+               "print(r.stderr, end='');"
+               "print('wall', time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+    out = subprocess.run([sys.executable, "-c", wrapper, tool, "run", "--quiet", "--timings", "--config", config],
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    wall, rss, rc = out[-1].split()[1:]
+    subprocess.run(["rm", "-rf", os.path.join(folder, output)])
+    if rc != "0":
+        sys.exit(f"{tool} run failed ({rc})")
+    return float(wall), int(rss) * 1024, [l for l in out[:-1] if l.startswith("timing:")]
+
+
+def bench_compare(other):
+    """This build against another binary on the goals' shapes, alternating; within 5 % each."""
+    print(f"== Compare: {TOOL} against {other}")
+    rows = []
+
+    def report(name, new, old):
+        ratio = new / old
+        rows.append((name, new, old, ratio))
+        print(f"  {name}: this {new:.2f} s, other {old:.2f} s: {ratio:.3f}x — {'MET' if ratio <= 1.05 else 'NOT MET'} (within 5 %)")
+
+    folder, xml = export_setup("exports", ACCOUNTS)
+    subprocess.run(["cat", xml], stdout=subprocess.DEVNULL)
+    times = {TOOL: [], other: []}
+    for _ in range(3):
+        for tool in (TOOL, other):
+            times[tool].append(measure([tool, "accounts", "--quiet", "--config", os.path.join(folder, "accessreview.yaml"),
+                                        "--output", os.path.join(folder, "accounts.json")])[0])
+    report("accounts, 2.5 M accounts (best of 3)", min(times[TOOL]), min(times[other]))
+    with Slapd(100000, 2000) as server:
+        times = {TOOL: [], other: []}
+        for _ in range(5):
+            for tool in (TOOL, other):
+                times[tool].append(measure(server.pull(tool))[0])
+        report("pull, 100,000 users (best of 5)", min(times[TOOL]), min(times[other]))
+    folder = scale_folder(1000000, 20)
+    runs = {}
+    for tool in (TOOL, other):
+        runs[tool] = timed_run(tool, folder)
+        for line in runs[tool][2]:
+            print(f"    {'this ' if tool == TOOL else 'other'} {line}")
+        print(f"    {'this ' if tool == TOOL else 'other'} peak {runs[tool][1] / 1e9:.2f} GB")
+    report("run, 1,000,000 people, CSV sheets", runs[TOOL][0], runs[other][0])
 
 
 if __name__ == "__main__":
@@ -255,6 +320,11 @@ if __name__ == "__main__":
         sys.exit("build first: swift build -c release")
     os.makedirs(WORK, exist_ok=True)
     which = sys.argv[1:] or ["exports", "ldap", "scale"]
+    if which[0] == "compare":
+        if len(which) != 2 or not os.path.exists(which[1]):
+            sys.exit("usage: bench.py compare OTHER_BINARY")
+        bench_compare(os.path.abspath(which[1]))
+        sys.exit(0)
     if "scale" in which:
         bench_scale()
     if "ldap" in which:

@@ -7,6 +7,10 @@ import Foundation
 public struct Application: Sendable {
     public var config: RunConfig
     public var progress: ProgressDisplay
+    /// How long a command that changes the state store waits for another one to finish
+    /// (`ACCESSREVIEW_LOCK_WAIT` seconds, default 30).
+    public var lockWaitSeconds =
+        ProcessInfo.processInfo.environment["ACCESSREVIEW_LOCK_WAIT"].flatMap(Double.init) ?? 30
 
     public init(config: RunConfig, progress: ProgressDisplay = ProgressDisplay(quiet: true)) {
         self.config = config
@@ -26,6 +30,12 @@ public struct Application: Sendable {
     /// The campaign a command works on: the config's, for its `as_of` or the given day.
     public func campaign(asOf: Day?) -> String {
         config.campaignName(asOf: config.asOf(overriddenBy: asOf))
+    }
+
+    /// The lock of the output and its state store, held by a command that changes them
+    /// (`run`, `decisions import`) until it returns.
+    func lockState() throws -> ProcessLock {
+        try ProcessLock(folder: config.output, waitSeconds: lockWaitSeconds)
     }
 
     /// What earlier runs saw, from the state store; empty when there is no store yet (a

@@ -15,6 +15,8 @@ extension Application {
     /// `decisions import`: each file recorded whole or refused whole, then the revocation
     /// worklists (`revocations/<system>.csv`) rewritten as one folder.
     public func importDecisions(_ files: [String], asOf day: Day? = nil) throws -> ImportSummary {
+        let lock = try lockState()
+        defer { withExtendedLifetime(lock) {} }
         let campaign = campaign(asOf: day)
         let state = try StateStore(path: config.statePath)
         let importer = try DecisionImporter(state: state, campaign: campaign)
@@ -22,20 +24,21 @@ extension Application {
         for file in files { outcomes.append((file, try importer.importFile(file))) }
         let report = CampaignReport(state: state, campaign: campaign)
         let revocations = try report.revocationFiles()
-        let folder = try OutputFolder(
-            parent: (config.output as NSString).appendingPathComponent(campaign), name: "revocations")
-        do {
-            for (name, data) in revocations.sorted(by: { $0.key < $1.key }) {
-                try folder.write(name, data, private: true)
+        let parent = (config.output as NSString).appendingPathComponent(campaign)
+        // The worklists change only when a file was recorded; a refused import writes nothing.
+        if outcomes.contains(where: { if case .recorded = $0.1 { true } else { false } }) {
+            let folder = try OutputFolder(parent: parent, name: "revocations")
+            do {
+                for (name, data) in revocations.sorted(by: { $0.key < $1.key }) { try folder.write(name, data) }
+                try folder.commit()
+            } catch {
+                folder.discard()
+                throw error
             }
-            try folder.commit()
-        } catch {
-            folder.discard()
-            throw error
         }
         return ImportSummary(
-            outcomes: outcomes, revocationsFolder: folder.finalPath, linesToRemove: try report.revocations().count,
-            systems: revocations.count)
+            outcomes: outcomes, revocationsFolder: (parent as NSString).appendingPathComponent("revocations"),
+            linesToRemove: try report.revocations().count, systems: revocations.count)
     }
 
     public struct StatusSummary: Sendable {

@@ -16,6 +16,8 @@ extension Application {
     }
 
     public func run(asOf day: Day? = nil, acceptPopulationChange: Bool = false) throws -> RunSummary {
+        let lock = try lockState()
+        defer { withExtendedLifetime(lock) {} }
         var clock = StageClock()
         let loader = loader(asOf: day)
         let asOf = loader.asOf, campaign = loader.campaign

@@ -237,11 +237,12 @@ import ZIPFoundation
         let target = output.file("formula.xlsx")
         try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
             guard name == "xl/worksheets/sheet2.xml" else { return xml }
-            return xml.replacingOccurrences(
-                of: "<c r=\"M10\" s=\"",
-                with:
-                    "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c><c r=\"Z10\" s=\""
-            )
+            guard let start = xml.range(of: "<c r=\"M10\""), let end = xml[start.upperBound...].range(of: "/>") else {
+                return xml
+            }
+            return xml.replacingCharacters(
+                in: start.lowerBound..<end.upperBound,
+                with: "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c>")
         }
         let problems = refusal(try importer.importFile(target))
         #expect(problems.contains { $0.message.contains("row 10: a formula in Decision") })

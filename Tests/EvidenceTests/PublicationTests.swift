@@ -52,3 +52,53 @@ import TestSupport
         #expect(after.leftovers.isEmpty)
     }
 }
+
+/// Commands that change the state store take a lock on the output folder: a second one
+/// waits a bounded time, then exits naming the process that holds it.
+@Suite(.processStarted) struct StateLockTests {
+    @Test func aSecondCommandWaitsThenNamesTheHolder() throws {
+        let samples = Repository.copyOfSamples()
+        let config = samples.file("Samples/accessreview.yaml")
+        var holder: ProcessLock? = try ProcessLock(folder: samples.file("out"), waitSeconds: 0)
+        #expect(holder != nil)
+        let started = Date()
+        let blocked = try Tool.run(
+            ["run", "--config", config, "--quiet"], environment: ["ACCESSREVIEW_LOCK_WAIT": "1"])
+        #expect(blocked.status == 4, "a guard stopped it: \(blocked.stderr)")
+        #expect(blocked.stderr.contains("(pid \(getpid()))"), "names the holder: \(blocked.stderr)")
+        #expect(blocked.stderr.contains("waited 1 s"))
+        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(!samples.exists("out/2026-H2") && !samples.exists("out/state.sqlite"), "nothing was written")
+        let importing = try Tool.run(
+            ["decisions", "import", "--config", config, "--quiet", samples.file("none.csv")],
+            environment: ["ACCESSREVIEW_LOCK_WAIT": "0"])
+        #expect(importing.status == 4 && importing.stderr.contains("(pid \(getpid()))"))
+        holder = nil
+        #expect(try Tool.run(["run", "--config", config, "--quiet"]).status == 0, "runs once the lock is released")
+    }
+
+    @Test func outputFoldersAndFilesAreOwnerOnlyWhateverTheUmask() throws {
+        let samples = Repository.copyOfSamples()
+        let outcome = try Tool.run(
+            [
+                "sh", "-c", "umask 000 && exec \"$0\" run --config \"$1\" --quiet",
+                Repository.path(".build/debug/accessreview"),
+                samples.file("Samples/accessreview.yaml"),
+            ], executable: "/bin/sh")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let root = samples.file("out/2026-H2")
+        var checked = 0
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: (root as NSString).appendingPathComponent(relative))
+            let mode = (attributes[.posixPermissions] as? Int ?? 0) & 0o777
+            let folder = attributes[.type] as? FileAttributeType == .typeDirectory
+            #expect(mode == (folder ? 0o700 : 0o600), "\(relative): \(String(mode, radix: 8))")
+            checked += 1
+        }
+        #expect(checked > 50)
+        let store = try FileManager.default.attributesOfItem(atPath: samples.file("out/state.sqlite"))
+        #expect((store[.posixPermissions] as? Int ?? 0) & 0o777 == 0o600)
+    }
+}

@@ -56,6 +56,11 @@ public enum Repository {
 
     public static func path(_ relative: String) -> String { (root as NSString).appendingPathComponent(relative) }
 
+    /// A fresh path in the temporary folder (not created).
+    public static func temporaryFile(_ prefix: String) -> String {
+        (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    }
+
     /// Copies the Samples and Mappings into a temporary folder so that a test can change them.
     public static func copyOfSamples() -> TemporaryFolder {
         let folder = TemporaryFolder("accessreview-samples")

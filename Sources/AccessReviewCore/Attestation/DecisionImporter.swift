@@ -30,7 +30,9 @@ public struct DecisionImporter {
 
     public func importFile(_ path: String) throws -> Outcome {
         let (sha, _) = try Hashing.sha256Hex(fileAt: path)
-        let sheet = try ReturnedSheetReader.read(path: path)
+        // No sheet of this campaign is longer than its largest issued sheet: a longer file
+        // is refused while it is read, not after a million rows were looked up.
+        let sheet = try ReturnedSheetReader.read(path: path, maximumRows: try state.largestSheet(campaign: campaign))
         var problems = sheet.refusals.map { Diagnostic(file: path, $0) }
 
         let campaignValue = value(sheet, labels: Language.allCases.map { Messages($0).campaignLabel })
@@ -62,6 +64,9 @@ public struct DecisionImporter {
 
         let signer = RowSigner(key: key)
         var seen: [String: Int] = [:]
+        // Where a foreign row came from is looked up for the first few only: each lookup
+        // searches every campaign's rows.
+        var lookups = 0
         var decisions: [(rowId: String, decision: String, comment: String)] = []
         var undecided = 0
         for (number, rawCells) in sheet.rows {
@@ -88,7 +93,11 @@ public struct DecisionImporter {
             if expected != rowId {
                 if issued[rowId] != nil {
                     refuse("was edited outside Decision and Comment (the row no longer matches its row id \(rowId))")
-                } else if let other = try state.findRow(rowId) {
+                } else if lookups < 20,
+                    let other = try {
+                        lookups += 1; return try state.findRow(rowId)
+                    }()
+                {
                     refuse(
                         other.campaign != campaign
                             ? "comes from campaign \(other.campaign), not \(campaign)"
@@ -119,6 +128,19 @@ public struct DecisionImporter {
                 continue
             }
             decisions.append((rowId, decision, comment))
+        }
+        // Every issued row must come back: a later file supersedes the earlier one, so a
+        // deleted row would silently lose its decision.
+        let missing = issued.values.filter { seen[$0.rowId] == nil }.sorted { $0.rowId < $1.rowId }
+        if !missing.isEmpty {
+            let examples = missing.prefix(5).map {
+                "\($0.identity.isEmpty ? $0.account : $0.identity) \($0.system)/\($0.role) (row id \($0.rowId))"
+            }
+            problems.append(
+                Diagnostic(
+                    file: path,
+                    "\(missing.count) of the \(issued.count) rows issued to \(reviewer) are missing (deleted?): \(examples.joined(separator: "; "))\(missing.count > 5 ? "; …" : ""). A returned sheet must hold every row it was issued with; return the whole sheet"
+                ))
         }
         if !problems.isEmpty { return .refused(problems) }
         try state.recordImport(

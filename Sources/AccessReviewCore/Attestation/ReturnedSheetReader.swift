@@ -17,17 +17,27 @@ public enum ReturnedSheetReader {
     /// The most a returned workbook may unpack to, in total and per part.
     public static let maximumUnpackedBytes: UInt64 = 256 << 20
     public static let maximumPartBytes: UInt64 = 128 << 20
+    /// The most a returned CSV may hold.
+    public static let maximumCSVBytes = 64 << 20
 
-    public static func read(path: String) throws -> ReturnedSheet {
+    /// Reads a returned sheet; more than `maximumRows` rows with text (beyond the header)
+    /// refuse it while it is read.
+    public static func read(path: String, maximumRows: Int = 1_048_576) throws -> ReturnedSheet {
         let lower = path.lowercased()
-        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm") { return try readXLSX(path: path) }
-        if lower.hasSuffix(".csv") { return try readCSV(path: path) }
+        let rows = maximumRows + SheetLayout.headerRow + 1
+        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm") { return try readXLSX(path: path, maximumRows: rows) }
+        if lower.hasSuffix(".csv") { return try readCSV(path: path, maximumRows: rows) }
         throw ToolError(.input, "\(path): error: not a returned sheet (.xlsx or .csv)")
     }
 
     // MARK: - CSV
 
-    public static func readCSV(path: String) throws -> ReturnedSheet {
+    public static func readCSV(path: String, maximumRows: Int = 1_048_576) throws -> ReturnedSheet {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maximumCSVBytes else {
+            throw ToolError(
+                .input, "\(path): error: the file has \(size >> 20) MB; a returned sheet is never that large — refused")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolError(.input, "\(path): error: cannot read the file")
         }
@@ -41,6 +51,13 @@ public enum ReturnedSheetReader {
             [";", "\t", ","].max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count }
             ?? ";"
         let records = parseCSV(text, separator: separator)
+        let filled = records.lazy.filter { $0.contains { !$0.isEmpty } }.count
+        guard filled <= maximumRows else {
+            throw ToolError(
+                .input,
+                "\(path): error: the file has \(filled) rows with text; the largest sheet of the campaign has \(maximumRows - SheetLayout.headerRow - 1) — refused"
+            )
+        }
         var header: [String: String] = [:]
         var rows: [(Int, [String])] = []
         for (index, record) in records.enumerated() {
@@ -111,7 +128,7 @@ public enum ReturnedSheetReader {
 
     // MARK: - XLSX
 
-    public static func readXLSX(path: String) throws -> ReturnedSheet {
+    public static func readXLSX(path: String, maximumRows: Int = 1_048_576) throws -> ReturnedSheet {
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -125,10 +142,14 @@ public enum ReturnedSheetReader {
             if name.lowercased().contains("vbaproject") {
                 refusals.append("the workbook contains macros (\(name)); save it as a plain .xlsx")
             }
-            if name.hasPrefix("xl/externalLinks/") {
-                refusals.append("the workbook links to other files (\(name)); remove the external links")
+            let lowered = name.lowercased()
+            if lowered.hasPrefix("xl/externallinks/") || lowered == "xl/connections.xml" {
+                refusals.append(
+                    "the workbook links to other files or data sources (\(name)); remove the external links")
             }
-            total += entry.uncompressedSize
+            // Sizes are what the archive declares: added without overflow, however large.
+            total =
+                total.addingReportingOverflow(entry.uncompressedSize).overflow ? .max : total + entry.uncompressedSize
         }
         if total > maximumUnpackedBytes {
             throw ToolError(
@@ -159,7 +180,18 @@ public enum ReturnedSheetReader {
         guard let workbook = try part("xl/workbook.xml"), let relations = try part("xl/_rels/workbook.xml.rels") else {
             throw ToolError(.input, "\(path): error: not an XLSX workbook (no xl/workbook.xml)")
         }
-        let sheets = XMLScan.elements(workbook, named: "sheet")
+        /// A part's XML, scanned; a part that cannot be read whole refuses the file.
+        func scanned<T>(_ name: String, _ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch let failure as XMLScan.Failure {
+                throw ToolError(
+                    .input,
+                    "\(path): error: \(name)\(failure.line > 0 ? " line \(failure.line)" : ""): \(failure.message); refused"
+                )
+            }
+        }
+        let sheets = try scanned("xl/workbook.xml") { try XMLScan.elements(workbook, named: "sheet") }
         let attestationNames = ["Attestation"]
         guard
             let sheet = sheets.first(where: { attestationNames.contains($0["name"] ?? "") })
@@ -169,14 +201,19 @@ public enum ReturnedSheetReader {
             throw ToolError(.input, "\(path): error: the workbook has no attestation sheet")
         }
         let target =
-            XMLScan.elements(relations, named: "Relationship").first { $0["Id"] == relationId }?["Target"] ?? ""
+            try scanned("xl/_rels/workbook.xml.rels") { try XMLScan.elements(relations, named: "Relationship") }
+            .first { $0["Id"] == relationId }?["Target"] ?? ""
         let sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
         guard let sheetXML = try part(sheetPath) else {
             throw ToolError(.input, "\(path): error: the workbook lacks \(sheetPath)")
         }
-        let shared = try part("xl/sharedStrings.xml").map(XMLScan.sharedStrings) ?? []
-
-        let cells = try XMLScan.cells(sheetXML, sharedStrings: shared, file: path)
+        let shared =
+            try part("xl/sharedStrings.xml").map { data in
+                try scanned("xl/sharedStrings.xml") { try XMLScan.sharedStrings(data) }
+            } ?? []
+        let cells = try scanned(sheetPath) {
+            try XMLScan.cells(sheetXML, sharedStrings: shared, maximumRows: maximumRows)
+        }
         var header: [String: String] = [:]
         var rows: [(Int, [String])] = []
         for (number, values) in cells.rows.sorted(by: { $0.key < $1.key }) {

@@ -16,15 +16,15 @@ public enum SheetFiles {
             do {
                 if formats.contains("csv") {
                     try folder.write(
-                        "sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context), private: true)
+                        "sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context))
                 }
                 if formats.contains("xlsx") {
-                    try folder.produce("sheets/\(sheet.reviewer).xlsx", private: true) {
+                    try folder.produce("sheets/\(sheet.reviewer).xlsx") {
                         try XLSXSheet.write(sheet, context: context, to: $0)
                     }
                 }
                 if formats.contains("pdf") {
-                    try folder.produce("sheets/\(sheet.reviewer).pdf", private: true) {
+                    try folder.produce("sheets/\(sheet.reviewer).pdf") {
                         try PDFSheet.write(sheet, context: context, to: $0)
                     }
                 }

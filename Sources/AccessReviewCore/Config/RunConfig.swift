@@ -130,13 +130,10 @@ extension RunConfig {
     /// Loads and checks `accessreview.yaml`. Every problem is collected; a `DiagnosticList`
     /// is thrown when there is at least one error.
     public static func load(path: String) throws -> RunConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.isReadableFile(atPath: path) else {
             throw ToolError(.configuration, "\(path): error: cannot read the configuration file (does it exist?)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DiagnosticList([Diagnostic(file: path, "the configuration file is not UTF-8")])
-        }
-        return try parse(text, file: path)
+        return try parse(try YAMLNode.text(ofFile: path, what: "configuration file"), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> RunConfig {

@@ -71,12 +71,7 @@ public struct SystemMapping: Sendable {
 
 extension SystemMapping {
     public static func load(path: String, kind: Kind, expectedSystem: String?) throws -> SystemMapping {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DiagnosticList([Diagnostic(file: path, "cannot read the mapping file (does it exist?)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DiagnosticList([Diagnostic(file: path, "the mapping file is not UTF-8")])
-        }
+        let text = try YAMLNode.text(ofFile: path, what: "mapping file")
         return try parse(text, file: path, kind: kind, expectedSystem: expectedSystem)
     }
 

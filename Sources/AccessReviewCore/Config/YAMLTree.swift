@@ -30,8 +30,37 @@ public struct YAMLNode: Sendable {
         }
     }
 
+    /// The most a configuration, mapping or handbook file may hold: the largest real one is a
+    /// few hundred kilobytes.
+    public static let maximumFileBytes = 8 << 20
+
+    /// A YAML file's text: readable, at most `maximumFileBytes`, UTF-8; else a diagnostic
+    /// naming the file and what it is (`what`: "configuration file", "mapping file", …).
+    public static func text(ofFile path: String, what: String) throws -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maximumFileBytes else {
+            throw DiagnosticList([
+                Diagnostic(
+                    file: path, "the \(what) has \(size >> 20) MB; refused (more than \(maximumFileBytes >> 20) MB)")
+            ])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DiagnosticList([Diagnostic(file: path, "cannot read the \(what) (does it exist?)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DiagnosticList([Diagnostic(file: path, "the \(what) is not UTF-8")])
+        }
+        return text
+    }
+
     /// Parses YAML text. Syntax errors come back as a diagnostic naming file and line.
     public static func parse(_ text: String, file: String) throws -> YAMLNode {
+        if let anchor = YAMLAnchors.first(in: text) {
+            throw Diagnostic(
+                file: file, line: anchor.line,
+                "YAML anchors (&\(anchor.name)) and aliases (*\(anchor.name)) are not allowed in accessreview's files; write the value out"
+            )
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -46,6 +75,14 @@ public struct YAMLNode: Sendable {
         guard depth < 64 else { throw Diagnostic(file: file, line: node.mark?.line, "nesting deeper than 64 levels") }
         let line = node.mark?.line ?? 0
         let column = node.mark?.column ?? 0
+        // No file of accessreview needs anchors; refusing the first one refuses every alias
+        // bomb before its aliases are walked.
+        if let anchor = node.anchor {
+            throw Diagnostic(
+                file: file, line: line, column: column,
+                "YAML anchors (&\(anchor.rawValue)) and aliases are not allowed in accessreview's files; write the value out"
+            )
+        }
         switch node {
         case .scalar(let scalar):
             return YAMLNode(value: .scalar(scalar.string, plain: scalar.style == .plain), line: line, column: column)

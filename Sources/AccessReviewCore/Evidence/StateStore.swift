@@ -161,6 +161,14 @@ public final class StateStore {
         }
     }
 
+    /// The number of rows on the campaign's largest sheet.
+    public func largestSheet(campaign: String) throws -> Int {
+        try db.query(
+            "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM issued_rows WHERE campaign = ? GROUP BY reviewer)",
+            [campaign]
+        ) { Int($0.text(0)) ?? 0 }.first ?? 0
+    }
+
     /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from "made up".
     public func findRow(_ rowId: String) throws -> IssuedRow? {
         try db.query(

@@ -130,6 +130,14 @@ public struct InputLoader: Sendable {
             }
             var snapshot = try building.finish(source: path)
             returnFreedMemory()
+            guard !snapshot.users.isEmpty else {
+                throw DiagnosticList([
+                    Diagnostic(
+                        file: path,
+                        "no user in the LDIF is under users.base '\(directory.users.base)' and matches users.filter '\(directory.users.filter)'; there is nobody to review"
+                    )
+                ])
+            }
             snapshot.sourceSHA256 = file.sha256
             snapshot.sourceBytes = file.bytes
             return snapshot
@@ -152,6 +160,12 @@ public struct InputLoader: Sendable {
             let finishing = Date()
             let snapshot = try building.finish(source: server)
             directoryTimings.record("managers, posixGroups, sorting", since: finishing)
+            guard !snapshot.users.isEmpty else {
+                throw ToolError(
+                    .configuration,
+                    "\(config.places.at("directory.users")): error: \(server) has no user under users.base '\(directory.users.base)' matching users.filter '\(directory.users.filter)'; there is nobody to review"
+                )
+            }
             return snapshot
         }
     }

@@ -93,12 +93,7 @@ public struct Handbook: Sendable {
 
 extension Handbook {
     public static func load(path: String) throws -> Handbook {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DiagnosticList([Diagnostic(file: path, "cannot read the handbook file (does it exist?)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DiagnosticList([Diagnostic(file: path, "the handbook is not UTF-8")])
-        }
+        let text = try YAMLNode.text(ofFile: path, what: "handbook file")
         return try parse(text, file: path)
     }
 

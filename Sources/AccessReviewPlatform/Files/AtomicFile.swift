@@ -6,7 +6,7 @@ import Foundation
 /// written in place (`replacing: false`): the folder itself is what appears whole.
 public enum AtomicFile {
     public static func write(
-        _ path: String, mode: mode_t = 0o644, replacing: Bool = true,
+        _ path: String, mode: mode_t = 0o600, replacing: Bool = true,
         _ body: (FileHandle) throws -> Void
     ) throws {
         let target = replacing ? path + ".partial-\(ProcessInfo.processInfo.processIdentifier)" : path
@@ -28,7 +28,7 @@ public enum AtomicFile {
         }
     }
 
-    public static func write(_ path: String, data: Data, mode: mode_t = 0o644, replacing: Bool = true) throws {
+    public static func write(_ path: String, data: Data, mode: mode_t = 0o600, replacing: Bool = true) throws {
         try write(path, mode: mode, replacing: replacing) { handle in
             try data.withUnsafeBytes { buffer in
                 var offset = 0

@@ -37,10 +37,11 @@ public final class OutputFolder: Sendable {
     }
 
     /// Writes a file at a path relative to the folder and records its hash for the manifest.
-    /// `private` files (sheets: personal data) are readable by the owner only.
-    public func write(_ relative: String, _ data: Data, private isPrivate: Bool = false) throws {
+    /// Every file is readable by the owner only (0600) and every folder 0700, whatever the
+    /// umask: sheets, findings and snapshots all hold personal data.
+    public func write(_ relative: String, _ data: Data) throws {
         let path = try prepare(relative)
-        try AtomicFile.write(path, data: data, mode: isPrivate ? 0o600 : 0o644, replacing: false)
+        try AtomicFile.write(path, data: data, mode: 0o600, replacing: false)
         record(relative, sha256: Hashing.sha256Hex(data), bytes: data.count)
     }
 
@@ -48,15 +49,18 @@ public final class OutputFolder: Sendable {
     public func stream(_ relative: String, _ body: (FileHandle) throws -> (sha256: String, bytes: Int)) throws {
         let path = try prepare(relative)
         var result = (sha256: "", bytes: 0)
-        try AtomicFile.write(path, mode: 0o644, replacing: false) { result = try body($0) }
+        try AtomicFile.write(path, mode: 0o600, replacing: false) { result = try body($0) }
         record(relative, sha256: result.sha256, bytes: result.bytes)
     }
 
     /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
-    public func produce(_ relative: String, private isPrivate: Bool = false, _ body: (String) throws -> Void) throws {
+    public func produce(_ relative: String, _ body: (String) throws -> Void) throws {
         let path = try prepare(relative)
         try body(path)
-        if isPrivate { chmod(path, 0o600) }
+        guard chmod(path, 0o600) == 0 else {
+            throw ToolError(
+                .outputNotWritten, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))")
+        }
         let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
         record(relative, sha256: sha, bytes: bytes)
     }
@@ -67,7 +71,8 @@ public final class OutputFolder: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         if !FileManager.default.fileExists(atPath: folder) {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw ToolError(
                     .outputNotWritten, "\(folder): error: cannot create the folder: \(error.localizedDescription)")

@@ -143,6 +143,14 @@ public enum LDIFReader {
                     sawVersion = true
                     return
                 }
+                // libldap skips a record that does not start with its DN: a person would
+                // silently leave the review.
+                guard bytes.count >= 3, bytes[0] | 0x20 == 0x64, bytes[1] | 0x20 == 0x6E, bytes[2] == 0x3A else {
+                    throw Diagnostic(
+                        file: path, line: lineNo,
+                        "this record does not start with a 'dn:' line; every entry needs its DN first (nothing was read)"
+                    )
+                }
                 inRecord = true
                 starts.append(lineNo)
             }

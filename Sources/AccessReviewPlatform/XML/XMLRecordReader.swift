@@ -487,7 +487,7 @@ struct SimpleFieldPath {
 }
 
 /// Collects libxml2's errors for one reader.
-private final class ErrorBox {
+final class ErrorBox {
     package var firstError: (line: Int, column: Int, message: String)?
 
     package func add(level: Int, line: Int, column: Int, message: String) {

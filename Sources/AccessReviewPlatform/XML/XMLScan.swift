@@ -1,18 +1,70 @@
 import CLibXML2
 import Foundation
 
-/// Small libxml2 scans of the workbook's XML parts (owned pointers stay in this type).
+/// Scans of a workbook's XML parts for the returned-sheet reader. Nothing in a part is
+/// trusted: a part libxml2 cannot read to its end (cut off, not well-formed, a text past
+/// libxml2's limits) is refused whole, never taken for what was read before the error; a
+/// DTD or an entity reference refuses the part (ECMA-376 Part 2 forbids DTDs in package
+/// parts); references must be valid cell references and shared-string indices within the
+/// table. Owned pointers stay in this type.
 package enum XMLScan {
-    private static func withReader<T>(_ data: Data, _ body: (OpaquePointer) throws -> T) rethrows -> T? {
+    /// Why a part was refused, with the line in the part where libxml2 stopped, if known.
+    package struct Failure: Error, Sendable {
+        package var line: Int
+        package var message: String
+    }
+
+    /// The last column (XFD) and row a worksheet may have (ECMA-376 Part 1, 18.3.1.4).
+    package static let maximumColumn = 16_384
+    package static let maximumRow = 1_048_576
+
+    private static func scan(_ data: Data, _ visit: (OpaquePointer, Int32) throws -> Void) throws {
         ProcessSetup.requireStarted()
-        return try data.withUnsafeBytes { buffer -> T? in
+        let errors = ErrorBox()
+        let box = Unmanaged.passRetained(errors)
+        defer { box.release() }
+        try data.withUnsafeBytes { buffer in
             let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
-            guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self),
-                let reader = xmlReaderForMemory(base, Int32(buffer.count), nil, nil, options)
-            else { return nil }
+            guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count > 0,
+                let reader = xmlReaderForMemory(base, Int32(clamping: buffer.count), nil, nil, options)
+            else { throw Failure(line: 0, message: "the part is empty") }
             defer { xmlFreeTextReader(reader) }
-            xmlTextReaderSetStructuredErrorHandler(reader, { _, _ in }, nil)
-            return try body(reader)
+            xmlTextReaderSetStructuredErrorHandler(
+                reader,
+                { context, error in
+                    guard let context, let error else { return }
+                    let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
+                    let message =
+                        error.pointee.message.map {
+                            String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines)
+                        } ?? "XML error"
+                    errors.add(
+                        level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line),
+                        column: Int(error.pointee.int2), message: message)
+                }, box.toOpaque())
+            var status = xmlTextReaderRead(reader)
+            while status == 1 {
+                let type = xmlTextReaderNodeType(reader)
+                let line = Int(xmlTextReaderGetParserLineNumber(reader))
+                if type == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
+                    throw Failure(
+                        line: line,
+                        message: "it declares a DTD (<!DOCTYPE …>), which ECMA-376 forbids in a workbook part")
+                }
+                if type == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue) {
+                    throw Failure(line: line, message: "it refers to an entity (&name;), which a workbook never holds")
+                }
+                try visit(reader, type)
+                status = xmlTextReaderRead(reader)
+            }
+            if status < 0 || errors.firstError != nil {
+                let error = errors.firstError
+                throw Failure(
+                    line: error?.line ?? Int(xmlTextReaderGetParserLineNumber(reader)),
+                    message:
+                        "it is not well-formed XML (\(error?.message ?? "libxml2 stopped reading")): cut off or damaged"
+                )
+            }
         }
     }
 
@@ -26,119 +78,172 @@ package enum XMLScan {
         return String(cString: value)
     }
 
-    /// Attributes of every element with the given local name.
-    package static func elements(_ data: Data, named wanted: String) -> [[String: String]] {
-        withReader(data) { reader in
-            var result: [[String: String]] = []
-            while xmlTextReaderRead(reader) == 1 {
-                guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue), name(reader) == wanted
-                else { continue }
-                var attributes: [String: String] = [:]
-                while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-                    let key = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
-                    let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                    attributes[key] = value
-                }
-                result.append(attributes)
-            }
-            return result
-        } ?? []
+    private static func text(_ reader: OpaquePointer) -> String {
+        xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
     }
 
-    package static func sharedStrings(_ data: Data) -> [String] {
-        withReader(data) { reader in
-            var strings: [String] = []
-            var current = ""
-            var inText = false
-            while xmlTextReaderRead(reader) == 1 {
-                let type = xmlTextReaderNodeType(reader)
-                if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                    let n = name(reader)
-                    if n == "si" { current = "" }
-                    inText = n == "t" && xmlTextReaderIsEmptyElement(reader) == 0
-                } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                    if name(reader) == "si" { strings.append(current) }
-                    if name(reader) == "t" { inText = false }
-                } else if inText,
-                    type == Int32(XML_READER_TYPE_TEXT.rawValue)
-                        || type == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
-                {
-                    current += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                }
+    private static let element = Int32(XML_READER_TYPE_ELEMENT.rawValue)
+    private static let endElement = Int32(XML_READER_TYPE_END_ELEMENT.rawValue)
+    private static let textNode = Int32(XML_READER_TYPE_TEXT.rawValue)
+    private static let whitespace = Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
+
+    /// Attributes of every element with the given local name.
+    package static func elements(_ data: Data, named wanted: String) throws -> [[String: String]] {
+        var result: [[String: String]] = []
+        try scan(data) { reader, type in
+            guard type == element, name(reader) == wanted else { return }
+            var attributes: [String: String] = [:]
+            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                let key = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+                attributes[key] = text(reader)
             }
-            return strings
-        } ?? []
+            result.append(attributes)
+        }
+        return result
+    }
+
+    /// The shared-string table, at most `limit` strings.
+    package static func sharedStrings(_ data: Data, limit: Int = maximumRow * 16) throws -> [String] {
+        var strings: [String] = []
+        var current = ""
+        var inText = false
+        try scan(data) { reader, type in
+            if type == element {
+                let n = name(reader)
+                if n == "si" { current = "" }
+                inText = n == "t" && xmlTextReaderIsEmptyElement(reader) == 0
+            } else if type == endElement {
+                let n = name(reader)
+                if n == "si" {
+                    strings.append(current)
+                    if strings.count > limit {
+                        throw Failure(line: 0, message: "it holds more than \(limit) strings")
+                    }
+                }
+                if n == "t" { inText = false }
+            } else if inText, type == textNode || type == whitespace {
+                current += text(reader)
+            }
+        }
+        return strings
     }
 
     package struct Cells {
+        /// Row number → 0-based column → text.
         package var rows: [Int: [Int: String]] = [:]
         package var formulas: [(row: Int, column: Int)] = []
     }
 
-    /// Every cell's text by row number and 0-based column, and where formulas are.
-    package static func cells(_ data: Data, sharedStrings: [String], file: String) throws -> Cells {
-        guard
-            let cells = withReader(
-                data,
-                { reader -> Cells in
-                    var cells = Cells()
-                    var row = 0, column = 0
-                    var type = ""
-                    var value = ""
-                    var inValue = false
-                    while xmlTextReaderRead(reader) == 1 {
-                        let nodeType = xmlTextReaderNodeType(reader)
-                        if nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
-                            switch name(reader) {
-                            case "c":
-                                let reference = attribute(reader, "r") ?? ""
-                                (row, column) = XMLScan.reference(reference)
-                                type = attribute(reader, "t") ?? ""
-                                value = ""
-                                if xmlTextReaderIsEmptyElement(reader) == 1 {
-                                    cells.rows[row, default: [:]][column] = ""
-                                }
-                            case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
-                            case "f": cells.formulas.append((row, column))
-                            default: break
-                            }
-                        } else if nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
-                            switch name(reader) {
-                            case "v", "t": inValue = false
-                            case "c":
-                                let text =
-                                    type == "s"
-                                    ? (Int(value).flatMap { $0 < sharedStrings.count ? sharedStrings[$0] : nil } ?? "")
-                                    : value
-                                cells.rows[row, default: [:]][column] = text
-                            default: break
-                            }
-                        } else if inValue,
-                            nodeType == Int32(XML_READER_TYPE_TEXT.rawValue)
-                                || nodeType == Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
-                        {
-                            value += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+    /// Every cell's text by row number and 0-based column, and where formulas are. A row or
+    /// cell without its `r` attribute follows the one before it (ECMA-376 allows leaving it
+    /// out). More than `maximumRows` rows holding text refuse the part.
+    package static func cells(_ data: Data, sharedStrings: [String], maximumRows: Int = maximumRow) throws -> Cells {
+        var cells = Cells()
+        var row = 0, column = -1
+        var type = ""
+        var value = ""
+        var inValue = false
+        var filledRows = 0, rowFilled = false
+        try scan(data) { reader, nodeType in
+            if nodeType == element {
+                switch name(reader) {
+                case "row":
+                    if let reference = attribute(reader, "r") {
+                        guard let number = Int(reference), number > row, number <= maximumRow else {
+                            throw Failure(
+                                line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                                message: "row reference '\(reference.prefix(20))' is not a row after row \(row)")
+                        }
+                        row = number
+                    } else {
+                        row += 1
+                    }
+                    column = -1
+                    rowFilled = false
+                case "c":
+                    if let reference = attribute(reader, "r") {
+                        guard let (cellRow, cellColumn) = XMLScan.reference(reference), cellRow == row || row == 0,
+                            cellColumn > column
+                        else {
+                            throw Failure(
+                                line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                                message:
+                                    "cell reference '\(reference.prefix(20))' is not a cell of row \(row) after the one before it"
+                            )
+                        }
+                        (row, column) = (cellRow, cellColumn)
+                    } else {
+                        column += 1
+                        guard column < maximumColumn else {
+                            throw Failure(
+                                line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                                message: "a row has more than \(maximumColumn) cells")
                         }
                     }
-                    return cells
-                })
-        else {
-            throw ToolError(.input, "\(file): error: the attestation sheet's XML cannot be read")
+                    type = attribute(reader, "t") ?? ""
+                    value = ""
+                    if xmlTextReaderIsEmptyElement(reader) == 1 { cells.rows[row, default: [:]][column] = "" }
+                case "v", "t": inValue = xmlTextReaderIsEmptyElement(reader) == 0
+                case "f": cells.formulas.append((row, column))
+                default: break
+                }
+            } else if nodeType == endElement {
+                switch name(reader) {
+                case "v", "t": inValue = false
+                case "c":
+                    var text = value
+                    if type == "s" {
+                        guard let index = Int(value), index >= 0, index < sharedStrings.count else {
+                            throw Failure(
+                                line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                                message:
+                                    "cell \(XMLScan.name(column: column))\(row) refers to shared string '\(value.prefix(20))'; the workbook has \(sharedStrings.count)"
+                            )
+                        }
+                        text = sharedStrings[index]
+                    }
+                    cells.rows[row, default: [:]][column] = text
+                    if !text.isEmpty && !rowFilled {
+                        rowFilled = true
+                        filledRows += 1
+                        if filledRows > maximumRows {
+                            throw Failure(
+                                line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                                message: "it has more than \(maximumRows) rows with text")
+                        }
+                    }
+                default: break
+                }
+            } else if inValue, nodeType == textNode || nodeType == whitespace {
+                value += text(reader)
+            }
         }
         return cells
     }
 
-    /// "N12" → (12, 13).
-    package static func reference(_ text: String) -> (row: Int, column: Int) {
-        var column = 0
-        var digits = ""
-        for ch in text.uppercased() {
-            if let ascii = ch.asciiValue, ch.isLetter {
-                column = column * 26 + Int(ascii - 64)
-            } else if ch.isNumber {
-                digits.append(ch)
-            }
+    /// "N12" → (12, 13); nil unless 1–3 letters up to XFD and a row from 1 to 1,048,576.
+    package static func reference(_ text: String) -> (row: Int, column: Int)? {
+        let bytes = Array(text.utf8)
+        var index = 0, column = 0
+        while index < bytes.count, index < 4, let letter = Optional(bytes[index] & 0xDF), letter >= 65, letter <= 90 {
+            column = column * 26 + Int(letter - 64)
+            index += 1
         }
-        return (Int(digits) ?? 0, column - 1)
+        guard index >= 1, index <= 3, column <= maximumColumn, index < bytes.count, bytes.count - index <= 7,
+            bytes[index] != 0x30, bytes[index...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let row = Int(String(decoding: bytes[index...], as: UTF8.self)), row >= 1, row <= maximumRow
+        else { return nil }
+        return (row, column - 1)
+    }
+
+    /// 0 → "A", 25 → "Z", 26 → "AA".
+    package static func name(column: Int) -> String {
+        var number = column + 1, letters = ""
+        while number > 0 {
+            let remainder = (number - 1) % 26
+            letters = String(UnicodeScalar(UInt8(65 + remainder))) + letters
+            number = (number - 1) / 26
+        }
+        return letters
     }
 }
