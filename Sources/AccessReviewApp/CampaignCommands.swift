@@ -9,6 +9,8 @@ extension Application {
         public var revocationsFolder: String
         public var linesToRemove: Int
         public var systems: Int
+        /// Which file is in force where one import recorded several of one reviewer.
+        public var notes: [String] = []
         public var refused: Int { outcomes.filter { if case .refused = $0.outcome { true } else { false } }.count }
     }
 
@@ -36,9 +38,21 @@ extension Application {
                 throw error
             }
         }
-        return ImportSummary(
+        var summary = ImportSummary(
             outcomes: outcomes, revocationsFolder: (parent as NSString).appendingPathComponent("revocations"),
             linesToRemove: try report.revocations().count, systems: revocations.count)
+        // Files are recorded in the order named; the last recorded file of a reviewer supersedes
+        // the earlier ones, whatever their content or time. Say so where it matters.
+        var recorded: [String: [String]] = [:]
+        for (file, outcome) in outcomes {
+            if case .recorded(let reviewer, _, _) = outcome { recorded[reviewer, default: []].append(file) }
+        }
+        for (reviewer, files) in recorded.sorted(by: { $0.key < $1.key }) where files.count > 1 {
+            summary.notes.append(
+                "\(reviewer): \(files.count) files recorded in this import; the last named, \(files.last!), is in force (a later file supersedes an earlier one: name them oldest first)"
+            )
+        }
+        return summary
     }
 
     public struct StatusSummary: Sendable {

@@ -161,6 +161,7 @@ struct Decisions: ParsableCommand {
                         printError("\(file): refused; nothing of it was recorded")
                     }
                 }
+                for note in summary.notes { print(note) }
                 let refused = summary.refused
                 print(
                     "accessreview decisions: \(files.count - refused) of \(files.count) files accepted; \(summary.linesToRemove) lines to remove in \(summary.systems) systems, in \(summary.revocationsFolder)/"

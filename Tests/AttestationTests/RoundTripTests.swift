@@ -142,6 +142,24 @@ import ZIPFoundation
         #expect(try CampaignReport(state: state, campaign: "2026-H2").revocations().count == 2)
     }
 
+    /// ECMA-376 lets a writer leave out the `r` of a cell: it follows the one before.
+    /// Such a workbook is read as the same sheet (it crashed the reader once).
+    @Test func aWorkbookWithoutCellReferencesReadsTheSame() throws {
+        let target = output.file("no-references.xlsx")
+        try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
+            guard name == "xl/worksheets/sheet2.xml" else { return xml }
+            var text = fill(fill(xml, cell: "M10", "Fjern"), cell: "N10", "ikke længere")
+            // Decision and Comment follow the "reviewed as" cell of each row: their r can go.
+            text = text.replacingOccurrences(of: #"<c r="[MN][0-9]+""#, with: "<c", options: .regularExpression)
+            return text
+        }
+        let stripped = try ReturnedSheetReader.read(path: target)
+        let original = try ReturnedSheetReader.read(path: sheet("maso", "xlsx"))
+        #expect(stripped.rows.count == original.rows.count)
+        #expect(stripped.rows.map { Array($0.cells.prefix(12)) } == original.rows.map { Array($0.cells.prefix(12)) })
+        #expect(try importer.importFile(target) == .recorded(reviewer: "maso", decided: 1, undecided: 116))
+    }
+
     // MARK: Tamper cases
 
     @Test func anAddedRowIsRefusedNamingIt() throws {

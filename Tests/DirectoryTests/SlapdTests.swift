@@ -141,6 +141,62 @@ struct SlapdTests {
         }
     }
 
+    /// Every command run with a known directory password, by variable and by file, and once
+    /// with a wrong one: the password is in no output file, no state store, no message.
+    @Test func thePasswordIsInNoOutputLogOrMessage() throws {
+        let server = try samplesServer()
+        let samples = Repository.copyOfSamples()
+        let password = server.readerPassword
+        try samples.replace(
+            in: "Samples/accessreview.yaml", "  source: ldif\n  ldif: directory.ldif\n",
+            with: """
+                  source: ldap
+                  url: \(server.tlsURL)
+                  ca_file: \(server.caFile)
+                  bind_dn: \(server.readerDN)
+                  password_env: ACCESSREVIEW_SECRET_TEST
+                  page_size: 100
+
+                """)
+        let config = samples.file("Samples/accessreview.yaml")
+        let environment = ["ACCESSREVIEW_SECRET_TEST": password]
+        var transcripts: [String] = []
+        func tool(_ arguments: [String], _ environment: [String: String] = environment, expect status: Int32 = 0) throws
+        {
+            let outcome = try Tool.run(arguments, environment: environment)
+            #expect(outcome.status == status, "\(arguments.prefix(2)): \(outcome.stderr)")
+            transcripts.append(outcome.stdout + outcome.stderr)
+        }
+        try tool(["check", "--config", config])
+        try FileManager.default.createDirectory(atPath: samples.file("out"), withIntermediateDirectories: true)
+        try tool(["pull", "--config", config, "--output", samples.file("out/pulled.json")])
+        try tool(["run", "--config", config])
+        try tool(["explain", "--config", config, "maso"])
+        let returned = samples.file("returned.csv")
+        try FileManager.default.copyItem(atPath: samples.file("out/2026-H2/sheets/maso.csv"), toPath: returned)
+        try tool(["decisions", "import", "--config", config, returned])
+        try tool(["status", "--config", config])
+        try tool(["verify", samples.file("out/2026-H2")])
+        try tool(["run", "--config", config], ["ACCESSREVIEW_SECRET_TEST": password + "-wrong"], expect: 3)
+        // And from a password file.
+        try samples.replace(
+            in: "Samples/accessreview.yaml", "password_env: ACCESSREVIEW_SECRET_TEST",
+            with: "password_file: \(server.readerPasswordFile())")
+        try tool(["run", "--config", config, "--accept-population-change"], [:])
+
+        for transcript in transcripts { #expect(!transcript.contains(password), "a message shows the password") }
+        var scanned = 0
+        let out = samples.file("out")
+        let enumerator = FileManager.default.enumerator(atPath: out)
+        while let relative = enumerator?.nextObject() as? String {
+            let path = (out as NSString).appendingPathComponent(relative)
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            #expect(data.range(of: Data(password.utf8)) == nil, "\(relative) holds the password")
+            scanned += 1
+        }
+        #expect(scanned > 80, "every output, the pulled snapshot and the state store were searched (\(scanned) files)")
+    }
+
     @Test func aPasswordFileReadableByOthersIsRefused() throws {
         let server = try samplesServer()
         let config = try samplesConfig(server, output: "/nonexistent")

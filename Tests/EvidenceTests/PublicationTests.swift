@@ -1,4 +1,5 @@
 @testable import AccessReviewCore
+import AccessReviewApp
 import Foundation
 import Testing
 import TestSupport
@@ -100,5 +101,28 @@ import TestSupport
         #expect(checked > 50)
         let store = try FileManager.default.attributesOfItem(atPath: samples.file("out/state.sqlite"))
         #expect((store[.posixPermissions] as? Int ?? 0) & 0o777 == 0o600)
+    }
+}
+
+@Suite(.processStarted) struct ImportOrderTests {
+    @Test func twoFilesOfOneReviewerInOneImportSayWhichIsInForce() throws {
+        let samples = Repository.copyOfSamples()
+        let app = Application(config: try RunConfig.load(path: samples.file("Samples/accessreview.yaml")))
+        _ = try app.run()
+        let first = samples.file("first.csv"), second = samples.file("second.csv")
+        let sheet = try String(contentsOfFile: samples.file("out/2026-H2/sheets/maso.csv"), encoding: .utf8)
+        try sheet.write(toFile: first, atomically: true, encoding: .utf8)
+        // The second decides the first line Remove (the decision cell is the second-to-last).
+        let newline = sheet.contains("\r\n") ? "\r\n" : "\n"
+        var lines = sheet.components(separatedBy: newline)
+        lines[9] = String(lines[9].dropLast(1)) + "Fjern;"
+        try lines.joined(separator: newline).write(toFile: second, atomically: true, encoding: .utf8)
+        let summary = try app.importDecisions([first, second])
+        #expect(summary.refused == 0, "\(summary.outcomes)")
+        #expect(
+            summary.notes == [
+                "maso: 2 files recorded in this import; the last named, \(second), is in force (a later file supersedes an earlier one: name them oldest first)"
+            ])
+        #expect(summary.linesToRemove == 1)
     }
 }
