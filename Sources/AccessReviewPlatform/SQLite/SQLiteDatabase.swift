@@ -107,7 +107,18 @@ package final class SQLiteDatabase {
         let code = sqlite3_errcode(db)
         // Corrupt or not a database: the file is the problem; anything else is a failed write.
         let kind: ToolError.Kind = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? .input : .outputNotWritten
-        return ToolError(kind, "\(path): error: the state store: \(what): \(detail)")
+        return ToolError(kind, "\(path): error: the state store: \(what): \(detail)\(systemCause)")
+    }
+
+    /// The operating system's reason for SQLite's last failure ("Read-only file system",
+    /// "No space left on device"), when there is one.
+    private var systemCause: String {
+        var volume = statvfs()
+        if statvfs((path as NSString).deletingLastPathComponent, &volume) == 0, volume.f_flag & UInt(ST_RDONLY) != 0 {
+            return " (the file system is read-only)"
+        }
+        let code = sqlite3_system_errno(db)
+        return code != 0 ? " (\(String(cString: strerror(code))))" : ""
     }
 
     /// Runs one or more statements without results.
@@ -118,7 +129,7 @@ package final class SQLiteDatabase {
             sqlite3_free(message)
             let code = sqlite3_errcode(db)
             let kind: ToolError.Kind = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? .input : .outputNotWritten
-            throw ToolError(kind, "\(path): error: the state store: \(text)")
+            throw ToolError(kind, "\(path): error: the state store: \(text)\(systemCause)")
         }
     }
 

@@ -113,10 +113,10 @@ package enum PDFSheetWriter {
             let page = newPage(total)
             signOff(page, font, sheet, y: pageHeight - margin - 40)
         }
+        errno = 0
         guard HPDF_SaveToFile(pdf, path) == HPDF_OK else {
-            throw ToolError(
-                .outputNotWritten, "\(path): error: libharu cannot write the PDF (error 0x\(String(status, radix: 16)))"
-            )
+            let cause = errno != 0 ? String(cString: strerror(errno)) : "libharu error 0x\(String(status, radix: 16))"
+            throw ToolError(.outputNotWritten, "\(path): error: cannot write the PDF: \(cause)")
         }
     }
 

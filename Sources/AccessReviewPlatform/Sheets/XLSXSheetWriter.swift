@@ -113,11 +113,13 @@ package enum XLSXSheetWriter {
         worksheet_protect(ws, nil, &protection)
 
         closed = true
+        errno = 0
         let result = workbook_close(workbook)
         guard result == LXW_NO_ERROR else {
+            let cause = errno != 0 ? ": \(String(cString: strerror(errno)))" : ""
             throw ToolError(
-                .outputNotWritten, "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))"
-            )
+                .outputNotWritten,
+                "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))\(cause)")
         }
     }
 }
