@@ -16,7 +16,7 @@ BENCH_PACKAGES := libxml2-utils python3
 
 DEMO_CONFIG := Samples/accessreview.yaml
 
-.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench lint format clean
+.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench lint format test-sanitize clean
 
 all: build
 
@@ -88,6 +88,16 @@ install: deps
 	$(SWIFT) build -c release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/accessreview $(DESTDIR)$(PREFIX)/bin/accessreview
+
+# The unit tests under AddressSanitizer, then ThreadSanitizer (export reading, reconciliation
+# and sheet writing run on both cores). Each sanitizer builds into its own folder; the tests
+# that run the command itself use the plain debug build.
+test-sanitize: test-deps
+	$(SWIFT) build
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
 
 # The formatting of .swift-format, checked by `make test`; `make format` applies it.
 lint:

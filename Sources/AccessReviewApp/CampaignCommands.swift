@@ -77,8 +77,16 @@ extension Application {
         return StatusSummary(campaign: campaign, progress: progress, file: path)
     }
 
-    /// `verify`: every output of a run against its manifest.
+    /// `verify`: every output of a run against its manifest, and the history of imports and
+    /// decisions in the state store beside it against its hash chain.
     public static func verify(folder: String) throws -> ManifestVerifier.Report {
-        try ManifestVerifier.verify(folder: folder)
+        var report = try ManifestVerifier.verify(folder: folder)
+        let store = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("state.sqlite")
+        if FileManager.default.fileExists(atPath: store) {
+            let state = try StateStore(path: store)
+            report.alteredHistory = try state.firstAlteredImport()
+            report.history = try state.historyHead()
+        }
+        return report
     }
 }

@@ -222,7 +222,8 @@ struct Explain: ParsableCommand {
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Recompute the SHA-256 of every output of a run against its manifest; exit 1 and name each altered file.")
+            "Recompute the SHA-256 of every output of a run against its manifest, and check the decision history's hash chain; exit 1 and name what was altered."
+    )
 
     @Argument(help: "A run's output folder (out/<campaign>).") var folder: String
 
@@ -232,11 +233,20 @@ struct Verify: ParsableCommand {
             for path in report.altered { print("altered: \(path)") }
             for path in report.missing { print("missing: \(path)") }
             for path in report.unlisted { print("not in the manifest: \(path)") }
+            if let record = report.alteredHistory {
+                print("the state store's history was changed outside accessreview, first at \(record)")
+            }
             if report.ok {
-                print("accessreview verify: all \(report.checked) files match the manifest")
+                let history =
+                    report.history.map {
+                        $0.imports == 0
+                            ? ""
+                            : "; the decision history of \($0.imports) imports is intact, its chain ends in \($0.head)"
+                    } ?? ""
+                print("accessreview verify: all \(report.checked) files match the manifest\(history)")
             } else {
                 print(
-                    "accessreview verify: \(report.altered.count) altered, \(report.missing.count) missing, \(report.unlisted.count) not in the manifest"
+                    "accessreview verify: \(report.altered.count) altered, \(report.missing.count) missing, \(report.unlisted.count) not in the manifest\(report.alteredHistory == nil ? "" : "; the decision history was altered")"
                 )
                 throw ExitCode(1)
             }

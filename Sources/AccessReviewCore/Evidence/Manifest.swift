@@ -60,7 +60,11 @@ public enum ManifestVerifier {
         public var altered: [String]
         public var missing: [String]
         public var unlisted: [String]
-        public var ok: Bool { altered.isEmpty && missing.isEmpty && unlisted.isEmpty }
+        /// The first import of the state store's history that no longer matches its hash chain.
+        public var alteredHistory: String?
+        /// The number of imports in the history and the hash its chain ends in.
+        public var history: (imports: Int, head: String)?
+        public var ok: Bool { altered.isEmpty && missing.isEmpty && unlisted.isEmpty && alteredHistory == nil }
     }
 
     public static func verify(folder: String) throws -> Report {

@@ -5,7 +5,7 @@ import Foundation
 /// for row ids, the rows issued on each reviewer's sheet, every imported file and every
 /// decision with who made it, when, and the SHA-256 of the file it came from.
 public final class StateStore {
-    private let db: SQLiteDatabase
+    let db: SQLiteDatabase
     public var path: String { db.path }
 
     public struct IssuedRow: Sendable, Equatable {
@@ -52,6 +52,7 @@ public final class StateStore {
                 reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
                 file_sha256 TEXT NOT NULL);
             """)
+        try migrate()
     }
 
     /// The campaign's secret for row ids, made on first use and never written anywhere else.
@@ -261,9 +262,17 @@ public final class StateStore {
     ) throws {
         let now = Self.now()
         try db.transaction {
+            let previous = try db.query("SELECT chain FROM imports ORDER BY id DESC LIMIT 1", [String]()) { $0.text(0) }
+            let record = ImportRecord(
+                id: 0, campaign: campaign, reviewer: reviewer, file: file, sha256: sha256, importedAt: now,
+                decided: decisions.count, chain: "",
+                decisions: decisions.map { [$0.rowId, $0.decision, $0.comment, now, sha256] })
             try db.run(
-                "INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided) VALUES (?, ?, ?, ?, ?, ?)",
-                [campaign, reviewer, file, sha256, now, String(decisions.count)])
+                "INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    campaign, reviewer, file, sha256, now, String(decisions.count),
+                    record.link(after: previous.first ?? ""),
+                ])
             let importId = db.lastInsertRowID
             let statement = try db.prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for d in decisions {

@@ -1,0 +1,115 @@
+import AccessReviewApp
+import Foundation
+import Testing
+import TestSupport
+
+@testable import AccessReviewCore
+
+/// The state store's schema version and migrations, and the hash chain over its history.
+@Suite(.processStarted) struct StateStoreTests {
+    /// A store as the first accessreview wrote it: no schema version, no chain.
+    func writeVersionZeroStore(_ path: String) throws {
+        let db = try SQLiteDatabase(path: path)
+        try db.execute(
+            """
+            CREATE TABLE campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
+                as_of TEXT, deadline TEXT);
+            CREATE TABLE issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
+                identity TEXT, system TEXT, account TEXT, role TEXT, worst TEXT, capacity TEXT,
+                PRIMARY KEY (campaign, reviewer, row_id)) WITHOUT ROWID;
+            CREATE TABLE imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
+                file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
+                UNIQUE (campaign, reviewer, sha256));
+            CREATE TABLE run_counts (run INTEGER NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (run, source));
+            CREATE TABLE identity_history (identity TEXT PRIMARY KEY, first_seen_disabled TEXT);
+            CREATE TABLE job_role_history (as_of TEXT NOT NULL, identity TEXT NOT NULL, job_roles TEXT NOT NULL,
+                PRIMARY KEY (as_of, identity));
+            CREATE TABLE decisions (import_id INTEGER NOT NULL REFERENCES imports(id), campaign TEXT NOT NULL,
+                reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL);
+            INSERT INTO campaigns VALUES ('2026-H2', x'00', '2026-11-29T12:00:00+01:00', '2026-11-29', '2026-12-29');
+            INSERT INTO issued_rows VALUES ('2026-H2', 'maso', 'r1', 'ankj', 'esdh', 'E1', 'Basisbruger', '', 'manager');
+            INSERT INTO issued_rows VALUES ('2026-H2', 'maso', 'r2', 'ankj', 'omsorg', 'O1', 'Planlægger', 'high', 'manager');
+            INSERT INTO imports VALUES (1, '2026-H2', 'maso', 'maso.csv', 'aa', '2026-12-01T09:00:00+01:00', 2);
+            INSERT INTO decisions VALUES (1, '2026-H2', 'maso', 'r1', 'Keep', '', '2026-12-01T09:00:00+01:00', 'aa');
+            INSERT INTO decisions VALUES (1, '2026-H2', 'maso', 'r2', 'Remove', 'left', '2026-12-01T09:00:00+01:00', 'aa');
+            """)
+    }
+
+    func version(_ path: String) throws -> Int {
+        try SQLiteDatabase(path: path).query("PRAGMA user_version", [String]()) { Int($0.text(0)) ?? -1 }.first ?? -1
+    }
+
+    @Test func aStoreOfThePreviousVersionOpensWithItsHistoryAndIsChained() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        try writeVersionZeroStore(path)
+        #expect(try version(path) == 0)
+        let store = try StateStore(path: path)
+        #expect(try version(path) == StateStore.schemaVersion)
+        #expect(try store.currentDecisions(campaign: "2026-H2").map(\.decision) == ["Keep", "Remove"])
+        #expect(try store.issuedRows(campaign: "2026-H2").count == 2)
+        #expect(try store.firstAlteredImport() == nil, "the imports before the chain are chained on migration")
+        try store.recordImport(
+            campaign: "2026-H2", reviewer: "maso", file: "maso-2.csv", sha256: "bb",
+            decisions: [("r1", "Remove", "moved"), ("r2", "Remove", "")])
+        #expect(try store.firstAlteredImport() == nil)
+        #expect(
+            try StateStore(path: path).currentDecisions(campaign: "2026-H2").map(\.decision) == ["Remove", "Remove"])
+    }
+
+    @Test func anEditedDecisionIsFoundAtItsImport() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        let store = try StateStore(path: path)
+        try store.recordImport(
+            campaign: "c", reviewer: "a", file: "a.csv", sha256: "1", decisions: [("r1", "Keep", "")])
+        try store.recordImport(
+            campaign: "c", reviewer: "b", file: "b.csv", sha256: "2", decisions: [("r2", "Remove", "")])
+        try store.recordImport(
+            campaign: "c", reviewer: "a", file: "a2.csv", sha256: "3", decisions: [("r1", "Remove", "")])
+        #expect(try store.firstAlteredImport() == nil)
+        try SQLiteDatabase(path: path).execute("UPDATE decisions SET decision = 'Keep' WHERE row_id = 'r2'")
+        #expect(try store.firstAlteredImport()?.hasPrefix("import #2 (b.csv of b, campaign c") == true)
+        try SQLiteDatabase(path: path).execute("UPDATE decisions SET decision = 'Remove' WHERE row_id = 'r2'")
+        #expect(try store.firstAlteredImport() == nil)
+        try SQLiteDatabase(path: path).execute(
+            "DELETE FROM imports WHERE id = 1; DELETE FROM decisions WHERE import_id = 1")
+        #expect(try store.firstAlteredImport()?.hasPrefix("import #2") == true, "a removed import breaks the next link")
+    }
+
+    @Test func aStoreOfANewerVersionIsRefused() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        try SQLiteDatabase(path: path).execute("PRAGMA user_version = 99")
+        #expect {
+            _ = try StateStore(path: path)
+        } throws: { error in
+            (error as? ToolError)?.message.contains("schema version 99, written by a newer accessreview") == true
+        }
+    }
+
+    @Test func verifyNamesAnImportEditedOutsideTheTool() throws {
+        let samples = Repository.copyOfSamples()
+        let config = samples.file("Samples/accessreview.yaml")
+        #expect(try Tool.run(["run", "--config", config, "--quiet"]).status == 0)
+        let returned = samples.file("returned.csv")
+        let sheet = try String(contentsOfFile: samples.file("out/2026-H2/sheets/maso.csv"), encoding: .utf8)
+        let newline = sheet.contains("\r\n") ? "\r\n" : "\n"
+        var lines = sheet.components(separatedBy: newline)
+        lines[9] = String(lines[9].dropLast(1)) + "Fjern;"
+        try lines.joined(separator: newline).write(toFile: returned, atomically: true, encoding: .utf8)
+        #expect(try Tool.run(["decisions", "import", "--config", config, "--quiet", returned]).status == 0)
+        let folder = samples.file("out/2026-H2")
+        let intact = try Tool.run(["verify", folder])
+        #expect(intact.status == 0)
+        #expect(intact.stdout.contains("the decision history of 1 imports is intact, its chain ends in "))
+        try SQLiteDatabase(path: samples.file("out/state.sqlite")).execute("UPDATE decisions SET decision = 'Keep'")
+        let altered = try Tool.run(["verify", folder])
+        #expect(altered.status == 1)
+        #expect(
+            altered.stdout.contains(
+                "the state store's history was changed outside accessreview, first at import #1 (returned.csv of maso"),
+            "\(altered.stdout)")
+    }
+}
