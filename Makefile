@@ -16,7 +16,7 @@ BENCH_PACKAGES := libxml2-utils python3
 
 DEMO_CONFIG := Samples/accessreview.yaml
 
-.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench lint format test-sanitize clean
+.PHONY: all build deps test-deps demo test test-ad test-ad-if-possible test-libreoffice test-libreoffice-if-present install bench lint format test-sanitize fuzz clean
 
 all: build
 
@@ -98,6 +98,15 @@ test-sanitize: test-deps
 	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
 	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
+
+# libFuzzer targets for the readers of untrusted input (LDIF, XML exports, YAML, returned
+# sheets), each run for FUZZ_SECONDS from a seed corpus made of the Samples.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	$(SWIFT) build
+	$(SWIFT) build --product accessreview-fuzz --scratch-path .build/fuzz \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -parse-as-library
+	Tests/Fuzz/run.sh $(FUZZ_SECONDS)
 
 # The formatting of .swift-format, checked by `make test`; `make format` applies it.
 lint:

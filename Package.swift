@@ -54,6 +54,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer targets for the readers of untrusted input (`make fuzz`).
+        .executableTarget(name: "accessreview-fuzz", dependencies: ["AccessReviewCore"]),
         .target(name: "TestSupport", dependencies: ["AccessReviewCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DirectoryTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport"]),
         .testTarget(name: "ExportsTests", dependencies: ["AccessReviewCore", "TestSupport"], exclude: ["Fixtures"]),

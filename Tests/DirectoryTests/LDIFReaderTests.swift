@@ -23,6 +23,35 @@ import TestSupport
         return nil
     }
 
+    /// The last record of a file that ends without a newline is read, not dropped; a record
+    /// that does not start with its DN stops the read naming its line (libldap skips it).
+    @Test func anUnterminatedLastRecordIsReadAndARecordWithoutDNStops() throws {
+        let entries = try read("dn: uid=a,dc=x\nuid: a\n\ndn: uid=b,dc=x\nuid: b")
+        #expect(entries.map(\.dn) == ["uid=a,dc=x", "uid=b,dc=x"])
+        let missing = failure("dn: uid=a,dc=x\nuid: a\n\n# b\nuid: b\ncn: B\n\ndn: uid=c,dc=x\nuid: c\n")
+        #expect(missing?.line == 5)
+        #expect(missing?.message.contains("does not start with a 'dn:' line") == true)
+    }
+
+    /// Found by `make fuzz`: libldap crashed (strcasecmp on a null name) on a line that
+    /// starts with ':'. The input as the fuzzer wrote it.
+    @Test func aLineWithoutAnAttributeNameIsRefusedBeforeLibldapSeesIt() throws {
+        let crash: [UInt8] =
+            Array("# Eksempel Kommune \u{2014} an il Kommune \u{2014} an invent".utf8) + [0x96, 0x00]
+            + Array("uuuuu".utf8) + [0, 0, 0, 0, 0, 0]
+            + Array("enerate.py; lo not mdit by hand.\nversion: 1\n\ndn: dc=eksembjectClas".utf8) + [0x0C]
+            + Array("syment\n:i".utf8)
+        let folder = TemporaryFolder()
+        let path = folder.write("crash.ldif", data: Data(crash))
+        do {
+            _ = try LDIFReader.read(path: path)
+            Issue.record("must be refused")
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.line == 5)
+            #expect(diagnostic.message.contains("is not 'name: value'"))
+        }
+    }
+
     @Test func foldedLinesBase64ValuesAndComments() throws {
         let entries = try read(
             """
@@ -63,7 +92,8 @@ import TestSupport
 
                 """))
         #expect(diagnostic.file.hasSuffix("d.ldif"))
-        #expect(diagnostic.line == 4)
+        #expect(diagnostic.line == 6, "the line itself")
+        #expect(diagnostic.message.contains("is not 'name: value'"))
     }
 
     @Test func urlValuesAreRefusedAndNeverRead() throws {

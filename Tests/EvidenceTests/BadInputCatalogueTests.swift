@@ -156,6 +156,10 @@ import ZIPFoundation
             content: edit { $0.replacingOccurrences(of: "o: Eksempel Kommune", with: "o:< file:///etc/passwd") },
             message: "URL or file"),
         Case(
+            name: "LDIF: a line without an attribute name (crashed libldap; found by fuzzing)", file: ldif,
+            content: edit { $0.replacingOccurrences(of: "ou: Medarbejdere\n", with: "ou: Medarbejdere\n:i\n") },
+            message: "is not 'name: value'"),
+        Case(
             name: "LDIF: ten million blank lines", file: ldif,
             content: text(String(repeating: "\n", count: 10_000_000)), message: "no user"),
     ]
@@ -336,6 +340,52 @@ import ZIPFoundation
                     $0, "entity.xlsx", index: "0", text: "&e;",
                     doctype: "<!DOCTYPE sst [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>")
             }, message: "DTD"),
+        Case(
+            name: "sheet: billion laughs in the sheet part",
+            make: {
+                try sheetXML($0, "laughs.xlsx") {
+                    $0.replacingOccurrences(
+                        of: "<worksheet ",
+                        with:
+                            "<!DOCTYPE worksheet [<!ENTITY l0 \"ha\">\n\(BadInputCatalogueTests.laughs)]>\n<worksheet ")
+                }
+            }, message: "DTD"),
+        Case(
+            name: "sheet: 100,000-deep nesting in the sheet part",
+            make: {
+                try sheetXML($0, "deep.xlsx") {
+                    $0.replacingOccurrences(
+                        of: "</sheetData>",
+                        with: "</sheetData>" + String(repeating: "<x>", count: 100_000)
+                            + String(repeating: "</x>", count: 100_000))
+                }
+            }, message: "not well-formed"),
+        Case(
+            name: "sheet: invalid UTF-8 in the sheet part",
+            make: {
+                try workbook($0, "utf8.xlsx") { part, data in
+                    guard part == "xl/worksheets/sheet2.xml" else { return data }
+                    var bytes = [UInt8](data)
+                    bytes.insert(contentsOf: [0xC3, 0x28, 0xFF], at: bytes.count / 2)
+                    return Data(bytes)
+                }
+            }, message: "not well-formed"),
+        Case(
+            name: "sheet: a NUL byte in the sheet part",
+            make: {
+                try workbook($0, "nul.xlsx") { part, data in
+                    guard part == "xl/worksheets/sheet2.xml" else { return data }
+                    var bytes = [UInt8](data)
+                    bytes.insert(0, at: bytes.count / 2)
+                    return Data(bytes)
+                }
+            }, message: "not well-formed"),
+        Case(
+            name: "sheet: an empty sheet part",
+            make: {
+                try workbook($0, "empty-part.xlsx") { part, data in part == "xl/worksheets/sheet2.xml" ? Data() : data }
+            },
+            message: "xl/worksheets/sheet2.xml"),
         Case(
             name: "sheet: external links in another case of name",
             make: { try workbook($0, "links.xlsx", extra: ["xl/ExternalLinks/externalLink1.xml": Data("<x/>".utf8)]) },

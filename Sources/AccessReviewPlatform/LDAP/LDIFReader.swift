@@ -101,6 +101,11 @@ public enum LDIFReader {
 
     // MARK: - Pre-scan
 
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x3B
+            || byte == 0x2E
+    }
+
     package struct Scan {
         package var recordStarts: [Int]
         package var sha256: String
@@ -129,6 +134,16 @@ public enum LDIFReader {
                 return
             }
             if bytes[0] == 0x23 || bytes[0] == 0x20 { return }
+            // A change record's "-" separator: the record is refused as a change record later.
+            if bytes == [0x2D] || bytes == [0x2D, 0x0D] { return }
+            // "name: value", the name letters, digits, '-', ';' (options) or '.' (an OID). libldap
+            // dereferences a null name on a line that starts with ':' (found by fuzzing).
+            var nameEnd = 0
+            while nameEnd < bytes.count, Self.isNameByte(bytes[nameEnd]) { nameEnd += 1 }
+            guard nameEnd > 0, nameEnd < bytes.count, bytes[nameEnd] == 0x3A else {
+                throw Diagnostic(
+                    file: path, line: lineNo, "this line is not 'name: value' (an attribute name, then a colon)")
+            }
             if let colon = bytes.firstIndex(of: 0x3A), colon + 1 < bytes.count, bytes[colon + 1] == 0x3C {
                 throw Diagnostic(
                     file: path, line: lineNo,
