@@ -93,20 +93,8 @@ package struct XMLRecordReader {
             throw Diagnostic(file: path, "libxml2 cannot read the export")
         }
         defer { xmlFreeTextReader(reader) }
-        let box = Unmanaged.passRetained(errors)
+        let box = errors.collect(from: reader)
         defer { box.release() }
-        xmlTextReaderSetStructuredErrorHandler(
-            reader,
-            { context, error in
-                guard let context, let error else { return }
-                let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
-                let message =
-                    error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
-                    ?? "XML error"
-                errors.add(
-                    level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line),
-                    column: Int(error.pointee.int2), message: message)
-            }, box.toOpaque())
 
         // Names in the reader's documents are interned in its dictionary: with the mapping's
         // names interned in the same one, matching a name is comparing two pointers.
@@ -493,6 +481,25 @@ final class ErrorBox {
     package func add(level: Int, line: Int, column: Int, message: String) {
         // XML_ERR_WARNING is 1; errors (2) and fatal errors (3) stop the export.
         if level >= 2 && firstError == nil { firstError = (line, column, message) }
+    }
+
+    /// Makes libxml2 report the reader's errors here instead of printing them; the returned
+    /// reference keeps the box alive and is released once the reader is freed.
+    func collect(from reader: OpaquePointer) -> Unmanaged<ErrorBox> {
+        let box = Unmanaged.passRetained(self)
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { context, error in
+                guard let context, let error else { return }
+                let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
+                let message =
+                    error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                    ?? "XML error"
+                errors.add(
+                    level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line),
+                    column: Int(error.pointee.int2), message: message)
+            }, box.toOpaque())
+        return box
     }
 }
 

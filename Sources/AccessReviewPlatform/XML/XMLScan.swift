@@ -21,27 +21,14 @@ package enum XMLScan {
     private static func scan(_ data: Data, _ visit: (OpaquePointer, Int32) throws -> Void) throws {
         ProcessSetup.requireStarted()
         let errors = ErrorBox()
-        let box = Unmanaged.passRetained(errors)
-        defer { box.release() }
         try data.withUnsafeBytes { buffer in
             let options = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue)
             guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count > 0,
                 let reader = xmlReaderForMemory(base, Int32(clamping: buffer.count), nil, nil, options)
             else { throw Failure(line: 0, message: "the part is empty") }
             defer { xmlFreeTextReader(reader) }
-            xmlTextReaderSetStructuredErrorHandler(
-                reader,
-                { context, error in
-                    guard let context, let error else { return }
-                    let errors = Unmanaged<ErrorBox>.fromOpaque(context).takeUnretainedValue()
-                    let message =
-                        error.pointee.message.map {
-                            String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines)
-                        } ?? "XML error"
-                    errors.add(
-                        level: Int(error.pointee.level.rawValue), line: Int(error.pointee.line),
-                        column: Int(error.pointee.int2), message: message)
-                }, box.toOpaque())
+            let box = errors.collect(from: reader)
+            defer { box.release() }
             var status = xmlTextReaderRead(reader)
             while status == 1 {
                 let type = xmlTextReaderNodeType(reader)
