@@ -52,6 +52,22 @@ import TestSupport
         }
     }
 
+    /// Found by `make fuzz`: a "-" line (a change record's separator) in an entry made
+    /// libldap dereference a null name. The input as the fuzzer wrote it.
+    @Test func aDashLineAndANulByteAreRefusedBeforeLibldapSeesThem() throws {
+        let crash: [UInt8] =
+            Array("#.\nversion: 0\n\ndn:".utf8) + [0x18, 0x00] + Array("\n-\n-\nion:ecmitd n eoM".utf8)
+        let folder = TemporaryFolder()
+        do {
+            _ = try LDIFReader.read(path: folder.write("crash.ldif", data: Data(crash)))
+            Issue.record("must be refused")
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.line == 4 && diagnostic.message.contains("NUL byte"))
+        }
+        #expect(failure("dn: uid=a,dc=x\nuid: a\n-\n")?.message.contains("is not 'name: value'") == true)
+        #expect(try read("dn: uid=a,dc=x\nchangetype: add\nuid: a\n").count == 1, "an explicit add is an entry")
+    }
+
     @Test func foldedLinesBase64ValuesAndComments() throws {
         let entries = try read(
             """

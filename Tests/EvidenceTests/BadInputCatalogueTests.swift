@@ -111,14 +111,9 @@ import ZIPFoundation
             },
             message: "matches nothing"),
         Case(
-            name: "XML: a field that is an element with children", file: export,
-            content: edit {
-                $0.replacingOccurrences(
-                    of: "<User id=\"E10000\" login=\"vist\"",
-                    with: "<User id=\"E10000\" login=\"vist\"><Login><a/></Login"
-                )
-                .replacingOccurrences(of: "<Login><a/></Login email", with: "<Login><a/></Login><X email")
-            }, message: "esdh.xml"),
+            name: "XML: a field that is an element with children", file: mapping,
+            content: edit { $0.replacingOccurrences(of: "user: \"@login\"", with: "user: \"Role/..\"") },
+            message: "selects an element with child elements"),
     ]
 
     static let ldifCases: [Case] = [

@@ -134,8 +134,7 @@ public enum LDIFReader {
                 return
             }
             if bytes[0] == 0x23 || bytes[0] == 0x20 { return }
-            // A change record's "-" separator: the record is refused as a change record later.
-            if bytes == [0x2D] || bytes == [0x2D, 0x0D] { return }
+            if bytes.contains(0) { throw Diagnostic(file: path, line: lineNo, "this line holds a NUL byte") }
             // "name: value", the name letters, digits, '-', ';' (options) or '.' (an OID). libldap
             // dereferences a null name on a line that starts with ':' (found by fuzzing).
             var nameEnd = 0
@@ -152,6 +151,17 @@ public enum LDIFReader {
             }
             if String(validatingCString: bytes.map { CChar(bitPattern: $0) } + [0]) == nil {
                 throw Diagnostic(file: path, line: lineNo, "this line is not valid UTF-8")
+            }
+            // A change record is refused here, before libldap parses it (its "-" lines made
+            // libldap dereference a null name; found by fuzzing). "changetype: add" is an entry.
+            if inRecord, nameEnd == 10, String(decoding: bytes[..<10], as: UTF8.self).lowercased() == "changetype",
+                String(decoding: bytes[(nameEnd + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    .lowercased()
+                    != "add"
+            {
+                throw Diagnostic(
+                    file: path, line: starts.last ?? lineNo,
+                    "a changetype record is not directory content; export entries only")
             }
             if !inRecord {
                 if !sawVersion && starts.isEmpty && bytes.starts(with: Array("version:".utf8)) {

@@ -169,6 +169,13 @@ package struct XMLRecordReader {
                         try evaluator.values(
                             of: node, interned: interned, reader: reader, context: &context,
                             namespaces: mapping.namespaces, into: &batch)
+                        if batch.elementWithChildren {
+                            let field = mapping.records[type].fields[index]
+                            throw Diagnostic(
+                                file: path, line: line,
+                                "field '\(field.name)' (\(field.xpath), \(mapping.file):\(field.line)) selects an element with child elements in this record; a field must be an attribute or an element that holds text"
+                            )
+                        }
                         if batch.endField(), !filled[type][index] { filled[type][index] = true }
                     }
                     counts[type] += 1
@@ -265,47 +272,50 @@ private enum FieldEvaluator {
         case .walk(let path):
             path.collect(from: node, step: 0, interned: interned, into: &out)
         case .xpath(let expression):
-            for value in try xpathValues(
+            let (values, nested) = try xpathValues(
                 expression, of: node, reader: reader, context: &context, namespaces: namespaces)
-            {
-                out.append(value)
-            }
+            if nested { out.elementWithChildren = true }
+            for value in values { out.append(value) }
         }
     }
 
     private func xpathValues(
         _ expression: xmlXPathCompExprPtr, of node: xmlNodePtr, reader: OpaquePointer,
         context: inout xmlXPathContextPtr?, namespaces: [String: String]
-    ) throws -> [String] {
+    ) throws -> (values: [String], elementWithChildren: Bool) {
         do {
             if context == nil {
                 context = xmlXPathNewContext(xmlTextReaderCurrentDoc(reader))
                 for (prefix, uri) in namespaces { xmlXPathRegisterNs(context, prefix, uri) }
             }
-            guard let context else { return [] }
+            guard let context else { return ([], false) }
             context.pointee.node = node
-            guard let result = xmlXPathCompiledEval(expression, context) else { return [] }
+            guard let result = xmlXPathCompiledEval(expression, context) else { return ([], false) }
             defer { xmlXPathFreeObject(result) }
             switch result.pointee.type {
             case XPATH_NODESET:
-                guard let set = result.pointee.nodesetval else { return [] }
+                guard let set = result.pointee.nodesetval else { return ([], false) }
                 var out: [String] = []
                 for index in 0..<Int(set.pointee.nodeNr) {
-                    guard let node = set.pointee.nodeTab[index], let content = xmlNodeGetContent(node) else { continue }
+                    guard let node = set.pointee.nodeTab[index] else { continue }
+                    if SimpleFieldPath.hasElementChild(node) { return (out, true) }
+                    guard let content = xmlNodeGetContent(node) else { continue }
                     out.append(String(cString: content))
                     ar_xml_free(content)
                 }
-                return out
+                return (out, false)
             case XPATH_STRING:
-                return result.pointee.stringval.map { [String(cString: $0)] } ?? []
+                return (result.pointee.stringval.map { [String(cString: $0)] } ?? [], false)
             case XPATH_NUMBER:
                 let number = result.pointee.floatval
-                if number.isNaN { return [] }
-                return [number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)]
+                if number.isNaN { return ([], false) }
+                return (
+                    [number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)], false
+                )
             case XPATH_BOOLEAN:
-                return [result.pointee.boolval != 0 ? "true" : "false"]
+                return ([result.pointee.boolval != 0 ? "true" : "false"], false)
             default:
-                return []
+                return ([], false)
             }
         }
     }
@@ -401,6 +411,10 @@ struct SimpleFieldPath {
     /// dictionary the path was bound to, so names compare by pointer.
     func collect(from node: xmlNodePtr, step: Int, interned: Bool, into out: inout RecordBatch) {
         guard step < steps.count else {
+            if Self.hasElementChild(node) {
+                out.elementWithChildren = true
+                return
+            }
             if let content = xmlNodeGetContent(node) {
                 out.append(content)
                 ar_xml_free(content)
@@ -450,6 +464,18 @@ struct SimpleFieldPath {
                 attribute = current.pointee.next
             }
         }
+    }
+
+    /// Whether an element has an element among its children: its text would be the run-together
+    /// text of its descendants, never a field's value.
+    static func hasElementChild(_ node: xmlNodePtr) -> Bool {
+        guard node.pointee.type == XML_ELEMENT_NODE else { return false }
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { return true }
+            child = current.pointee.next
+        }
+        return false
     }
 
     private func matches(_ nodeName: UnsafePointer<xmlChar>?, _ ns: xmlNsPtr?, _ name: Name, interned: Bool) -> Bool {
@@ -537,6 +563,8 @@ package struct RecordBatch: Sendable {
     /// End index in `valueEnds` of each field.
     private var fieldEnds: [Int] = []
     private var entries: [Entry] = []
+    /// Set when a field's path ended at an element with child elements (an error in the mapping).
+    package var elementWithChildren = false
 
     package var count: Int { entries.count }
 
