@@ -155,6 +155,14 @@ import ZIPFoundation
             content: edit { $0.replacingOccurrences(of: "ou: Medarbejdere\n", with: "ou: Medarbejdere\n:i\n") },
             message: "is not 'name: value'"),
         Case(
+            name: "LDIF: a '-' line in an entry (crashed libldap; found by fuzzing)", file: ldif,
+            content: edit { $0.replacingOccurrences(of: "ou: Medarbejdere\n", with: "ou: Medarbejdere\n-\n-\n") },
+            message: "is not 'name: value'"),
+        Case(
+            name: "LDIF: a NUL byte", file: ldif,
+            content: edit { $0.replacingOccurrences(of: "ou: Medarbejdere\n", with: "ou: Medar\u{0}bejdere\n") },
+            message: "NUL byte"),
+        Case(
             name: "LDIF: ten million blank lines", file: ldif,
             content: text(String(repeating: "\n", count: 10_000_000)), message: "no user"),
     ]

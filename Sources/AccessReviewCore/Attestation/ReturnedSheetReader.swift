@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// A returned sheet as read back: its header block and its rows, each with the row number a
 /// spreadsheet shows (1-based), so that every refusal can name the row.
@@ -129,50 +128,26 @@ public enum ReturnedSheetReader {
     // MARK: - XLSX
 
     public static func readXLSX(path: String, maximumRows: Int = 1_048_576) throws -> ReturnedSheet {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw ToolError(.input, "\(path): error: not a readable XLSX workbook (\(error))")
-        }
+        let archive = try WorkbookArchive(path: path)
         var refusals: [String] = []
-        var total: UInt64 = 0
-        for entry in archive {
-            let name = entry.path
-            if name.lowercased().contains("vbaproject") {
+        for entry in archive.entries {
+            let name = entry.name, lowered = entry.name.lowercased()
+            if lowered.contains("vbaproject") {
                 refusals.append("the workbook contains macros (\(name)); save it as a plain .xlsx")
             }
-            let lowered = name.lowercased()
             if lowered.hasPrefix("xl/externallinks/") || lowered == "xl/connections.xml" {
                 refusals.append(
                     "the workbook links to other files or data sources (\(name)); remove the external links")
             }
-            // Sizes are what the archive declares: added without overflow, however large.
-            total =
-                total.addingReportingOverflow(entry.uncompressedSize).overflow ? .max : total + entry.uncompressedSize
         }
+        let total = archive.declaredUnpackedBytes
         if total > maximumUnpackedBytes {
             throw ToolError(
                 .input,
                 "\(path): error: the workbook would unpack to \(total >> 20) MB; refused (a sheet is never that large — a zip bomb?)"
             )
         }
-        func part(_ name: String) throws -> Data? {
-            guard let entry = archive[name] else { return nil }
-            var data = Data()
-            do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    data.append(chunk)
-                    if UInt64(data.count) > maximumPartBytes { throw ToolError(.input, "too large") }
-                }
-            } catch {
-                throw ToolError(
-                    .input,
-                    "\(path): error: cannot unpack \(name): it is damaged or unpacks beyond \(maximumPartBytes >> 20) MB"
-                )
-            }
-            return data
-        }
+        func part(_ name: String) throws -> Data? { try archive.part(name, limit: Int(maximumPartBytes)) }
         if let types = try part("[Content_Types].xml"), String(decoding: types, as: UTF8.self).contains("macroEnabled")
         {
             refusals.append("the workbook is macro-enabled; save it as a plain .xlsx")
