@@ -11,7 +11,7 @@ import TestSupport
     }
 
     func run(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
-        let binary = Repository.path(".build/debug/accessreview")
+        let binary = Tool.binaryPath
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the tool first (swift build)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

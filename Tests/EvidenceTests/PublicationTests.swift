@@ -83,7 +83,7 @@ import TestSupport
         let outcome = try Tool.run(
             [
                 "sh", "-c", "umask 000 && exec \"$0\" run --config \"$1\" --quiet",
-                Repository.path(".build/debug/accessreview"),
+                Tool.binaryPath,
                 samples.file("Samples/accessreview.yaml"),
             ], executable: "/bin/sh")
         #expect(outcome.status == 0, "\(outcome.stderr)")

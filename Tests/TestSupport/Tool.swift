@@ -26,10 +26,19 @@ public enum Tool {
         }
     }
 
+    /// The tool built beside the running test bundle, so that `swift test --sanitize=…
+    /// --scratch-path …` runs the instrumented tool too; `.build/debug` otherwise.
+    public static let binaryPath: String = {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let beside = bundle.appendingPathComponent("accessreview").path
+        return FileManager.default.isExecutableFile(atPath: beside)
+            ? beside : Repository.path(".build/debug/accessreview")
+    }()
+
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], executable: String? = nil, limit: Double = 20
     ) throws -> Outcome {
-        let binary = executable ?? Repository.path(".build/debug/accessreview")
+        let binary = executable ?? binaryPath
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
