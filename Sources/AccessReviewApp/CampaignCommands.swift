@@ -16,12 +16,14 @@ extension Application {
 
     /// `decisions import`: each file recorded whole or refused whole, then the revocation
     /// worklists (`revocations/<system>.csv`) rewritten as one folder.
+    /// Decisions count from `asOf` when it is given (a test, or a file imported late), else
+    /// from the day of the import.
     public func importDecisions(_ files: [String], asOf day: Day? = nil) throws -> ImportSummary {
         let lock = try lockState()
         defer { withExtendedLifetime(lock) {} }
         let campaign = campaign(asOf: day)
         let state = try StateStore(path: config.statePath)
-        let importer = try DecisionImporter(state: state, campaign: campaign)
+        let importer = try DecisionImporter(state: state, campaign: campaign, effectiveOn: day)
         var outcomes: [(String, DecisionImporter.Outcome)] = []
         for file in files { outcomes.append((file, try importer.importFile(file))) }
         let report = CampaignReport(state: state, campaign: campaign)
@@ -29,14 +31,7 @@ extension Application {
         let parent = (config.output as NSString).appendingPathComponent(campaign)
         // The worklists change only when a file was recorded; a refused import writes nothing.
         if outcomes.contains(where: { if case .recorded = $0.1 { true } else { false } }) {
-            let folder = try OutputFolder(parent: parent, name: "revocations")
-            do {
-                for (name, data) in revocations.sorted(by: { $0.key < $1.key }) { try folder.write(name, data) }
-                try folder.commit()
-            } catch {
-                folder.discard()
-                throw error
-            }
+            try writeRevocations(revocations, campaign: campaign)
         }
         var summary = ImportSummary(
             outcomes: outcomes, revocationsFolder: (parent as NSString).appendingPathComponent("revocations"),
@@ -53,6 +48,95 @@ extension Application {
             )
         }
         return summary
+    }
+
+    /// `revocations/<system>.csv` replaced as one folder.
+    func writeRevocations(_ files: [String: Data], campaign: String) throws {
+        let parent = (config.output as NSString).appendingPathComponent(campaign)
+        let folder = try OutputFolder(parent: parent, name: "revocations")
+        do {
+            for (name, data) in files.sorted(by: { $0.key < $1.key }) { try folder.write(name, data) }
+            try folder.commit()
+        } catch {
+            folder.discard()
+            throw error
+        }
+    }
+
+    public struct CloseSummary: Sendable {
+        public var campaign: String
+        public var closedOn: Day
+        /// False when the campaign was closed before: its evidence was written again.
+        public var newlyClosed: Bool
+        public var unanswered: Int
+        public var outcome: String
+        public var folder: String
+        public var leavers: LeaverReport.Totals
+    }
+
+    /// `close`: every line without a decision gets the handbook's `unanswered` outcome,
+    /// later imports are refused, and the evidence (`leavers.csv`, `report.html`, the
+    /// revocation lists and the manifest's entries for them) is written again from the
+    /// final state. Closing a closed campaign writes its evidence again and changes nothing else.
+    public func close(asOf day: Day? = nil, today: Day = Day.today()) throws -> CloseSummary {
+        let lock = try lockState()
+        defer { withExtendedLifetime(lock) {} }
+        let campaign = campaign(asOf: day)
+        let state = try StateStore(path: config.statePath)
+        guard try state.existingSecret(for: campaign) != nil else {
+            throw ToolError(
+                .input,
+                "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
+            )
+        }
+        let folder = (config.output as NSString).appendingPathComponent(campaign)
+        let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
+        guard let manifestData = FileManager.default.contents(atPath: manifestPath),
+            var manifest = try? JSONDecoder().decode(Manifest.self, from: manifestData)
+        else {
+            throw ToolError(
+                .input,
+                "\(manifestPath): error: the campaign's output folder has no readable manifest; run accessreview run again before closing"
+            )
+        }
+        let handbook = try loader(asOf: day).loadRules().0
+        let outcome = handbook.policy.unanswered.decision
+        var closedOn = try state.closedOn(campaign)
+        let newlyClosed = closedOn == nil
+        var unanswered = 0
+        if closedOn == nil {
+            let on = day ?? today
+            unanswered = try state.close(campaign: campaign, on: on, outcome: outcome)
+            closedOn = on
+        }
+        let asOf = Day(iso: manifest.asOf) ?? closedOn!
+        let population = try PopulationFile.read(folder: folder)
+        let leavers = try state.leaverReport(
+            asOf: asOf, periodStart: try state.previousClose(before: asOf, other: campaign)?.on,
+            graceDays: handbook.policy.leaverGraceDays)
+        var report = AuditReport(
+            organisation: config.organisation, campaign: campaign, asOf: asOf, language: config.language,
+            leavers: leavers, manifest: manifest, inputsReadAt: manifest.createdAt)
+        report.revocationDays = handbook.policy.revocationDays
+        report.hrNotInDirectory = population.hrNotInDirectory
+        report.directoryNotInHR = population.directoryNotInHR
+        try report.gather(from: state)
+        let files = ["leavers.csv": leavers.csv(), "report.html": ReportRenderer.render(report)]
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try AtomicFile.write((folder as NSString).appendingPathComponent(name), data: data)
+            let entry = Manifest.Output(path: name, sha256: Hashing.sha256Hex(data), bytes: data.count)
+            if let index = manifest.outputs.firstIndex(where: { $0.path == name }) {
+                manifest.outputs[index] = entry
+            } else {
+                manifest.outputs.append(entry)
+            }
+        }
+        try AtomicFile.write(manifestPath, data: JSONOutput.encode(manifest))
+        let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles()
+        if !revocations.isEmpty { try writeRevocations(revocations, campaign: campaign) }
+        return CloseSummary(
+            campaign: campaign, closedOn: closedOn!, newlyClosed: newlyClosed, unanswered: unanswered,
+            outcome: outcome, folder: folder, leavers: leavers.totals)
     }
 
     public struct StatusSummary: Sendable {

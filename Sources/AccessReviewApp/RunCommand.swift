@@ -13,6 +13,11 @@ extension Application {
         public var sheets: Int
         public var lines: Int
         public var countsBySeverity: [Severity: Int]
+        /// Removals this run saw carried out, reviewers who must get a new version of their
+        /// sheet, and the leaver totals.
+        public var verifiedRemovals = 0
+        public var resend: [String] = []
+        public var leavers: LeaverReport.Totals?
     }
 
     public func run(asOf day: Day? = nil, acceptPopulationChange: Bool = false) throws -> RunSummary {
@@ -21,6 +26,15 @@ extension Application {
         var clock = StageClock()
         let loader = loader(asOf: day)
         let asOf = loader.asOf, campaign = loader.campaign
+        let startedAt = StateStore.now()
+        if FileManager.default.fileExists(atPath: config.statePath),
+            let closed = try StateStore(path: config.statePath).closedOn(campaign)
+        {
+            throw ToolError(
+                .input,
+                "\(config.statePath): error: campaign \(campaign) was closed on \(closed); its sheets and decisions are final. Start the next campaign (a later as_of, or another 'campaign' in the config)"
+            )
+        }
         var inputs = try loader.loadAll()
         clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
@@ -31,7 +45,10 @@ extension Application {
                 current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop
             )
         }
-        let history = try state.history(before: asOf)
+        var history = try state.history(before: asOf)
+        history.lines = try state.lineHistory(before: asOf, campaign: campaign)
+        let pendingRemovals = history.lines.pendingRemovals
+        let population_ = PopulationCheck(inputs: inputs)
         let context = SheetContext(
             organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
             language: config.language, csvSeparator: config.csvSeparator)
@@ -48,32 +65,111 @@ extension Application {
             clock.lap("reconcile")
             progress.stage("writing sheets and reports")
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            let versions = try state.planVersions(
+                campaign: campaign, sheets: sheets.map { ($0.reviewer, Set($0.rows.map(\.rowId))) })
             clock.lap("sheets: rows and row ids")
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
             try SheetFiles.write(
-                sheets, context: context, formats: config.sheetFormats, into: folder, progress: progress)
+                sheets, context: context, formats: config.sheetFormats, into: folder, progress: progress,
+                versions: versions)
             clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
-            let manifest = try Manifest.make(
-                inputs: inputs, population: population, hrRecords: hrRecords, result: result,
-                campaign: campaign, outputs: folder.files)
-            try folder.write("manifest.json", JSONOutput.encode(manifest))
-            clock.lap("manifest")
-            let record = StateStore.RunRecord(
+            var record = StateStore.RunRecord(
                 campaign: campaign, asOf: asOf, identities: result.identities, counts: population,
-                issuedRows: { SheetFiles.issuedRows(sheets, campaign: campaign, $0) })
-            try state.record(record) { commitState in try folder.commit(confirm: commitState) }
-            clock.lap("state store and publication")
+                versions: versions, issuedRows: { SheetFiles.issuedRows(sheets, campaign: campaign, $0) })
+            record.lines = result.lines
+            record.findings = result.findings
+            record.pendingRemovals = pendingRemovals
+            var leaverTotals: LeaverReport.Totals?
+            let verified = try state.record(
+                record,
+                evidence: {
+                    // Made from the state as this run leaves it, inside its transaction.
+                    let manifest = try Manifest.make(
+                        inputs: inputs, population: population, hrRecords: hrRecords, result: result,
+                        campaign: campaign, outputs: [])
+                    let evidence = try writeEvidence(
+                        state: state, campaign: campaign, asOf: asOf, manifest: manifest, startedAt: startedAt,
+                        population: population_.reconciled(with: result), into: folder)
+                    leaverTotals = evidence
+                    let complete = try Manifest.make(
+                        inputs: inputs, population: population, hrRecords: hrRecords, result: result,
+                        campaign: campaign, outputs: folder.files)
+                    try folder.write("manifest.json", JSONOutput.encode(complete))
+                },
+                publish: { commitState in try folder.commit(confirm: commitState) })
+            // The revocation worklists are made from the decisions; the new folder has none yet.
+            let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles()
+            if !revocations.isEmpty { try writeRevocations(revocations, campaign: campaign) }
+            clock.lap("state store, evidence and publication")
             progress.finish()
             var bySeverity: [Severity: Int] = [:]
             for finding in result.findings { bySeverity[finding.severity, default: 0] += 1 }
-            return RunSummary(
+            var summary = RunSummary(
                 stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings,
                 sheets: sheets.count,
                 lines: result.lines.count, countsBySeverity: bySeverity)
+            summary.verifiedRemovals = verified
+            summary.resend = versions.changed.sorted().filter { _ in versions.rerun }
+            summary.leavers = leaverTotals
+            return summary
         } catch {
             folder.discard()
             throw error
         }
+    }
+}
+
+/// Who is in HR and not in the directory, and the reverse: the population statement's
+/// reconciliation, taken from the inputs before the reconciler consumes them.
+struct PopulationCheck {
+    var hr: [(employeeId: String, name: String, endDate: Day?)] = []
+    var hasHR = false
+
+    init(inputs: LoadedInputs) {
+        if let records = inputs.hr?.records {
+            hasHR = true
+            hr = records.map { ($0.employeeId, $0.name ?? "", $0.endDate) }
+        }
+    }
+
+    func reconciled(with result: ReconcileResult) -> (
+        hrNotInDirectory: [(employeeId: String, name: String, endDate: Day?)],
+        directoryNotInHR: [(identity: String, name: String)]
+    ) {
+        guard hasHR else { return ([], []) }
+        let matched = Set(result.identities.compactMap { $0.hr?.employeeId })
+        return (
+            hr.filter { !matched.contains($0.employeeId) }.sorted { $0.employeeId < $1.employeeId },
+            result.identities.filter { $0.hr == nil }.map { ($0.user.id, $0.user.name ?? "") }
+        )
+    }
+}
+
+extension Application {
+    /// Writes `leavers.csv` and `report.html` from the state store into `folder`; returns the leaver totals.
+    func writeEvidence(
+        state: StateStore, campaign: String, asOf: Day, manifest: Manifest, startedAt: String,
+        population: (
+            hrNotInDirectory: [(employeeId: String, name: String, endDate: Day?)],
+            directoryNotInHR: [(identity: String, name: String)]
+        ),
+        into folder: OutputFolder
+    ) throws -> LeaverReport.Totals {
+        let handbook = try loader(asOf: asOf).loadRules().0
+        let leavers = try state.leaverReport(
+            asOf: asOf, periodStart: try state.previousClose(before: asOf, other: campaign)?.on,
+            graceDays: handbook.policy.leaverGraceDays)
+        try folder.write("leavers.csv", leavers.csv())
+        try folder.write(PopulationFile.name, PopulationFile.csv(population))
+        var report = AuditReport(
+            organisation: config.organisation, campaign: campaign, asOf: asOf, language: config.language,
+            leavers: leavers, manifest: manifest, inputsReadAt: startedAt)
+        report.revocationDays = handbook.policy.revocationDays
+        report.hrNotInDirectory = population.hrNotInDirectory
+        report.directoryNotInHR = population.directoryNotInHR
+        try report.gather(from: state)
+        try folder.write("report.html", ReportRenderer.render(report))
+        return leavers.totals
     }
 }

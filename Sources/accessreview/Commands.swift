@@ -37,8 +37,22 @@ struct Run: ParsableCommand {
             let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }
                 .joined(separator: ", ")
             let sheets = ((summary.folder as NSString).standardizingPath as NSString).appendingPathComponent("sheets")
+            if summary.verifiedRemovals > 0 {
+                print("\(summary.verifiedRemovals) removals decided earlier are verified: their lines are gone")
+            }
+            if !summary.resend.isEmpty {
+                print(
+                    "\(summary.resend.count) reviewers must get the new version of their sheet: \(summary.resend.prefix(10).joined(separator: ", "))\(summary.resend.count > 10 ? ", …" : "")"
+                )
+            }
+            let folder = (summary.folder as NSString).standardizingPath
+            if let leavers = summary.leavers, leavers.leavers > 0 {
+                print(
+                    "leavers: \(leavers.leavers), \(leavers.removedOnTime) removed by the end date, \(leavers.stillOpen) still open (\(folder)/leavers.csv)"
+                )
+            }
             print(
-                "accessreview \(summary.campaign): \(summary.findings.count) findings (\(counts)); \(summary.lines) access lines on \(summary.sheets) sheets in \(sheets)/ (open \(sheets)/index.html)"
+                "accessreview \(summary.campaign): \(summary.findings.count) findings (\(counts)); \(summary.lines) access lines on \(summary.sheets) sheets in \(sheets)/ (open \(sheets)/index.html); report: \(folder)/report.html"
             )
             if let failOn, summary.findings.contains(where: { $0.severity >= failOn }) {
                 throw ExitCode(ExitStatus.findingsAtOrAboveThreshold.rawValue)
@@ -186,10 +200,11 @@ struct Status: ParsableCommand {
             let (campaign, progress, path) = (summary.campaign, summary.progress, summary.file)
             print("reviewer".padding(toLength: 16, withPad: " ", startingAt: 0) + "decided/total  due         ")
             for p in progress {
-                print(
-                    p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
-                        + "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
-                        + (p.due?.description ?? "") + (p.overdue ? "  OVERDUE" : ""))
+                let reviewer = p.reviewer.padding(toLength: 16, withPad: " ", startingAt: 0)
+                let count = "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
+                let marks =
+                    (p.overdue ? "  OVERDUE" : "") + (p.resend ? "  NEW VERSION \(p.sheetVersion): send again" : "")
+                print(reviewer + count + (p.due?.description ?? "") + marks)
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
             print(
@@ -279,6 +294,37 @@ struct Generate: ParsableCommand {
                 .write(to: out)
             print(
                 "accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)"
+            )
+        }
+    }
+}
+
+struct Close: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "End the campaign: record the unanswered outcome, write the final evidence, refuse later imports.",
+        discussion: """
+            Every line of every reviewer's latest sheet without a decision gets the handbook's policy.unanswered \
+            outcome: "not attested" (the default) or Remove (then it goes on the revocation lists). The close is \
+            recorded in the state store's hash chain; later imports of the campaign's sheets and later runs of it are \
+            refused. leavers.csv, report.html and the manifest's entries for them are written again from the final \
+            state. The next campaign counts "new since last attestation" from this close. Closing a closed campaign \
+            writes its evidence again and changes nothing else.
+            """)
+    @OptionGroup var options: ConfigOptions
+
+    @Option(
+        name: .customLong("as-of"),
+        help: "The campaign's as_of date when the config has none, and the day of the close (YYYY-MM-DD).")
+    var asOf: DayArgument?
+
+    func run() throws {
+        try guarded {
+            let summary = try options.application().close(asOf: asOf?.day)
+            let leavers = summary.leavers
+            print(
+                summary.newlyClosed
+                    ? "accessreview \(summary.campaign): closed on \(summary.closedOn); \(summary.unanswered) unanswered lines recorded as \(summary.outcome); leavers: \(leavers.leavers), \(leavers.removedOnTime) removed by the end date, \(leavers.stillOpen) still open; evidence in \(summary.folder)/report.html and leavers.csv"
+                    : "accessreview \(summary.campaign): already closed on \(summary.closedOn); evidence written again in \(summary.folder)/report.html and leavers.csv"
             )
         }
     }

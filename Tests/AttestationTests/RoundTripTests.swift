@@ -109,7 +109,7 @@ import ZIPFoundation
     @Test func aRemoveFromEitherReviewerOfASharedLineRevokesIt() throws {
         // esdh/Administrator lines go to the manager and to esdh's owner (aekj).
         let owner = try csvRows("aekj")
-        let shared = try #require(owner.dropFirst(9).first { $0.count > 13 && $0[11] == "systemejer" })
+        let shared = try #require(owner.dropFirst(9).first { $0.count > 14 && $0[12] == "systemejer" })
         let path = try returnedCSV("aekj") { rows in
             for index in 9..<rows.count where rows[index].count > 13 {
                 rows[index][SheetLayout.decisionColumn] = rows[index][0] == shared[0] ? "Fjern" : "Behold"
@@ -132,8 +132,8 @@ import ZIPFoundation
             var text = xml
             for row in 10...126 {
                 let decision = row <= 11 ? "Fjern" : "behold"
-                text = fill(text, cell: "M\(row)", decision)
-                text = fill(text, cell: "N\(row)", "gennemgået")
+                text = fill(text, cell: "N\(row)", decision)
+                text = fill(text, cell: "O\(row)", "gennemgået")
             }
             return text
         }
@@ -148,7 +148,7 @@ import ZIPFoundation
         let target = output.file("no-references.xlsx")
         try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
             guard name == "xl/worksheets/sheet2.xml" else { return xml }
-            var text = fill(fill(xml, cell: "M10", "Fjern"), cell: "N10", "ikke længere")
+            var text = fill(fill(xml, cell: "N10", "Fjern"), cell: "O10", "ikke længere")
             // Decision and Comment follow the "reviewed as" cell of each row: their r can go.
             text = text.replacingOccurrences(of: #"<c r="[MN][0-9]+""#, with: "<c", options: .regularExpression)
             return text
@@ -255,12 +255,12 @@ import ZIPFoundation
         let target = output.file("formula.xlsx")
         try rewriteXLSX(sheet("maso", "xlsx"), to: target) { name, xml in
             guard name == "xl/worksheets/sheet2.xml" else { return xml }
-            guard let start = xml.range(of: "<c r=\"M10\""), let end = xml[start.upperBound...].range(of: "/>") else {
+            guard let start = xml.range(of: "<c r=\"N10\""), let end = xml[start.upperBound...].range(of: "/>") else {
                 return xml
             }
             return xml.replacingCharacters(
                 in: start.lowerBound..<end.upperBound,
-                with: "<c r=\"M10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c>")
+                with: "<c r=\"N10\" t=\"str\"><f>HYPERLINK(\"http://x\",\"Behold\")</f><v>Behold</v></c>")
         }
         let problems = refusal(try importer.importFile(target))
         #expect(problems.contains { $0.message.contains("row 10: a formula in Decision") })

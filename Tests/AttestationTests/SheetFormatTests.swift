@@ -28,11 +28,11 @@ import ZIPFoundation
     @Test func xlsxHasTheListValidationProtectionFrozenHeaderAndAutofilter() throws {
         let sheet = try part("xl/worksheets/sheet2.xml", of: "maso")
         #expect(sheet.contains("<pane ySplit=\"9\" topLeftCell=\"A10\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-        #expect(sheet.contains("<autoFilter ref=\"A9:N126\"/>"))
+        #expect(sheet.contains("<autoFilter ref=\"A9:O126\"/>"))
         #expect(sheet.contains("<sheetProtection"))
         let validation = try #require(
             sheet.range(of: "<dataValidation ").map { String(sheet[$0.lowerBound...].prefix(600)) })
-        #expect(validation.contains("type=\"list\"") && validation.contains("sqref=\"M10:M126\""))
+        #expect(validation.contains("type=\"list\"") && validation.contains("sqref=\"N10:N126\""))
         #expect(
             validation.contains("showErrorMessage=\"1\"") && !validation.contains("errorStyle=\"warning\""),
             "a stop message")
@@ -59,8 +59,8 @@ import ZIPFoundation
             guard let index = styleOf[column], index < entries.count else { return false }
             return entries[index].contains("locked=\"0\"")
         }
-        #expect(unlocked("M") && unlocked("N"))
-        for column in ["A", "B", "H", "J", "L"] { #expect(!unlocked(column), "column \(column) must stay locked") }
+        #expect(unlocked("N") && unlocked("O"))
+        for column in ["A", "B", "H", "J", "L", "M"] { #expect(!unlocked(column), "column \(column) must stay locked") }
     }
 
     @Test func documentPropertiesCarryTheSnapshotDate() throws {

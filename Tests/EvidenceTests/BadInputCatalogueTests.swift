@@ -402,7 +402,7 @@ import ZIPFoundation
             make: {
                 try sheetXML($0, "formula.xlsx") {
                     replaceCell(
-                        $0, "M10", with: "<c r=\"M10\" t=\"str\"><f>WEBSERVICE(\"http://x\")</f><v>Behold</v></c>")
+                        $0, "N10", with: "<c r=\"N10\" t=\"str\"><f>WEBSERVICE(\"http://x\")</f><v>Behold</v></c>")
                 }
             }, message: "a formula in Decision"),
         Case(
@@ -502,7 +502,7 @@ import ZIPFoundation
             }, message: "lying.xlsx"),
     ]
 
-    /// A cell element of the sheet XML (`<c r="M10" …/>` or `<c r="M10" …>…</c>`) replaced whole.
+    /// A cell element of the sheet XML (`<c r="N10" …/>` or `<c r="N10" …>…</c>`) replaced whole.
     static func replaceCell(_ xml: String, _ reference: String, with cell: String) -> String {
         guard let start = xml.range(of: "<c r=\"\(reference)\"") else { return xml }
         let rest = xml[start.upperBound...]
@@ -530,7 +530,7 @@ import ZIPFoundation
             guard part == "xl/worksheets/sheet2.xml" else { return part == "xl/sharedStrings.xml" ? nil : data }
             return Data(
                 replaceCell(
-                    String(decoding: data, as: UTF8.self), "M10", with: "<c r=\"M10\" t=\"s\"><v>\(index)</v></c>"
+                    String(decoding: data, as: UTF8.self), "N10", with: "<c r=\"N10\" t=\"s\"><v>\(index)</v></c>"
                 ).utf8)
         }
     }

@@ -14,17 +14,26 @@ public struct DecisionImporter {
 
     public let state: StateStore
     public let campaign: String
+    /// The day the decisions count from (`--as-of`); nil: the day of the import.
+    public let effectiveOn: Day?
     let key: SymmetricKey
 
-    public init(state: StateStore, campaign: String) throws {
+    public init(state: StateStore, campaign: String, effectiveOn: Day? = nil) throws {
         guard let key = try state.existingSecret(for: campaign) else {
             throw ToolError(
                 .input,
                 "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
             )
         }
+        if let closed = try state.closedOn(campaign) {
+            throw ToolError(
+                .input,
+                "\(state.path): error: campaign \(campaign) was closed on \(closed) (accessreview close); its decisions are final and no sheet of it can be imported any more. A late answer is reviewed in the next campaign"
+            )
+        }
         self.state = state
         self.campaign = campaign
+        self.effectiveOn = effectiveOn
         self.key = key
     }
 
@@ -55,8 +64,10 @@ public struct DecisionImporter {
         if try state.hasImported(campaign: campaign, reviewer: reviewer, sha256: sha) {
             return problems.isEmpty ? .alreadyImported(reviewer: reviewer) : .refused(problems)
         }
-        let issued = Dictionary(
-            uniqueKeysWithValues: try state.issuedRows(campaign: campaign, reviewer: reviewer).map { ($0.rowId, $0) })
+        // Every version of the reviewer's sheet stays importable: a re-run keeps the row id of
+        // every unchanged line, and a line that disappeared stays decidable on the sheet it was on.
+        let versions = try state.issuedRowVersions(campaign: campaign, reviewer: reviewer)
+        let issued = Dictionary(uniqueKeysWithValues: versions.map { ($0.row.rowId, $0.row) })
         if issued.isEmpty {
             problems.append(
                 Diagnostic(file: path, line: 3, "no sheet was issued to '\(reviewer)' in campaign \(campaign)"))
@@ -129,9 +140,24 @@ public struct DecisionImporter {
             }
             decisions.append((rowId, decision, comment))
         }
-        // Every issued row must come back: a later file supersedes the earlier one, so a
-        // deleted row would silently lose its decision.
-        let missing = issued.values.filter { seen[$0.rowId] == nil }.sorted { $0.rowId < $1.rowId }
+        // Every row of the version the sheet was issued as must come back: a later file
+        // supersedes the earlier one, so a deleted row would silently lose its decision.
+        // The version is the latest whose rows the file holds all of.
+        let latest = versions.map(\.last).max() ?? 1
+        var version = latest
+        var missing: [StateStore.IssuedRow] = []
+        for candidate in stride(from: latest, through: 1, by: -1) {
+            let rows = versions.filter { $0.first <= candidate && candidate <= $0.last }.map(\.row)
+            let absent = rows.filter { seen[$0.rowId] == nil }
+            let ids = Set(rows.map(\.rowId))
+            let foreign = seen.keys.contains { issued[$0] != nil && !ids.contains($0) }
+            if candidate == latest { missing = absent.sorted { $0.rowId < $1.rowId } }
+            if absent.isEmpty && !foreign {
+                version = candidate
+                missing = []
+                break
+            }
+        }
         if !missing.isEmpty {
             let examples = missing.prefix(5).map {
                 "\($0.identity.isEmpty ? $0.account : $0.identity) \($0.system)/\($0.role) (row id \($0.rowId))"
@@ -139,13 +165,13 @@ public struct DecisionImporter {
             problems.append(
                 Diagnostic(
                     file: path,
-                    "\(missing.count) of the \(issued.count) rows issued to \(reviewer) are missing (deleted?): \(examples.joined(separator: "; "))\(missing.count > 5 ? "; …" : ""). A returned sheet must hold every row it was issued with; return the whole sheet"
+                    "\(missing.count) of the \(versions.filter { $0.last == latest }.count) rows issued to \(reviewer) are missing (deleted?): \(examples.joined(separator: "; "))\(missing.count > 5 ? "; …" : ""). A returned sheet must hold every row it was issued with; return the whole sheet"
                 ))
         }
         if !problems.isEmpty { return .refused(problems) }
         try state.recordImport(
             campaign: campaign, reviewer: reviewer, file: (path as NSString).lastPathComponent, sha256: sha,
-            decisions: decisions)
+            decisions: decisions, effectiveOn: effectiveOn, sheetVersion: version)
         return .recorded(reviewer: reviewer, decided: decisions.count, undecided: undecided)
     }
 
@@ -185,6 +211,8 @@ public struct CampaignReport {
         public var reviewer: String
         public var decidedAt: String
         public var comment: String
+        /// The day the (latest) Remove counts from.
+        public var decidedOn: Day
     }
 
     /// Lines to remove: a Remove from any of a line's reviewers puts it on the list.
@@ -200,11 +228,13 @@ public struct CampaignReport {
                 existing.comment +=
                     existing.comment.isEmpty || decision.comment.isEmpty ? decision.comment : " / \(decision.comment)"
                 existing.decidedAt = max(existing.decidedAt, decision.decidedAt)
+                existing.decidedOn = max(existing.decidedOn, decision.decidedOn)
                 result[key] = existing
             } else {
                 result[key] = Revocation(
                     system: row.system, identity: row.identity, account: row.account, role: row.role,
-                    reviewer: decision.reviewer, decidedAt: decision.decidedAt, comment: decision.comment)
+                    reviewer: decision.reviewer, decidedAt: decision.decidedAt, comment: decision.comment,
+                    decidedOn: decision.decidedOn)
             }
         }
         return result.values.sorted {
@@ -232,32 +262,46 @@ public struct CampaignReport {
         public var total: Int
         public var due: Day?
         public var overdue: Bool
+        /// The latest version of the reviewer's sheet, and whether they must get it again
+        /// (a re-run changed their lines after the version they have).
+        public var sheetVersion: Int = 1
+        public var resend: Bool = false
     }
 
+    /// Each reviewer's progress on the latest version of their sheet.
     public func progress(today: Day) throws -> [Progress] {
         let due = try state.deadline(of: campaign)
-        let decided = Dictionary(grouping: try state.currentDecisions(campaign: campaign), by: \.reviewer).mapValues(
-            \.count)
-        return Dictionary(grouping: try state.issuedRows(campaign: campaign), by: \.reviewer).map { reviewer, rows in
+        let rows = try state.issuedRows(campaign: campaign, current: true)
+        let current = Set(rows.map { $0.reviewer + "\u{1F}" + $0.rowId })
+        let decided = Dictionary(
+            grouping: try state.currentDecisions(campaign: campaign).filter {
+                current.contains($0.reviewer + "\u{1F}" + $0.rowId)
+            }, by: \.reviewer
+        ).mapValues(\.count)
+        let versions = try state.sheetVersions(campaign: campaign)
+        return Dictionary(grouping: rows, by: \.reviewer).map { reviewer, rows in
             let count = decided[reviewer] ?? 0
+            let version = versions[reviewer] ?? (1, 0)
             return Progress(
                 reviewer: reviewer, decided: count, total: rows.count, due: due,
-                overdue: due.map { today > $0 } == true && count < rows.count)
+                overdue: due.map { today > $0 } == true && count < rows.count, sheetVersion: version.latest,
+                resend: version.latest > 1 && version.returned < version.latest)
         }.sorted { $0.reviewer < $1.reviewer }
     }
 
     public static func statusCSV(_ progress: [Progress]) -> Data {
         var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
-        csv.row(["reviewer", "decided", "total", "due", "overdue"])
+        csv.row(["reviewer", "decided", "total", "due", "overdue", "sheet_version", "send_again"])
         for p in progress {
             csv.row([
                 p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no",
+                String(p.sheetVersion), p.resend ? "yes" : "no",
             ])
         }
         let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
         csv.row([
             "(campaign)", String(decided), String(total), progress.first?.due?.description ?? "",
-            progress.contains(where: \.overdue) ? "yes" : "no",
+            progress.contains(where: \.overdue) ? "yes" : "no", "", String(progress.filter(\.resend).count),
         ])
         return csv.data
     }

@@ -7,7 +7,7 @@ public enum SheetFiles {
     /// (exit 5), naming each reviewer whose sheet failed.
     public static func write(
         _ sheets: [Sheet], context: SheetContext, formats: [String], into folder: OutputFolder,
-        progress: ProgressDisplay
+        progress: ProgressDisplay, versions: StateStore.SheetVersions = StateStore.SheetVersions()
     ) throws {
         let done = Counter()
         let failures = ResultSlots<Bool>(count: sheets.count)
@@ -38,7 +38,9 @@ public enum SheetFiles {
         for case .failure(let diagnostics)? in failures.values {
             throw ToolError(.outputNotWritten, diagnostics.map(\.message).joined(separator: "\n"))
         }
-        try folder.write("sheets/index.html", SheetIndexRenderer.render(sheets, context: context, formats: formats))
+        try folder.write(
+            "sheets/index.html",
+            SheetIndexRenderer.render(sheets, context: context, formats: formats, versions: versions))
     }
 
     /// The rows a run issues, for the state store: in primary-key order within each sheet

@@ -34,7 +34,8 @@ public struct SheetContext: Sendable {
         return [
             line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
             line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
-            line.codes.map(\.rawValue).joined(separator: " "), messages.capacityName(capacity),
+            line.codes.map(\.rawValue).joined(separator: " "), messages.yesNo(line.isNew),
+            messages.capacityName(capacity),
         ]
     }
 
@@ -79,7 +80,12 @@ public enum CSVSheetRenderer {
 
 /// `sheets/index.html`: every reviewer's sheet, with counts, for whoever sends them out.
 public enum SheetIndexRenderer {
-    public static func render(_ sheets: [Sheet], context: SheetContext, formats: [String]) -> Data {
+    /// With `versions` from a re-run, each sheet's version, and a mark on those a reviewer
+    /// must get again because their lines changed.
+    public static func render(
+        _ sheets: [Sheet], context: SheetContext, formats: [String],
+        versions: StateStore.SheetVersions = StateStore.SheetVersions()
+    ) -> Data {
         let m = context.messages
         var html = """
             <!DOCTYPE html>
@@ -89,9 +95,9 @@ public enum SheetIndexRenderer {
             </head>
             <body>
             <h1>\(m.attestationSheets) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
-            <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)</p>
+            <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)\(versions.rerun && !versions.changed.isEmpty ? " · \(versions.changed.count) \(m.mustGetNewVersion)" : "")</p>
             <table>
-            <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th></tr></thead>
+            <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th><th>\(m.versionLabel)</th></tr></thead>
             <tbody>
 
             """
@@ -99,8 +105,11 @@ public enum SheetIndexRenderer {
             let links = formats.map { "<a href=\"\(sheet.reviewer.htmlEscaped).\($0)\">\($0.uppercased())</a>" }.joined(
                 separator: " ")
             html += "<tr><td>\(sheet.reviewer.htmlEscaped)</td><td>\((sheet.reviewerName ?? "").htmlEscaped)</td>"
+            let version = versions.version[sheet.reviewer] ?? 1
+            let resend = versions.rerun && versions.changed.contains(sheet.reviewer)
             html +=
-                "<td class=\"n\">\(sheet.rows.count)</td><td class=\"n\">\(sheet.flaggedRows)</td><td>\(links)</td></tr>\n"
+                "<td class=\"n\">\(sheet.rows.count)</td><td class=\"n\">\(sheet.flaggedRows)</td><td>\(links)</td>"
+            html += "<td>\(version)\(resend ? " <strong>\(m.sendAgain)</strong>" : "")</td></tr>\n"
         }
         html += "</tbody>\n</table>\n</body>\n</html>\n"
         return Data(html.utf8)
@@ -112,15 +121,15 @@ public enum SheetIndexRenderer {
 public enum SheetLayout {
     /// The row (0-based) of the column headers; data starts on the next row.
     public static let headerRow = 8
-    public static let decisionColumn = 12
-    public static let commentColumn = 13
+    public static let decisionColumn = 13
+    public static let commentColumn = 14
     /// The workbook's column widths, in characters, in `Messages.sheetColumns` order.
-    static let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 12, 18, 40]
+    static let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 8, 12, 18, 40]
     /// What the PDF prints on A4 landscape: identity, name, system, account, role,
-    /// sensitivity, ground, findings, reviewed as, decision, comment (points).
+    /// sensitivity, ground, findings, new, reviewed as, decision, comment (points).
     static let printed: [(index: Int, width: Float)] = [
-        (1, 52), (2, 90), (5, 52), (6, 56), (7, 86), (8, 58), (9, 84), (10, 80),
-        (11, 50), (12, 86), (13, 76),
+        (1, 50), (2, 84), (5, 50), (6, 52), (7, 80), (8, 56), (9, 80), (10, 80), (11, 26),
+        (12, 50), (13, 80), (14, 74),
     ]
     static var printable: PrintableSheet.Layout {
         .init(

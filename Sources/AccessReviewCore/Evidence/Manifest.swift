@@ -15,6 +15,12 @@ public struct Manifest: Codable, Sendable {
         public var path: String
         public var sha256: String
         public var bytes: Int
+
+        public init(path: String, sha256: String, bytes: Int) {
+            self.path = path
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
     }
 
     public struct DirectoryInfo: Codable, Sendable {
@@ -24,9 +30,11 @@ public struct Manifest: Codable, Sendable {
         public var groupBase: String
         public var users: Int
         public var groups: Int
+        /// The LDAP filter the users were searched with (absent for an LDIF file).
+        public var filter: String?
 
         enum CodingKeys: String, CodingKey {
-            case source, server, userBase = "user_base", groupBase = "group_base", users, groups
+            case source, server, userBase = "user_base", groupBase = "group_base", users, groups, filter
         }
     }
 

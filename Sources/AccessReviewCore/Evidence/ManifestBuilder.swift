@@ -69,7 +69,8 @@ extension Manifest {
             directory: .init(
                 source: config.directory.source.rawValue, server: config.directory.url,
                 userBase: config.directory.users.base, groupBase: config.directory.groups.base,
-                users: result.identities.count, groups: inputs.directory.groups.count),
+                users: result.identities.count, groups: inputs.directory.groups.count,
+                filter: config.directory.source == .ldif ? nil : config.directory.users.filter),
             counts: counts,
             outputs: outputs.map { .init(path: $0.relative, sha256: $0.sha256, bytes: $0.bytes) })
     }

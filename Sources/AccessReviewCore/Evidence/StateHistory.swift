@@ -7,7 +7,12 @@ extension StateStore {
     /// The schema this accessreview writes (`PRAGMA user_version`):
     /// - 0: the first stores (no version recorded);
     /// - 1: `imports.chain`, a hash over the previous import's chain, the import and its decisions.
-    public static let schemaVersion = 1
+    /// - 2: a campaign's life: sheet versions (`sheet_versions`, `issued_rows.first_version` and
+    ///   `last_version`), `campaigns.closed_on`, the day decisions count from
+    ///   (`imports.effective_on`) and the close's unanswered outcome (`imports.kind`), and what
+    ///   history findings and the leaver report need (`line_history`, `removals_verified`,
+    ///   `leavers`, `campaign_findings`).
+    public static let schemaVersion = 2
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
     /// store written by a newer accessreview rather than guess at it.
@@ -32,6 +37,37 @@ extension StateStore {
                 try db.execute("PRAGMA user_version = 1")
             }
         }
+        if version < 2 {
+            try db.transaction {
+                try db.execute(
+                    """
+                    ALTER TABLE issued_rows ADD COLUMN first_version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE issued_rows ADD COLUMN last_version INTEGER NOT NULL DEFAULT 1;
+                    CREATE TABLE sheet_versions (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, version INTEGER NOT NULL,
+                        issued_on TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (campaign, reviewer, version));
+                    INSERT INTO sheet_versions SELECT i.campaign, i.reviewer, 1, COALESCE(c.as_of, ''), COUNT(*)
+                        FROM issued_rows i LEFT JOIN campaigns c ON c.campaign = i.campaign GROUP BY i.campaign, i.reviewer;
+                    ALTER TABLE campaigns ADD COLUMN closed_on TEXT;
+                    ALTER TABLE campaigns ADD COLUMN unanswered TEXT;
+                    ALTER TABLE imports ADD COLUMN effective_on TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE imports ADD COLUMN kind TEXT NOT NULL DEFAULT 'sheet';
+                    ALTER TABLE imports ADD COLUMN sheet_version INTEGER NOT NULL DEFAULT 1;
+                    CREATE TABLE line_history (system TEXT NOT NULL, account TEXT NOT NULL, role TEXT NOT NULL,
+                        identity TEXT NOT NULL, first_seen TEXT NOT NULL, gone_seen TEXT,
+                        PRIMARY KEY (system, account, role)) WITHOUT ROWID;
+                    CREATE INDEX line_history_identity ON line_history (identity);
+                    CREATE TABLE removals_verified (system TEXT NOT NULL, account TEXT NOT NULL, role TEXT NOT NULL,
+                        identity TEXT NOT NULL, campaign TEXT NOT NULL, decided_on TEXT NOT NULL, verified_on TEXT NOT NULL,
+                        PRIMARY KEY (system, account, role, decided_on)) WITHOUT ROWID;
+                    CREATE TABLE leavers (identity TEXT PRIMARY KEY, name TEXT NOT NULL, department TEXT NOT NULL,
+                        hr_end_date TEXT NOT NULL, directory_end_date TEXT NOT NULL, became_leaver_on TEXT NOT NULL,
+                        first_seen_disabled TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE campaign_findings (campaign TEXT NOT NULL, as_of TEXT NOT NULL, code TEXT NOT NULL,
+                        severity TEXT NOT NULL, department TEXT NOT NULL, system TEXT NOT NULL, count INTEGER NOT NULL);
+                    PRAGMA user_version = 2;
+                    """)
+            }
+        }
     }
 
     /// One import with its decisions, as the chain covers it.
@@ -44,6 +80,10 @@ extension StateStore {
         var importedAt: String
         var decided: Int
         var chain: String
+        /// The day the decisions count from and what made the import ("sheet", or "close"
+        /// for the unanswered outcome): chained only where they differ from a version-1 import.
+        var effectiveOn = ""
+        var kind = "sheet"
         /// Each decision: row id, decision, comment, decided at, file SHA-256 — in row id order.
         var decisions: [[String]]
 
@@ -51,6 +91,7 @@ extension StateStore {
         func link(after previous: String) -> String {
             var text = [previous, campaign, reviewer, file, sha256, importedAt, String(decided)].joined(
                 separator: "\u{1F}")
+            if !effectiveOn.isEmpty || kind != "sheet" { text += "\u{1D}" + effectiveOn + "\u{1F}" + kind }
             for decision in decisions.sorted(by: { $0[0] < $1[0] }) {
                 text += "\u{1E}" + decision.joined(separator: "\u{1F}")
             }
@@ -59,6 +100,7 @@ extension StateStore {
     }
 
     func importRecords() throws -> [ImportRecord] {
+        let version2 = try db.query("PRAGMA table_info(imports)", [String]()) { $0.text(1) }.contains("kind")
         var byImport: [Int: [[String]]] = [:]
         for (id, fields) in try db.query(
             "SELECT import_id, row_id, decision, comment, decided_at, file_sha256 FROM decisions", [String](),
@@ -67,14 +109,16 @@ extension StateStore {
             byImport[id, default: []].append(fields)
         }
         return try db.query(
-            "SELECT id, campaign, reviewer, file, sha256, imported_at, decided, COALESCE(chain, '') FROM imports ORDER BY id",
+            "SELECT id, campaign, reviewer, file, sha256, imported_at, decided, COALESCE(chain, ''), "
+                + (version2 ? "effective_on, kind" : "'', 'sheet'") + " FROM imports ORDER BY id",
             [String]()
         ) { r in
             let id = Int(r.text(0)) ?? 0
             return ImportRecord(
                 id: id, campaign: r.text(1), reviewer: r.text(2), file: r.text(3), sha256: r.text(4),
                 importedAt: r.text(5),
-                decided: Int(r.text(6)) ?? 0, chain: r.text(7), decisions: byImport[id] ?? [])
+                decided: Int(r.text(6)) ?? 0, chain: r.text(7), effectiveOn: r.text(8), kind: r.text(9),
+                decisions: byImport[id] ?? [])
         }
     }
 

@@ -27,6 +27,8 @@ public final class StateStore {
         public var comment: String
         public var decidedAt: String
         public var fileSHA256: String
+        /// The day the decision counts from: the import's `--as-of`, else the day it was imported.
+        public var decidedOn: Day
     }
 
     public init(path: String) throws {
@@ -83,38 +85,55 @@ public final class StateStore {
     }
 
     /// What one run records: what it saw (for later runs), its population counts (for the
-    /// guard) and the rows it issued on its sheets (for the import of returned sheets).
+    /// guard), the rows it issued on its sheets (for the import of returned sheets), the lines
+    /// it saw (for history findings) and its findings (for the trend across campaigns).
     public struct RunRecord {
         public var campaign: String
         public var asOf: Day
         public var identities: [IdentityState]
         public var counts: [String: Int]
+        public var versions: SheetVersions
         /// Feeds the issued rows one by one.
         public var issuedRows: ((IssuedRow) -> Void) -> Void
+        public var lines: [AccessLine] = []
+        public var findings: [Finding] = []
+        public var pendingRemovals: [String: PendingRemoval] = [:]
 
         public init(
             campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
-            issuedRows: @escaping ((IssuedRow) -> Void) -> Void
+            versions: SheetVersions = SheetVersions(), issuedRows: @escaping ((IssuedRow) -> Void) -> Void
         ) {
             self.campaign = campaign
             self.asOf = asOf
             self.identities = identities
             self.counts = counts
+            self.versions = versions
             self.issuedRows = issuedRows
         }
     }
 
     /// Records a run and publishes its output as one step. The run's state is written in one
-    /// transaction, then `publish` moves the output folder into place and calls back to
-    /// commit the transaction. If the move fails the transaction is rolled back; if the commit
-    /// fails, `publish` takes the folder back out (see `OutputFolder.commit(confirm:)`). So
-    /// the sheets are out exactly when their rows are issued.
-    public func record(_ run: RunRecord, publish: (_ commitState: () throws -> Void) throws -> Void) throws {
+    /// transaction; `evidence` then writes what is made from the recorded state (leaver
+    /// report, report, manifest) into the folder, still inside the transaction; `publish`
+    /// moves the output folder into place and calls back to commit the transaction. If the
+    /// move fails the transaction is rolled back; if the commit fails, `publish` takes the
+    /// folder back out (see `OutputFolder.commit(confirm:)`). So the sheets are out exactly
+    /// when their rows are issued. Returns the number of removals this run verified.
+    @discardableResult
+    public func record(
+        _ run: RunRecord, evidence: () throws -> Void = {},
+        publish: (_ commitState: () throws -> Void) throws -> Void
+    ) throws -> Int {
         try db.begin()
         do {
             try recordRun(asOf: run.asOf, identities: run.identities)
             try recordCounts(run.counts)
-            try replaceIssuedRows(campaign: run.campaign) { run.issuedRows($0) }
+            try issueRows(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedRows($0) }
+            let verified = try recordLines(asOf: run.asOf, lines: run.lines, pending: run.pendingRemovals)
+            try recordLeavers(asOf: run.asOf, identities: run.identities, lines: run.lines)
+            try recordFindings(
+                campaign: run.campaign, asOf: run.asOf, findings: run.findings, identities: run.identities)
+            try evidence()
             try publish {
                 // Where a test makes the commit fail after the folder was moved into place.
                 if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "state" {
@@ -123,38 +142,22 @@ public final class StateStore {
                 }
                 try db.commit()
             }
+            return verified
         } catch {
             db.rollback()
             throw error
         }
     }
 
-    /// Replaces the rows issued for a campaign (a new run of the same campaign re-issues its
-    /// sheets), fed row by row so that millions of rows never sit in memory twice.
-    func replaceIssuedRows(campaign: String, _ produce: ((IssuedRow) -> Void) throws -> Void) throws {
-        try db.transaction {
-            try db.run("DELETE FROM issued_rows WHERE campaign = ?", [campaign])
-            let statement = try db.prepare("INSERT OR REPLACE INTO issued_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            var failure: Error?
-            try produce { row in
-                guard failure == nil else { return }
-                do {
-                    try statement.run(texts: [
-                        row.campaign, row.reviewer, row.rowId, row.identity, row.system, row.account, row.role,
-                        row.worst?.rawValue ?? "", row.capacity,
-                    ])
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
-        }
-    }
-
-    public func issuedRows(campaign: String, reviewer: String? = nil) throws -> [IssuedRow] {
+    /// The rows issued in a campaign: on any version of each sheet, or (`current`) on the
+    /// latest version of each reviewer's sheet.
+    public func issuedRows(campaign: String, reviewer: String? = nil, current: Bool = false) throws -> [IssuedRow] {
         let sql =
-            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ?"
-            + (reviewer == nil ? "" : " AND reviewer = ?") + " ORDER BY reviewer, row_id"
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows r WHERE campaign = ?"
+            + (reviewer == nil ? "" : " AND reviewer = ?")
+            + (current
+                ? " AND last_version = (SELECT MAX(v.version) FROM sheet_versions v WHERE v.campaign = r.campaign AND v.reviewer = r.reviewer)"
+                : "") + " ORDER BY reviewer, row_id"
         return try db.query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
             IssuedRow(
                 campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
@@ -258,20 +261,22 @@ public final class StateStore {
     /// Records one accepted file and its decisions, all or nothing.
     public func recordImport(
         campaign: String, reviewer: String, file: String, sha256: String,
-        decisions: [(rowId: String, decision: String, comment: String)]
+        decisions: [(rowId: String, decision: String, comment: String)], effectiveOn: Day? = nil,
+        kind: String = "sheet", sheetVersion: Int = 1
     ) throws {
         let now = Self.now()
         try db.transaction {
             let previous = try db.query("SELECT chain FROM imports ORDER BY id DESC LIMIT 1", [String]()) { $0.text(0) }
             let record = ImportRecord(
                 id: 0, campaign: campaign, reviewer: reviewer, file: file, sha256: sha256, importedAt: now,
-                decided: decisions.count, chain: "",
+                decided: decisions.count, chain: "", effectiveOn: effectiveOn?.description ?? "", kind: kind,
                 decisions: decisions.map { [$0.rowId, $0.decision, $0.comment, now, sha256] })
             try db.run(
-                "INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO imports (campaign, reviewer, file, sha256, imported_at, decided, chain, effective_on, kind, sheet_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    campaign, reviewer, file, sha256, now, String(decisions.count),
-                    record.link(after: previous.first ?? ""),
+                    .text(campaign), .text(reviewer), .text(file), .text(sha256), .text(now),
+                    .integer(decisions.count), .text(record.link(after: previous.first ?? "")),
+                    .text(record.effectiveOn), .text(kind), .integer(sheetVersion),
                 ])
             let importId = db.lastInsertRowID
             let statement = try db.prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -283,26 +288,42 @@ public final class StateStore {
         }
     }
 
-    /// The decisions in force: each reviewer's latest imported file supersedes their earlier ones.
+    /// The decisions in force: each reviewer's latest imported file supersedes their earlier
+    /// ones; the unanswered outcome recorded by `close` adds to them.
     public func currentDecisions(campaign: String) throws -> [Decision] {
         try db.query(
             """
-            SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256 FROM decisions d
-            WHERE d.campaign = ? AND d.import_id = (SELECT MAX(i.id) FROM imports i WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer)
+            SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
+                CASE WHEN k.effective_on <> '' THEN k.effective_on ELSE substr(d.decided_at, 1, 10) END FROM decisions d
+            JOIN imports k ON k.id = d.import_id
+            WHERE d.campaign = ? AND (k.kind = 'close' OR d.import_id = (SELECT MAX(i.id) FROM imports i
+                WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer AND i.kind = 'sheet'))
             ORDER BY d.reviewer, d.row_id
             """, [campaign]
         ) { r in
             Decision(
                 reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4),
-                fileSHA256: r.text(5))
+                fileSHA256: r.text(5), decidedOn: Day(iso: r.text(6)) ?? Day(ordinal: 0))
         }
+    }
+
+    /// Reviewer → the days their files were imported (as counted: `--as-of` or the day), oldest first.
+    public func importDays(campaign: String) throws -> [String: [String]] {
+        var days: [String: [String]] = [:]
+        for (reviewer, day) in try db.query(
+            "SELECT reviewer, CASE WHEN effective_on <> '' THEN effective_on ELSE substr(imported_at, 1, 10) END FROM imports WHERE campaign = ? AND kind = 'sheet' ORDER BY id",
+            [campaign], { ($0.text(0), $0.text(1)) })
+        {
+            days[reviewer, default: []].append(day)
+        }
+        return days
     }
 
     public func importCount(campaign: String) throws -> Int {
         try db.query("SELECT COUNT(*) FROM imports WHERE campaign = ?", [campaign]) { Int($0.text(0)) ?? 0 }.first ?? 0
     }
 
-    static func now() -> String {
+    public static func now() -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = .organisation
         return formatter.string(from: Date())

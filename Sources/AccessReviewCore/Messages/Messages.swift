@@ -113,6 +113,24 @@ public struct Messages: Sendable {
             "no eligible manager (\(why)); routed to \(fallback)")
     }
 
+    func revocationNotDone(decided: Day, by reviewer: String, campaign: String, daysLate: Int, limit: Int) -> String {
+        t(
+            "besluttet fjernet \(decided) af \(reviewer) (kampagne \(campaign)), stadig til stede \(daysLate) dage efter fristen på \(limit) dage",
+            "decided Remove on \(decided) by \(reviewer) (campaign \(campaign)), still present \(daysLate) days after the \(limit)-day limit"
+        )
+    }
+
+    func reviewDue(attested: Day?, firstSeen: Day, days: Int, interval: Int) -> String {
+        guard let attested else {
+            return t(
+                "aldrig attesteret; set første gang \(firstSeen), \(days) dage siden (skal attesteres hver \(interval). dag)",
+                "never attested; first seen \(firstSeen), \(days) days ago (to be attested every \(interval) days)")
+        }
+        return t(
+            "sidst attesteret \(attested), \(days) dage siden (skal attesteres hver \(interval). dag)",
+            "last attested \(attested), \(days) days ago (to be attested every \(interval) days)")
+    }
+
     func dormant(lastLogin: Day?, days: Int) -> String {
         guard let lastLogin else {
             return t("aldrig logget på (grænse \(days) dage)", "never logged in (limit \(days) days)")

@@ -8,11 +8,20 @@ extension Messages {
             t("Række-id", "Row id"), t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"),
             t("Afdeling", "Department"),
             t("System", "System"), t("Konto", "Account"), t("Rolle", "Role"), t("Følsomhed", "Sensitivity"),
-            t("Grundlag", "Ground"), t("Fund", "Findings"),
+            t("Grundlag", "Ground"), t("Fund", "Findings"), t("Ny", "New"),
             t("Attesteres som", "Reviewed as"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"),
             t("Kommentar", "Comment"),
         ]
     }
+
+    var versionLabel: String { t("Version", "Version") }
+    var sendAgain: String { t("ny version: send igen", "new version: send again") }
+    var mustGetNewVersion: String {
+        t("attestanter skal have en ny version af deres ark", "reviewers must get a new version of their sheet")
+    }
+
+    /// "New since last attestation": first seen after the previous campaign was closed.
+    func yesNo(_ value: Bool) -> String { value ? t("ja", "yes") : t("nej", "no") }
 
     func capacityName(_ capacity: Sheet.Capacity) -> String {
         capacity == .manager ? t("leder", "manager") : t("systemejer", "system owner")

@@ -42,6 +42,8 @@ public struct AccessLine: Sendable, Equatable {
     public var reviewer: String
     /// The system owner, for extra-sensitive or privileged lines, when not the primary reviewer.
     public var secondReviewer: String?
+    /// First seen after the previous campaign was closed (or no campaign was closed yet).
+    public var isNew = true
 
     public init(
         identity: String?, person: LinePerson?, system: String, account: String, role: String, sensitivity: Sensitivity,
@@ -69,6 +71,6 @@ public struct AccessLine: Sendable, Equatable {
             && a.privileged == b.privileged
             && a.ground == b.ground && a.codes == b.codes && a.worstSeverity == b.worstSeverity
             && a.reviewer == b.reviewer
-            && a.secondReviewer == b.secondReviewer
+            && a.secondReviewer == b.secondReviewer && a.isNew == b.isNew
     }
 }

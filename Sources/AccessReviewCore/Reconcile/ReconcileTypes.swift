@@ -61,6 +61,8 @@ public struct History: Sendable {
     public var firstSeenDisabled: [String: Day] = [:]
     public var previousRun: Day?
     public var previousJobRoles: [String: [String]] = [:]
+    /// Lines seen, attested and decided Remove in earlier runs and campaigns.
+    public var lines = LineHistory()
 
     public init(
         firstSeenDisabled: [String: Day] = [:], previousRun: Day? = nil, previousJobRoles: [String: [String]] = [:]

@@ -21,6 +21,7 @@ public struct Reconciler: Sendable {
         state.indexLineOwners()
         state.checkIdentities()
         state.checkExports()
+        state.checkHistory()
         let result = state.finish()
         let unrouted = Set(
             result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })

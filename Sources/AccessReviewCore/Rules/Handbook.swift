@@ -37,6 +37,17 @@ public struct Handbook: Sendable {
         public var dormantAfterDays = 90
         public var staleExportDays = 7
         public var maxPopulationDrop = 0.2
+        /// Days after a Remove decision by which the line must be gone (REVOCATION_NOT_DONE after).
+        public var revocationDays = 14
+        /// What `close` records for a line nobody decided.
+        public var unanswered = Unanswered.notAttested
+    }
+
+    public enum Unanswered: String, Sendable, CaseIterable {
+        case notAttested = "not_attested", remove
+
+        /// The decision `close` records.
+        public var decision: String { self == .remove ? "Remove" : "not attested" }
     }
 
     public struct Substitute: Sendable {
@@ -123,6 +134,16 @@ extension Handbook {
             policy.dormantAfterDays = map.int("dormant_after_days", range: 1...3660) ?? policy.dormantAfterDays
             policy.staleExportDays = map.int("stale_export_days", range: 0...3660) ?? policy.staleExportDays
             policy.maxPopulationDrop = map.double("max_population_drop", range: 0...1) ?? policy.maxPopulationDrop
+            policy.revocationDays = map.int("revocation_days", range: 0...3660) ?? policy.revocationDays
+            if let value = map.string("unanswered") {
+                if let outcome = Unanswered(rawValue: value) {
+                    policy.unanswered = outcome
+                } else {
+                    map.error(
+                        map.raw("unanswered"),
+                        "'policy.unanswered' is '\(value)'; it must be not_attested or remove")
+                }
+            }
             map.close()
         }
 

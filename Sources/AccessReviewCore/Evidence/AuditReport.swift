@@ -1,0 +1,111 @@
+import Foundation
+
+/// What `report.html` shows management and auditors, gathered from the state store, the
+/// run's manifest and the leaver report.
+public struct AuditReport: Sendable {
+    public var organisation: String
+    public var campaign: String
+    public var asOf: Day
+    public var deadline: Day?
+    public var closedOn: Day?
+    public var language: Language
+
+    public struct ReviewerProgress: Sendable {
+        public var reviewer: String
+        public var decided: Int
+        public var total: Int
+        public var keep: Int
+        public var remove: Int
+        public var notAttested: Int
+        public var sheetVersion: Int
+        public var mustResend: Bool
+        /// The days files of this reviewer were imported, oldest first.
+        public var imports: [String]
+    }
+    public var reviewers: [ReviewerProgress] = []
+
+    public struct Revocation: Sendable {
+        public var system, account, role, identity: String
+        public var decidedOn: Day
+        public var verifiedOn: Day?
+    }
+    public var revocations: [Revocation] = []
+    public var revocationDays = 14
+
+    /// Findings counts of this run, and of the latest run of every campaign for the trend.
+    public var findings: [(code: String, severity: String, department: String, system: String, count: Int)] = []
+    public var trend: [(campaign: String, asOf: String, bySeverity: [String: Int])] = []
+
+    public var leavers: LeaverReport
+
+    /// The population statement: every source with its records and SHA-256.
+    public var manifest: Manifest
+    public var inputsReadAt: String
+    public var hrNotInDirectory: [(employeeId: String, name: String, endDate: Day?)] = []
+    public var directoryNotInHR: [(identity: String, name: String)] = []
+
+    public init(
+        organisation: String, campaign: String, asOf: Day, language: Language, leavers: LeaverReport,
+        manifest: Manifest, inputsReadAt: String
+    ) {
+        self.organisation = organisation
+        self.campaign = campaign
+        self.asOf = asOf
+        self.language = language
+        self.leavers = leavers
+        self.manifest = manifest
+        self.inputsReadAt = inputsReadAt
+    }
+}
+
+extension AuditReport {
+    /// Reads progress, decisions, revocations and findings for `campaign` from the store.
+    public mutating func gather(from state: StateStore) throws {
+        deadline = try state.deadline(of: campaign)
+        closedOn = try state.closedOn(campaign)
+        let versions = try state.sheetVersions(campaign: campaign)
+        let issued = try state.issuedRows(campaign: campaign, current: true)
+        let decisions = try state.currentDecisions(campaign: campaign)
+        let imports = try state.importDays(campaign: campaign)
+        let rowsByReviewer = Dictionary(grouping: issued, by: \.reviewer)
+        let current = Set(issued.map { $0.reviewer + "\u{1F}" + $0.rowId })
+        let decisionsByReviewer = Dictionary(
+            grouping: decisions.filter { current.contains($0.reviewer + "\u{1F}" + $0.rowId) }, by: \.reviewer)
+        reviewers = rowsByReviewer.keys.sorted().map { reviewer in
+            let made = decisionsByReviewer[reviewer] ?? []
+            let version = versions[reviewer] ?? (1, 0)
+            return ReviewerProgress(
+                reviewer: reviewer, decided: made.count, total: rowsByReviewer[reviewer]?.count ?? 0,
+                keep: made.filter { $0.decision == "Keep" }.count,
+                remove: made.filter { $0.decision == "Remove" }.count,
+                notAttested: made.filter { $0.decision == "not attested" }.count, sheetVersion: version.latest,
+                mustResend: version.latest > 1 && version.returned < version.latest, imports: imports[reviewer] ?? [])
+        }
+        let verified = try state.verifiedRemovals()
+        let verifiedByKey = Dictionary(
+            verified.map {
+                (StateStore.lineKey(system: $0.system, account: $0.account, role: $0.role), $0.verifiedOn)
+            }, uniquingKeysWith: { a, _ in a })
+        revocations = try CampaignReport(state: state, campaign: campaign).revocations().map { line in
+            Revocation(
+                system: line.system, account: line.account, role: line.role, identity: line.identity,
+                decidedOn: line.decidedOn,
+                verifiedOn: verifiedByKey[
+                    StateStore.lineKey(system: line.system, account: line.account, role: line.role)])
+        }
+        let counts = try state.findingCounts()
+        findings = counts.filter { $0.campaign == campaign }.map {
+            ($0.code, $0.severity, $0.department, $0.system, $0.count)
+        }
+        var byCampaign: [String: (asOf: String, bySeverity: [String: Int])] = [:]
+        for row in counts {
+            var entry = byCampaign[row.campaign] ?? (row.asOf, [:])
+            entry.bySeverity[row.severity, default: 0] += row.count
+            byCampaign[row.campaign] = entry
+        }
+        if byCampaign[campaign] == nil { byCampaign[campaign] = (asOf.description, [:]) }
+        trend = byCampaign.map { ($0.key, $0.value.asOf, $0.value.bySeverity) }.sorted {
+            ($0.asOf, $0.campaign) < ($1.asOf, $1.campaign)
+        }
+    }
+}

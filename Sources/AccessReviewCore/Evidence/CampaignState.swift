@@ -1,0 +1,335 @@
+import Foundation
+
+/// A campaign's life in the state store: sheet versions across re-runs, the close, and the
+/// history that later runs read (when each line was first seen and seen gone, the last
+/// attestation of each line, Remove decisions and their verification).
+extension StateStore {
+    // MARK: - Sheet versions
+
+    /// Which version of each reviewer's sheet a run issues. A re-run keeps every unchanged
+    /// line's row id (ids depend only on the campaign's secret and the row's content); a
+    /// reviewer whose rows changed gets the next version of their sheet.
+    public struct SheetVersions: Sendable {
+        /// Reviewer → the version their sheet has in this run.
+        public var version: [String: Int] = [:]
+        /// Reviewers whose sheet is new or changed in this run: they must get it (again).
+        public var changed: Set<String> = []
+        /// Whether the campaign had issued sheets before this run.
+        public var rerun = false
+
+        public init() {}
+    }
+
+    /// Compares each sheet with the latest version issued to its reviewer.
+    public func planVersions(campaign: String, sheets: [(reviewer: String, rowIds: Set<String>)]) throws
+        -> SheetVersions
+    {
+        var plan = SheetVersions()
+        let latest = Dictionary(
+            try db.query(
+                "SELECT reviewer, MAX(version) FROM sheet_versions WHERE campaign = ? GROUP BY reviewer", [campaign]
+            ) { ($0.text(0), $0.integer(1)) }, uniquingKeysWith: { a, _ in a })
+        plan.rerun = !latest.isEmpty
+        for sheet in sheets {
+            guard let previous = latest[sheet.reviewer] else {
+                plan.version[sheet.reviewer] = 1
+                if plan.rerun { plan.changed.insert(sheet.reviewer) }
+                continue
+            }
+            let issued = Set(
+                try db.query(
+                    "SELECT row_id FROM issued_rows WHERE campaign = ? AND reviewer = ? AND last_version = ?",
+                    [.text(campaign), .text(sheet.reviewer), .integer(previous)]
+                ) { $0.text(0) })
+            if issued == sheet.rowIds {
+                plan.version[sheet.reviewer] = previous
+            } else {
+                plan.version[sheet.reviewer] = previous + 1
+                plan.changed.insert(sheet.reviewer)
+            }
+        }
+        return plan
+    }
+
+    /// Records the rows of the sheets `plan` gave a new version; rows of unchanged sheets
+    /// and of earlier versions stay, so every sheet ever issued in the campaign stays importable.
+    func issueRows(
+        campaign: String, asOf: Day, plan: SheetVersions, _ produce: ((IssuedRow) -> Void) throws -> Void
+    ) throws {
+        try db.transaction {
+            let insert = try db.prepare(
+                "INSERT INTO issued_rows (campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, reviewer, row_id) DO UPDATE SET last_version = excluded.last_version"
+            )
+            var counts: [String: Int] = [:]
+            var failure: Error?
+            try produce { row in
+                guard failure == nil, plan.changed.contains(row.reviewer) || !plan.rerun,
+                    let version = plan.version[row.reviewer]
+                else { return }
+                counts[row.reviewer, default: 0] += 1
+                do {
+                    try insert.run([
+                        .text(row.campaign), .text(row.reviewer), .text(row.rowId), .text(row.identity),
+                        .text(row.system), .text(row.account), .text(row.role), .text(row.worst?.rawValue ?? ""),
+                        .text(row.capacity), .integer(version), .integer(version),
+                    ])
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            let versions = try db.prepare("INSERT INTO sheet_versions VALUES (?, ?, ?, ?, ?)")
+            for (reviewer, count) in counts.sorted(by: { $0.key < $1.key }) {
+                try versions.run([
+                    .text(campaign), .text(reviewer), .integer(plan.version[reviewer] ?? 1), .text(asOf.description),
+                    .integer(count),
+                ])
+            }
+        }
+    }
+
+    /// The latest version of each reviewer's sheet and the version their latest returned
+    /// file was issued as (0 when none came back).
+    public func sheetVersions(campaign: String) throws -> [String: (latest: Int, returned: Int)] {
+        var result: [String: (Int, Int)] = [:]
+        for (reviewer, latest) in try db.query(
+            "SELECT reviewer, MAX(version) FROM sheet_versions WHERE campaign = ? GROUP BY reviewer", [campaign],
+            { ($0.text(0), $0.integer(1)) })
+        {
+            result[reviewer] = (latest, 0)
+        }
+        for (reviewer, returned) in try db.query(
+            "SELECT reviewer, sheet_version FROM imports WHERE campaign = ? AND kind = 'sheet' ORDER BY id", [campaign],
+            { ($0.text(0), $0.integer(1)) })
+        {
+            result[reviewer]?.1 = returned
+        }
+        return result
+    }
+
+    /// The rows issued to a reviewer in every version, with the versions each was on.
+    public func issuedRowVersions(campaign: String, reviewer: String) throws -> [(
+        row: IssuedRow, first: Int, last: Int
+    )] {
+        try db.query(
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version FROM issued_rows WHERE campaign = ? AND reviewer = ? ORDER BY row_id",
+            [campaign, reviewer]
+        ) { r in
+            (
+                IssuedRow(
+                    campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                    account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8)),
+                r.integer(9), r.integer(10)
+            )
+        }
+    }
+
+    // MARK: - Closing
+
+    /// The day a campaign was closed, nil while it is open.
+    public func closedOn(_ campaign: String) throws -> Day? {
+        try db.query("SELECT COALESCE(closed_on, '') FROM campaigns WHERE campaign = ?", [campaign]) { $0.text(0) }
+            .first.flatMap { Day(iso: $0) }
+    }
+
+    /// The latest campaign closed before `day`, other than `campaign`: its close is where
+    /// "new since last attestation" counts from.
+    public func previousClose(before day: Day, other campaign: String) throws -> (campaign: String, on: Day)? {
+        try db.query(
+            "SELECT campaign, closed_on FROM campaigns WHERE closed_on IS NOT NULL AND closed_on <= ? AND campaign <> ? ORDER BY closed_on DESC LIMIT 1",
+            [asOfText(day), campaign]
+        ) { ($0.text(0), Day(iso: $0.text(1))) }.first.flatMap { name, day in day.map { (name, $0) } }
+    }
+
+    /// Ends a campaign: every row of every reviewer's latest sheet without a decision in
+    /// force gets `outcome` ("not attested" or "Remove"), recorded as one import per reviewer
+    /// of kind "close" in the hash chain; later imports are refused. Returns the number of
+    /// rows given the outcome.
+    public func close(campaign: String, on day: Day, outcome: String) throws -> Int {
+        try db.transaction {
+            let decided = Set(try currentDecisions(campaign: campaign).map { $0.reviewer + "\u{1F}" + $0.rowId })
+            let open = try db.query(
+                """
+                SELECT i.reviewer, i.row_id FROM issued_rows i
+                WHERE i.campaign = ? AND i.last_version = (SELECT MAX(v.version) FROM sheet_versions v
+                    WHERE v.campaign = i.campaign AND v.reviewer = i.reviewer)
+                ORDER BY i.reviewer, i.row_id
+                """, [campaign]
+            ) { ($0.text(0), $0.text(1)) }.filter { !decided.contains($0.0 + "\u{1F}" + $0.1) }
+            for (reviewer, rows) in Dictionary(grouping: open, by: \.0).sorted(by: { $0.key < $1.key }) {
+                try recordImport(
+                    campaign: campaign, reviewer: reviewer, file: "(close)", sha256: "close:\(campaign):\(reviewer)",
+                    decisions: rows.map { ($0.1, outcome, "unanswered at close") }, effectiveOn: day, kind: "close")
+            }
+            try db.run(
+                "UPDATE campaigns SET closed_on = ?, unanswered = ? WHERE campaign = ?",
+                [day.description, outcome, campaign])
+            return open.count
+        }
+    }
+
+    // MARK: - History of lines, decisions and removals
+
+    /// A line's key across runs and campaigns: system, account and role.
+    public static func lineKey(system: String, account: String, role: String) -> String {
+        system + "\u{1F}" + account + "\u{1F}" + role
+    }
+
+    /// A Remove in force that no run has yet seen carried out.
+    public struct PendingRemoval: Sendable, Equatable {
+        public var campaign: String
+        public var reviewer: String
+        public var identity: String
+        public var decidedOn: Day
+    }
+
+    /// Every decision in force, in every campaign, with the line it decides and the day it
+    /// counts from (the import's `--as-of`, else the day it was imported).
+    func decisionsInForce() throws -> [(
+        key: String, identity: String, campaign: String, reviewer: String, capacity: String, decision: String,
+        on: Day
+    )] {
+        try db.query(
+            """
+            SELECT r.system, r.account, r.role, r.identity, d.campaign, d.reviewer, r.capacity, d.decision,
+                CASE WHEN i.effective_on <> '' THEN i.effective_on ELSE substr(d.decided_at, 1, 10) END
+            FROM decisions d JOIN imports i ON i.id = d.import_id
+            JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
+            WHERE i.kind = 'close' OR i.id = (SELECT MAX(j.id) FROM imports j WHERE j.campaign = d.campaign
+                AND j.reviewer = d.reviewer AND j.kind = 'sheet')
+            """, [String]()
+        ) { r in
+            (
+                Self.lineKey(system: r.text(0), account: r.text(1), role: r.text(2)), r.text(3), r.text(4),
+                r.text(5), r.text(6), r.text(7), Day(iso: r.text(8)) ?? Day(ordinal: 0)
+            )
+        }
+    }
+
+    /// What history findings and "new since last attestation" need, as of `asOf`.
+    public func lineHistory(before asOf: Day, campaign: String) throws -> LineHistory {
+        var history = LineHistory()
+        history.previousClose = try previousClose(before: asOf, other: campaign)?.on
+        for (key, first) in try db.query(
+            "SELECT system, account, role, first_seen FROM line_history WHERE gone_seen IS NULL AND first_seen <= ?",
+            [asOf.description],
+            { (Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2)), Day(iso: $0.text(3))) })
+        {
+            history.firstSeen[key] = first
+        }
+        // A line is attested in a campaign when every sheet it was on said Keep; on the day
+        // the last of them did.
+        var capacities: [String: Set<String>] = [:]  // campaign + key → capacities issued
+        for (campaignKey, capacity) in try db.query(
+            "SELECT campaign, system, account, role, capacity FROM issued_rows", [String](),
+            {
+                (
+                    $0.text(0) + "\u{1E}" + Self.lineKey(system: $0.text(1), account: $0.text(2), role: $0.text(3)),
+                    $0.text(4)
+                )
+            })
+        {
+            capacities[campaignKey, default: []].insert(capacity)
+        }
+        var keeps: [String: (capacities: Set<String>, on: Day)] = [:]
+        let verified = Set(
+            try db.query("SELECT system, account, role, decided_on FROM removals_verified", [String]()) {
+                Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2)) + "\u{1E}" + $0.text(3)
+            })
+        for d in try decisionsInForce() where d.on <= asOf {
+            if d.decision == "Keep" {
+                let campaignKey = d.campaign + "\u{1E}" + d.key
+                var entry = keeps[campaignKey] ?? ([], d.on)
+                entry.capacities.insert(d.capacity)
+                entry.on = max(entry.on, d.on)
+                keeps[campaignKey] = entry
+            } else if d.decision == "Remove", !verified.contains(d.key + "\u{1E}" + d.on.description) {
+                let removal = PendingRemoval(
+                    campaign: d.campaign, reviewer: d.reviewer, identity: d.identity, decidedOn: d.on)
+                // The earliest Remove of a line is the one its deadline counts from.
+                if let known = history.pendingRemovals[d.key], known.decidedOn <= d.on { continue }
+                history.pendingRemovals[d.key] = removal
+            }
+        }
+        for (campaignKey, keep) in keeps where keep.capacities.isSuperset(of: capacities[campaignKey] ?? []) {
+            let key = String(campaignKey.split(separator: "\u{1E}", maxSplits: 1).last ?? "")
+            if let known = history.lastAttested[key], known >= keep.on { continue }
+            history.lastAttested[key] = keep.on
+        }
+        return history
+    }
+
+    /// Records which lines this run saw: new lines get `first_seen`, lines no longer there
+    /// `gone_seen`, and a pending Remove whose line is gone is verified by this run.
+    func recordLines(asOf: Day, lines: [AccessLine], pending: [String: PendingRemoval]) throws -> Int {
+        try db.transaction {
+            var present = Set<String>()
+            present.reserveCapacity(lines.count)
+            let insert = try db.prepare(
+                "INSERT INTO line_history VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (system, account, role) DO UPDATE SET identity = excluded.identity, first_seen = excluded.first_seen, gone_seen = NULL"
+            )
+            let known = Set(
+                try db.query("SELECT system, account, role FROM line_history WHERE gone_seen IS NULL", [String]()) {
+                    Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2))
+                })
+            for line in lines {
+                let key = Self.lineKey(system: line.system, account: line.account, role: line.role)
+                guard present.insert(key).inserted else { continue }
+                // A line seen before stays as it is; a new one, or one back after it was gone, starts now.
+                if known.contains(key) { continue }
+                try insert.run(texts: [line.system, line.account, line.role, line.identity ?? "", asOf.description])
+            }
+            let gone = try db.prepare(
+                "UPDATE line_history SET gone_seen = ? WHERE system = ? AND account = ? AND role = ?")
+            for key in known where !present.contains(key) {
+                let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                try gone.run(texts: [asOf.description] + parts)
+            }
+            var verified = 0
+            let verify = try db.prepare("INSERT OR IGNORE INTO removals_verified VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for (key, removal) in pending.sorted(by: { $0.key < $1.key }) where !present.contains(key) {
+                let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                try verify.run(
+                    texts: parts + [
+                        removal.identity, removal.campaign, removal.decidedOn.description, asOf.description,
+                    ])
+                verified += 1
+            }
+            return verified
+        }
+    }
+
+    /// The Remove decisions seen carried out, with the run that first saw each line gone.
+    public struct VerifiedRemoval: Sendable, Equatable {
+        public var system, account, role, identity, campaign: String
+        public var decidedOn: Day
+        public var verifiedOn: Day
+    }
+
+    public func verifiedRemovals() throws -> [VerifiedRemoval] {
+        try db.query(
+            "SELECT system, account, role, identity, campaign, decided_on, verified_on FROM removals_verified ORDER BY system, account, role",
+            [String]()
+        ) { r in
+            VerifiedRemoval(
+                system: r.text(0), account: r.text(1), role: r.text(2), identity: r.text(3), campaign: r.text(4),
+                decidedOn: Day(iso: r.text(5)) ?? Day(ordinal: 0), verifiedOn: Day(iso: r.text(6)) ?? Day(ordinal: 0))
+        }
+    }
+
+    private func asOfText(_ day: Day) -> String { day.description }
+}
+
+/// What earlier runs and decisions say about the lines of this run.
+public struct LineHistory: Sendable {
+    /// Line key → the first run that saw it (since it last reappeared).
+    public var firstSeen: [String: Day] = [:]
+    /// Line key → the day of its latest attestation (every reviewer said Keep).
+    public var lastAttested: [String: Day] = [:]
+    /// Line key → the Remove in force not yet seen carried out.
+    public var pendingRemovals: [String: StateStore.PendingRemoval] = [:]
+    /// The close of the previous campaign, where "new since last attestation" counts from.
+    public var previousClose: Day?
+
+    public init() {}
+}
