@@ -39,6 +39,10 @@ public struct CSVWriter: Sendable {
     /// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is shown as text, not run.
     public static func neutralised(_ value: String) -> String {
         guard let first = value.unicodeScalars.first else { return value }
+        // A negative number is a number, never a formula.
+        if first == "-", value.count > 1, value.utf8.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 } {
+            return value
+        }
         switch first {
         case "=", "+", "-", "@", "\t", "\r": return "'" + value
         default: return value
