@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 
 # Build: the C libraries wrapped by system library targets. Test: slapd for the LDAP tests.
 BUILD_PACKAGES := pkg-config libldap-dev libxml2-dev libsqlite3-dev libxlsxwriter-dev libhpdf-dev fonts-dejavu-core
-TEST_PACKAGES := slapd ldap-utils openssl poppler-utils
+TEST_PACKAGES := slapd ldap-utils openssl poppler-utils chromium
 # A throw-away Samba AD DC for `make test-ad` (root only: it needs ports 389/636).
 AD_PACKAGES := samba samba-ad-dc samba-ad-provision
 BENCH_PACKAGES := libxml2-utils python3
@@ -46,12 +46,13 @@ test-deps: deps
 build: deps
 	$(SWIFT) build
 
+# The demo starts from nothing: out/ (sheets and the state store) is the demo's own.
 demo: build
-	rm -rf out/2026-H2
+	rm -rf out
 	.build/debug/accessreview check --config $(DEMO_CONFIG)
 	.build/debug/accessreview run --config $(DEMO_CONFIG)
 	@echo
-	@echo "The sheets are in out/2026-H2/sheets/ — open out/2026-H2/sheets/index.html; findings in out/2026-H2/findings.csv"
+	@echo "The sheets are in out/2026-H2/sheets/ — open out/2026-H2/sheets/index.html; findings in out/2026-H2/findings.csv; report in out/2026-H2/report.html"
 
 test: test-deps lint
 	$(SWIFT) build --build-tests

@@ -22,12 +22,13 @@ extension Application {
         let lock = try lockState()
         defer { withExtendedLifetime(lock) {} }
         let campaign = campaign(asOf: day)
+        let revocationDays = try loader(asOf: day).loadRules().0.policy.revocationDays
         let state = try StateStore(path: config.statePath)
         let importer = try DecisionImporter(state: state, campaign: campaign, effectiveOn: day)
         var outcomes: [(String, DecisionImporter.Outcome)] = []
         for file in files { outcomes.append((file, try importer.importFile(file))) }
         let report = CampaignReport(state: state, campaign: campaign)
-        let revocations = try report.revocationFiles()
+        let revocations = try report.revocationFiles(revocationDays: revocationDays)
         let parent = (config.output as NSString).appendingPathComponent(campaign)
         // The worklists change only when a file was recorded; a refused import writes nothing.
         if outcomes.contains(where: { if case .recorded = $0.1 { true } else { false } }) {
@@ -132,7 +133,8 @@ extension Application {
             }
         }
         try AtomicFile.write(manifestPath, data: JSONOutput.encode(manifest))
-        let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles()
+        let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles(
+            revocationDays: handbook.policy.revocationDays)
         if !revocations.isEmpty { try writeRevocations(revocations, campaign: campaign) }
         return CloseSummary(
             campaign: campaign, closedOn: closedOn!, newlyClosed: newlyClosed, unanswered: unanswered,

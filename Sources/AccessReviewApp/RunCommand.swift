@@ -35,10 +35,12 @@ extension Application {
                 "\(config.statePath): error: campaign \(campaign) was closed on \(closed); its sheets and decisions are final. Start the next campaign (a later as_of, or another 'campaign' in the config)"
             )
         }
+        let givenKey = try campaignKey()
         var inputs = try loader.loadAll()
         clock.lap("read inputs (directory, HR, exports)")
         for warning in inputs.warnings { progress.warn(warning.description) }
         let state = try StateStore(path: config.statePath)
+        let revocationDays = inputs.handbook.policy.revocationDays
         let population = inputs.population, hrRecords = inputs.hr?.records.count ?? 0
         if !acceptPopulationChange {
             try PopulationGuard.check(
@@ -52,7 +54,7 @@ extension Application {
         let context = SheetContext(
             organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
             language: config.language, csvSeparator: config.csvSeparator)
-        let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline)
+        let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline, given: givenKey)
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {
             // The snapshots are written first, so that the reconciler can hold the only copy
@@ -99,7 +101,8 @@ extension Application {
                 },
                 publish: { commitState in try folder.commit(confirm: commitState) })
             // The revocation worklists are made from the decisions; the new folder has none yet.
-            let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles()
+            let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles(
+                revocationDays: revocationDays)
             if !revocations.isEmpty { try writeRevocations(revocations, campaign: campaign) }
             clock.lap("state store, evidence and publication")
             progress.finish()
@@ -110,7 +113,7 @@ extension Application {
                 sheets: sheets.count,
                 lines: result.lines.count, countsBySeverity: bySeverity)
             summary.verifiedRemovals = verified
-            summary.resend = versions.changed.sorted().filter { _ in versions.rerun }
+            summary.resend = versions.resend.sorted()
             summary.leavers = leaverTotals
             return summary
         } catch {
@@ -171,5 +174,29 @@ extension Application {
         try report.gather(from: state)
         try folder.write("report.html", ReportRenderer.render(report))
         return leavers.totals
+    }
+
+    /// The config's `campaign_key_file`, read and checked: 64 hexadecimal digits.
+    func campaignKey() throws -> (key: Data, file: String)? {
+        guard let path = config.campaignKeyFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError(
+                .configuration,
+                "\(path): error: the campaign key file (campaign_key_file) cannot be read")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var bytes: [UInt8] = []
+        var pending: UInt8?
+        for scalar in text.unicodeScalars {
+            guard let digit = UInt8(String(scalar), radix: 16) else { bytes = []; break }
+            if let high = pending { bytes.append(high << 4 | digit); pending = nil } else { pending = digit }
+        }
+        guard bytes.count == 32, text.count == 64 else {
+            throw ToolError(
+                .configuration,
+                "\(path): error: the campaign key file must hold 64 hexadecimal digits (a 256-bit key), e.g. from 'openssl rand -hex 32'"
+            )
+        }
+        return (Data(bytes), path)
     }
 }

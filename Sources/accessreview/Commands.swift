@@ -37,15 +37,24 @@ struct Run: ParsableCommand {
             let counts = Severity.allCases.reversed().map { "\($0.rawValue) \(summary.countsBySeverity[$0] ?? 0)" }
                 .joined(separator: ", ")
             let sheets = ((summary.folder as NSString).standardizingPath as NSString).appendingPathComponent("sheets")
+            let folder = (summary.folder as NSString).standardizingPath
             if summary.verifiedRemovals > 0 {
-                print("\(summary.verifiedRemovals) removals decided earlier are verified: their lines are gone")
+                print(
+                    summary.verifiedRemovals == 1
+                        ? "1 removal decided earlier is verified: its line is gone"
+                        : "\(summary.verifiedRemovals) removals decided earlier are verified: their lines are gone")
+            }
+            let late = summary.findings.filter { $0.code == .revocationNotDone }
+            if !late.isEmpty {
+                print(
+                    "\(late.count) \(late.count == 1 ? "removal is" : "removals are") past the handbook's deadline and still there (REVOCATION_NOT_DONE): \(late.prefix(5).map { "\($0.system ?? "")/\($0.account ?? "") \($0.role ?? "")" }.joined(separator: ", "))\(late.count > 5 ? ", …" : "") — see \(folder)/findings.csv and \(folder)/revocations/"
+                )
             }
             if !summary.resend.isEmpty {
                 print(
-                    "\(summary.resend.count) reviewers must get the new version of their sheet: \(summary.resend.prefix(10).joined(separator: ", "))\(summary.resend.count > 10 ? ", …" : "")"
+                    "\(summary.resend.count) \(summary.resend.count == 1 ? "reviewer" : "reviewers") must get the new version of their sheet: \(summary.resend.prefix(10).joined(separator: ", "))\(summary.resend.count > 10 ? ", …" : "")"
                 )
             }
-            let folder = (summary.folder as NSString).standardizingPath
             if let leavers = summary.leavers, leavers.leavers > 0 {
                 print(
                     "leavers: \(leavers.leavers), \(leavers.removedOnTime) removed by the end date, \(leavers.stillOpen) still open (\(folder)/leavers.csv)"

@@ -70,9 +70,9 @@ import ZIPFoundation
             revocations.contains {
                 $0.identity == "rape" && $0.system == "omsorg" && $0.role == "Planlægger" && $0.reviewer == "maso"
             })
-        let files = try CampaignReport(state: state, campaign: "2026-H2").revocationFiles()
+        let files = try CampaignReport(state: state, campaign: "2026-H2").revocationFiles(revocationDays: 14)
         let omsorg = try #require(files["omsorg.csv"].map { String(decoding: $0, as: UTF8.self) })
-        #expect(omsorg.hasPrefix("\u{FEFF}identity,account,role,reviewer,decided_at,comment\r\n"))
+        #expect(omsorg.hasPrefix("\u{FEFF}identity,account,role,reviewer,decided_at,decided_on,remove_by,comment\r\n"))
         #expect(omsorg.contains("rape,OM5002,Planlægger,maso,"))
         let progress = try CampaignReport(state: state, campaign: "2026-H2").progress(today: Day(iso: "2026-12-01")!)
         let maso = try #require(progress.first { $0.reviewer == "maso" })

@@ -49,6 +49,27 @@ import TestSupport
         _ = samples.write(path, text)
     }
 
+    /// Adds to the ESDH account a normal role it does not hold; returns the role.
+    func addRole(to account: String) throws -> String {
+        let path = "Samples/exports/esdh.xml"
+        var text = try #require(samples.read(path))
+        let start = try #require(text.range(of: "<User id=\"\(account)\""))
+        let end = try #require(text[start.upperBound...].range(of: "</User>"))
+        let block = text[start.lowerBound..<end.lowerBound]
+        let role = try #require(["Læseadgang", "Basisbruger"].first { !block.contains("<Role name=\"\($0)\"/>") })
+        text.replaceSubrange(end, with: "  <Role name=\"\(role)\"/>\n    </User>")
+        _ = samples.write(path, text)
+        return role
+    }
+
+    /// Gives the ESDH export a new date: a later export shows what was removed by then.
+    func redateESDH(_ day: String) throws {
+        let path = "Samples/exports/esdh.xml"
+        let text = try #require(samples.read(path))
+        let dated = try #require(text.range(of: #"created="[0-9-]+""#, options: .regularExpression))
+        _ = samples.write(path, text.replacingCharacters(in: dated, with: "created=\"\(day)\""))
+    }
+
     func removeAccount(login: String) throws {
         let path = "Samples/exports/esdh.xml"
         var text = try #require(samples.read(path))
@@ -87,6 +108,9 @@ import TestSupport
         try removeRole(done[7], of: done[6])
         try removeAccount(login: "bjjo")
         try removeAccount(login: "aelu")
+        try redateESDH("2026-12-19")
+        // And one of maso's people gets a role in ESDH: a line maso has never seen.
+        let added = try addRole(to: done[6])
         try samples.replace(
             in: "Samples/exports/hr.xml", "<Medarbejdernummer>10105</Medarbejdernummer>",
             with: "<Medarbejdernummer>10105</Medarbejdernummer>\n    <Ansat-til>2027-01-15</Ansat-til>")
@@ -96,8 +120,21 @@ import TestSupport
         #expect(second.verifiedRemovals == 1, "the removal done is verified by the run that first saw it gone")
         let late = try findings("2026-H2").filter { $0[0] == "REVOCATION_NOT_DONE" }
         #expect(late.count == 1 && late.first?[4] == notDone[6] && late.first?[5] == notDone[7])
-        #expect(late.first?[8].contains("5 dage efter fristen") == true, "decided 2026-12-01 + 14 days: 5 days late")
-        #expect(second.resend.contains("maso") && !second.resend.contains("aekj"))
+        #expect(
+            late.first?[8].contains("stadig til stede 2026-12-19, 4 dage efter fristen") == true,
+            "decided 2026-12-01 + 14 days, seen in the export of 2026-12-19: 4 days late")
+        // maso's sheet has a new line: send again. mach's only lost bjjo's line: a new
+        // version, but the one mach has decides every line it still holds.
+        #expect(second.resend.contains("maso") && !second.resend.contains("aekj") && !second.resend.contains("mach"))
+        #expect(try rows("maso").contains { $0[6] == done[6] && $0[7] == added && $0[11] == "ja" })
+        // The line whose removal is late keeps its row id (and the Remove decided on it).
+        let stillThere = try #require(try rows("maso").first { $0[0] == notDone[0] })
+        #expect(stillThere[10].contains("REVOCATION_NOT_DONE"))
+        #expect(!(try rows("mach")).contains { $0[1] == "bjjo" })
+        #expect(
+            try application().status(asOf: nil, today: Day(iso: "2026-12-20")!).progress.first {
+                $0.reviewer == "mach"
+            }?.resend == false)
         #expect(
             Dictionary(grouping: try rows("aekj"), by: { $0[0] }).keys == before.keys,
             "an unchanged sheet keeps every row id")
@@ -181,8 +218,39 @@ import TestSupport
         #expect(closed.outcome == "Remove" && closed.unanswered > 100)
         let lists = try FileManager.default.contentsOfDirectory(atPath: output.file("2026-H2/revocations"))
         #expect(lists.contains("esdh.csv"))
-        // Removals decided at close are due 14 days later.
+        // Removals decided at close are due 14 days later; an export made before that proves
+        // nothing, a later one shows every ESDH line still there.
         _ = try application(campaign: "2027-H1").run(asOf: Day(iso: "2027-01-20"))
-        #expect(try findings("2027-H1").filter { $0[0] == "REVOCATION_NOT_DONE" }.count > 100)
+        #expect(try findings("2027-H1").filter { $0[0] == "REVOCATION_NOT_DONE" }.isEmpty)
+        try redateESDH("2027-01-19")
+        _ = try application(campaign: "2027-H1").run(asOf: Day(iso: "2027-01-20"))
+        let late = try findings("2027-H1").filter { $0[0] == "REVOCATION_NOT_DONE" }
+        #expect(late.count > 50 && late.allSatisfy { $0[3] == "esdh" && $0[8].contains("5 dage efter fristen") })
+    }
+
+    @Test func aCampaignKeyFileGivesTheSameRowIdsToEveryFreshStoreAndMustMatchAnOpenCampaign() throws {
+        _ = try application().run(asOf: Day(iso: "2026-11-29"))
+        let first = try rows("maso").map { $0[0] }
+        // A fresh output folder and state store: the same key, the same row ids.
+        try FileManager.default.removeItem(atPath: output.path)
+        _ = try application().run(asOf: Day(iso: "2026-11-29"))
+        #expect(try rows("maso").map { $0[0] } == first && !first.isEmpty)
+        // Another key for the open campaign is refused, naming the key file.
+        _ = samples.write("Samples/demo-campaign.key", String(repeating: "ab", count: 32) + "\n")
+        do {
+            _ = try application().run(asOf: Day(iso: "2026-11-29"))
+            Issue.record("a run with another key for an open campaign must be refused")
+        } catch let error as ToolError {
+            #expect(error.message.contains("demo-campaign.key: error: campaign 2026-H2 was opened with another key"))
+        }
+        // A key file that is not 64 hexadecimal digits is refused before anything is read.
+        _ = samples.write("Samples/demo-campaign.key", "not a key\n")
+        do {
+            _ = try application(campaign: "2027-H1").run(asOf: Day(iso: "2027-03-01"))
+            Issue.record("a malformed key file must be refused")
+        } catch let error as ToolError {
+            #expect(error.message.contains("must hold 64 hexadecimal digits"))
+        }
+        #expect(!output.exists("2027-H1"))
     }
 }

@@ -242,14 +242,28 @@ public struct CampaignReport {
         }
     }
 
-    /// `revocations/<system>.csv`, one file per system with lines to remove.
-    public func revocationFiles() throws -> [String: Data] {
+    /// `revocations/<system>.csv`, one file per system with lines decided Remove, listing
+    /// those still to remove: a removal a run has verified (its line gone) leaves the list,
+    /// and a list whose every line is done keeps only its header row. `decided_on` is the day
+    /// the Remove counts from (the import's `--as-of`), `remove_by` that day plus the
+    /// handbook's `revocation_days`, after which a run reports REVOCATION_NOT_DONE.
+    public func revocationFiles(revocationDays: Int) throws -> [String: Data] {
         var files: [String: Data] = [:]
+        let verified = Set(
+            try state.verifiedRemovals().filter { $0.campaign == campaign }.map {
+                [$0.system, $0.account, $0.role, $0.decidedOn.description].joined(separator: "\u{1F}")
+            })
         for (system, lines) in Dictionary(grouping: try revocations(), by: \.system) {
             var csv = CSVWriter(separator: ",", byteOrderMark: true, neutraliseFormulas: true)
-            csv.row(["identity", "account", "role", "reviewer", "decided_at", "comment"])
-            for line in lines {
-                csv.row([line.identity, line.account, line.role, line.reviewer, line.decidedAt, line.comment])
+            csv.row(["identity", "account", "role", "reviewer", "decided_at", "decided_on", "remove_by", "comment"])
+            for line in lines
+            where !verified.contains(
+                [line.system, line.account, line.role, line.decidedOn.description].joined(separator: "\u{1F}"))
+            {
+                csv.row([
+                    line.identity, line.account, line.role, line.reviewer, line.decidedAt, line.decidedOn.description,
+                    (line.decidedOn + revocationDays).description, line.comment,
+                ])
             }
             files["\(system).csv"] = csv.data
         }
@@ -263,7 +277,7 @@ public struct CampaignReport {
         public var due: Day?
         public var overdue: Bool
         /// The latest version of the reviewer's sheet, and whether they must get it again
-        /// (a re-run changed their lines after the version they have).
+        /// (a re-run gave it lines that the version they returned, or the first, did not hold).
         public var sheetVersion: Int = 1
         public var resend: Bool = false
     }
@@ -279,13 +293,14 @@ public struct CampaignReport {
             }, by: \.reviewer
         ).mapValues(\.count)
         let versions = try state.sheetVersions(campaign: campaign)
+        let resend = try state.reviewersToResend(campaign: campaign)
         return Dictionary(grouping: rows, by: \.reviewer).map { reviewer, rows in
             let count = decided[reviewer] ?? 0
             let version = versions[reviewer] ?? (1, 0)
             return Progress(
                 reviewer: reviewer, decided: count, total: rows.count, due: due,
                 overdue: due.map { today > $0 } == true && count < rows.count, sheetVersion: version.latest,
-                resend: version.latest > 1 && version.returned < version.latest)
+                resend: resend.contains(reviewer))
         }.sorted { $0.reviewer < $1.reviewer }
     }
 

@@ -127,7 +127,11 @@ public struct RowSigner {
         keyed = HMAC<SHA256>(key: key)
     }
 
-    /// HMAC-SHA256 over campaign, reviewer and the cells, separated by U+001F, as 24 hex digits.
+    /// HMAC-SHA256 over campaign, reviewer and the cells (columns 1 up to Decision),
+    /// separated by U+001F, as 24 hex digits. The history findings (REVOCATION_NOT_DONE,
+    /// REVIEW_OVERDUE, SENSITIVE_REVIEW_DUE) are shown in the Finding cell but not signed:
+    /// they say how the campaign is going, not what the access is, so a line that becomes
+    /// overdue, or whose removal is late, keeps its row id and the decision already made on it.
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
         id(campaign: campaign, reviewer: reviewer, cells: cells).hex
     }
@@ -138,13 +142,25 @@ public struct RowSigner {
         message.append(contentsOf: campaign.utf8)
         message.append(0x1F)
         message.append(contentsOf: reviewer.utf8)
-        for cell in cells {
+        for (index, cell) in cells.enumerated() {
             message.append(0x1F)
-            message.append(contentsOf: cell.utf8)
+            if index == SheetLayout.findingColumn - 1, !cell.isEmpty {
+                message.append(contentsOf: Self.withoutHistoryCodes(cell).utf8)
+            } else {
+                message.append(contentsOf: cell.utf8)
+            }
         }
         var mac = keyed
         mac.update(data: message)  // one update: each call goes through the generic DataProtocol path
         return RowId(mac.finalize().prefix(12))
+    }
+}
+
+extension RowSigner {
+    static func withoutHistoryCodes(_ cell: String) -> String {
+        let codes = cell.split(separator: " ")
+        guard codes.contains(where: { FindingCode(rawValue: String($0))?.needsHistory == true }) else { return cell }
+        return codes.filter { FindingCode(rawValue: String($0))?.needsHistory != true }.joined(separator: " ")
     }
 }
 

@@ -95,7 +95,7 @@ public enum SheetIndexRenderer {
             </head>
             <body>
             <h1>\(m.attestationSheets) — \(context.organisation.htmlEscaped), \(context.campaign.htmlEscaped)</h1>
-            <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)\(versions.rerun && !versions.changed.isEmpty ? " · \(versions.changed.count) \(m.mustGetNewVersion)" : "")</p>
+            <p>\(m.snapshotDateLabel) \(context.asOf) · \(m.deadlineWord) \(context.deadline) · \(sheets.count) \(m.reviewersWord)\(!versions.resend.isEmpty ? " · \(versions.resend.count) \(m.mustGetNewVersion)" : "")</p>
             <table>
             <thead><tr><th>\(m.reviewerLabel)</th><th>\(m.nameLabel)</th><th>\(m.linesLabel)</th><th>\(m.withFindingsLabel)</th><th>\(m.sheetsLabel)</th><th>\(m.versionLabel)</th></tr></thead>
             <tbody>
@@ -106,7 +106,7 @@ public enum SheetIndexRenderer {
                 separator: " ")
             html += "<tr><td>\(sheet.reviewer.htmlEscaped)</td><td>\((sheet.reviewerName ?? "").htmlEscaped)</td>"
             let version = versions.version[sheet.reviewer] ?? 1
-            let resend = versions.rerun && versions.changed.contains(sheet.reviewer)
+            let resend = versions.resend.contains(sheet.reviewer)
             html +=
                 "<td class=\"n\">\(sheet.rows.count)</td><td class=\"n\">\(sheet.flaggedRows)</td><td>\(links)</td>"
             html += "<td>\(version)\(resend ? " <strong>\(m.sendAgain)</strong>" : "")</td></tr>\n"
@@ -121,6 +121,8 @@ public enum SheetIndexRenderer {
 public enum SheetLayout {
     /// The row (0-based) of the column headers; data starts on the next row.
     public static let headerRow = 8
+    /// The Finding column (codes separated by spaces).
+    public static let findingColumn = 10
     public static let decisionColumn = 13
     public static let commentColumn = 14
     /// The workbook's column widths, in characters, in `Messages.sheetColumns` order.

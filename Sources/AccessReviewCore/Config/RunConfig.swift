@@ -20,6 +20,11 @@ public struct RunConfig: Sendable {
     public var csvSeparator: Character
     /// Which sheet formats a run writes: xlsx, pdf, csv (default all three).
     public var sheetFormats: [String] = ["xlsx", "pdf", "csv"]
+    /// `campaign_key_file`: a fixed key for the row ids of a campaign opened from now on
+    /// (64 hexadecimal digits). Left out, each campaign gets a random key of its own, kept
+    /// in the state store only. Meant for the Samples, whose returned sheets must match
+    /// the sheets a fresh `make demo` writes.
+    public var campaignKeyFile: String?
     /// The line of every key, for errors found after loading.
     public var places: ConfigPlaces
 
@@ -210,6 +215,7 @@ extension RunConfig {
             }
         }
         let rules = root.string("rules").map(resolve)
+        let campaignKeyFile = root.string("campaign_key_file").map(resolve)
         root.close()
 
         try diagnostics.throwIfErrors()
@@ -222,6 +228,7 @@ extension RunConfig {
             systems: systems.sorted { $0.id < $1.id }, mappingsFolder: mappingsFolder, rulesFile: rules,
             csvSeparator: separator, places: places)
         config.sheetFormats = formats
+        config.campaignKeyFile = campaignKeyFile
         return config
     }
 

@@ -32,6 +32,26 @@ public struct AuditReport: Sendable {
     public var revocations: [Revocation] = []
     public var revocationDays = 14
 
+    /// Where a removal decided Remove stands, as the findings judge it: a line is seen
+    /// present on the day its export was made, so an export made before the removal was
+    /// due cannot show it late.
+    public enum RevocationStatus: Equatable {
+        case verified(on: Day)
+        case late(seen: Day, days: Int)
+        case unproven(exportedOn: Day, due: Day)
+        case pending(due: Day)
+    }
+
+    public func status(of revocation: Revocation) -> RevocationStatus {
+        if let on = revocation.verifiedOn { return .verified(on: on) }
+        let due = revocation.decidedOn + revocationDays
+        let madeOn = manifest.inputs.first { $0.kind == "export:\(revocation.system)" }?.madeOn.flatMap(Day.init(iso:))
+        let seen = min(madeOn ?? asOf, asOf)
+        if seen > due { return .late(seen: seen, days: seen - due) }
+        if asOf > due { return .unproven(exportedOn: seen, due: due) }
+        return .pending(due: due)
+    }
+
     /// Findings counts of this run, and of the latest run of every campaign for the trend.
     public var findings: [(code: String, severity: String, department: String, system: String, count: Int)] = []
     public var trend: [(campaign: String, asOf: String, bySeverity: [String: Int])] = []
@@ -64,6 +84,7 @@ extension AuditReport {
         deadline = try state.deadline(of: campaign)
         closedOn = try state.closedOn(campaign)
         let versions = try state.sheetVersions(campaign: campaign)
+        let resend = try state.reviewersToResend(campaign: campaign)
         let issued = try state.issuedRows(campaign: campaign, current: true)
         let decisions = try state.currentDecisions(campaign: campaign)
         let imports = try state.importDays(campaign: campaign)
@@ -79,7 +100,7 @@ extension AuditReport {
                 keep: made.filter { $0.decision == "Keep" }.count,
                 remove: made.filter { $0.decision == "Remove" }.count,
                 notAttested: made.filter { $0.decision == "not attested" }.count, sheetVersion: version.latest,
-                mustResend: version.latest > 1 && version.returned < version.latest, imports: imports[reviewer] ?? [])
+                mustResend: resend.contains(reviewer), imports: imports[reviewer] ?? [])
         }
         let verified = try state.verifiedRemovals()
         let verifiedByKey = Dictionary(

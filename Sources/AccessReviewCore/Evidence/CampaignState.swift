@@ -12,8 +12,12 @@ extension StateStore {
     public struct SheetVersions: Sendable {
         /// Reviewer → the version their sheet has in this run.
         public var version: [String: Int] = [:]
-        /// Reviewers whose sheet is new or changed in this run: they must get it (again).
+        /// Reviewers whose sheet is new or changed in this run (a new version is recorded).
         public var changed: Set<String> = []
+        /// Of those, the reviewers who must get the new version: it holds a line never
+        /// issued to them before. A version that only lost lines need not be sent again:
+        /// the earlier one decides every line it still holds.
+        public var resend: Set<String> = []
         /// Whether the campaign had issued sheets before this run.
         public var rerun = false
 
@@ -34,18 +38,19 @@ extension StateStore {
             guard let previous = latest[sheet.reviewer] else {
                 plan.version[sheet.reviewer] = 1
                 if plan.rerun { plan.changed.insert(sheet.reviewer) }
+                if plan.rerun { plan.resend.insert(sheet.reviewer) }
                 continue
             }
-            let issued = Set(
-                try db.query(
-                    "SELECT row_id FROM issued_rows WHERE campaign = ? AND reviewer = ? AND last_version = ?",
-                    [.text(campaign), .text(sheet.reviewer), .integer(previous)]
-                ) { $0.text(0) })
-            if issued == sheet.rowIds {
+            let issued = try db.query(
+                "SELECT row_id, last_version FROM issued_rows WHERE campaign = ? AND reviewer = ?",
+                [.text(campaign), .text(sheet.reviewer)]
+            ) { ($0.text(0), $0.integer(1)) }
+            if Set(issued.filter { $0.1 == previous }.map(\.0)) == sheet.rowIds {
                 plan.version[sheet.reviewer] = previous
             } else {
                 plan.version[sheet.reviewer] = previous + 1
                 plan.changed.insert(sheet.reviewer)
+                if !sheet.rowIds.isSubset(of: Set(issued.map(\.0))) { plan.resend.insert(sheet.reviewer) }
             }
         }
         return plan
@@ -86,6 +91,23 @@ extension StateStore {
                 ])
             }
         }
+    }
+
+    /// Reviewers whose latest sheet holds a line that was not on the version they returned
+    /// last (or on the first version, when they returned none): they must get it again.
+    public func reviewersToResend(campaign: String) throws -> Set<String> {
+        Set(
+            try db.query(
+                """
+                SELECT DISTINCT r.reviewer FROM issued_rows r
+                WHERE r.campaign = ?
+                  AND r.last_version = (SELECT MAX(v.version) FROM sheet_versions v
+                                        WHERE v.campaign = r.campaign AND v.reviewer = r.reviewer)
+                  AND r.first_version > COALESCE((SELECT i.sheet_version FROM imports i
+                                                  WHERE i.campaign = r.campaign AND i.reviewer = r.reviewer
+                                                    AND i.kind = 'sheet' ORDER BY i.id DESC LIMIT 1), 1)
+                """, [campaign]
+            ) { $0.text(0) })
     }
 
     /// The latest version of each reviewer's sheet and the version their latest returned

@@ -9,6 +9,14 @@ public struct Manifest: Codable, Sendable {
         public var sha256: String
         public var bytes: Int
         public var records: Int
+        /// The day the source system made the file (its own date, for exports that carry
+        /// one): a line is seen present or gone as of that day.
+        public var madeOn: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, path, sha256, bytes, records
+            case madeOn = "made_on"
+        }
     }
 
     public struct Output: Codable, Sendable {

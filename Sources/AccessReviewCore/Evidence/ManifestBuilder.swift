@@ -44,7 +44,7 @@ extension Manifest {
                 .init(
                     kind: "export:\(export.system)", path: relative(export.file), sha256: export.sha256,
                     bytes: export.bytes,
-                    records: population[export.system] ?? 0))
+                    records: population[export.system] ?? 0, madeOn: export.exportedOn?.description))
             if let mapping = inputs.mappings[export.system] {
                 let (sha, bytes) = try Hashing.sha256Hex(fileAt: mapping.file)
                 inputList.append(

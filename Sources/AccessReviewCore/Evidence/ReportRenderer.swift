@@ -10,6 +10,7 @@ public enum ReportRenderer {
             <!DOCTYPE html>
             <html lang="\(report.language.rawValue)">
             <head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
             <title>\(t("Rapport", "Report")) — \(report.campaign.htmlEscaped)</title>
             <style>
             @page{size:A4;margin:15mm}
@@ -17,7 +18,7 @@ public enum ReportRenderer {
             h1{font-size:16pt;margin:0 0 .2em}h2{font-size:12.5pt;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}
             table{border-collapse:collapse;width:100%;margin:.4em 0;break-inside:auto}tr{break-inside:avoid}
             th,td{border:1px solid #ccc;padding:2px 5px;text-align:left;vertical-align:top}th{background:#eee}
-            td.n,th.n{text-align:right}.muted{color:#666}.ok{color:#1a6b1a}.bad{color:#a11}
+            td.n,th.n{text-align:right}td.d{white-space:nowrap}.muted{color:#666}.ok{color:#1a6b1a}.bad{color:#a11}
             .kpi{display:flex;flex-wrap:wrap;gap:8px}.kpi div{border:1px solid #ccc;padding:6px 10px;min-width:30mm}
             .kpi b{display:block;font-size:15pt}svg{display:block;margin:.4em 0}code{font-size:9pt;word-break:break-all}
             </style>
@@ -37,7 +38,7 @@ public enum ReportRenderer {
         let verified = report.revocations.filter { $0.verifiedOn != nil }.count
         let outstanding = report.revocations.count - verified
         let late = report.revocations.filter {
-            $0.verifiedOn == nil && report.asOf - $0.decidedOn > report.revocationDays
+            if case .late = report.status(of: $0) { true } else { false }
         }
         .count
         html += "<h2>\(t("Gennemførelse", "Completion"))</h2>\n<div class=\"kpi\">"
@@ -75,16 +76,21 @@ public enum ReportRenderer {
                 "<table><thead><tr><th>System</th><th>\(t("Konto", "Account"))</th><th>\(t("Rolle", "Role"))</th><th>\(t("Person", "Identity"))</th><th>\(t("Besluttet", "Decided"))</th><th>\(t("Status", "Status"))</th></tr></thead><tbody>\n"
             for r in report.revocations {
                 let status: String
-                if let on = r.verifiedOn {
+                switch report.status(of: r) {
+                case .verified(let on):
                     status = "<span class=\"ok\">\(t("verificeret", "verified")) \(on)</span>"
-                } else if report.asOf - r.decidedOn > report.revocationDays {
+                case .late(let seen, let days):
                     status =
-                        "<span class=\"bad\">REVOCATION_NOT_DONE, \(report.asOf - r.decidedOn - report.revocationDays) \(t("dage for sent", "days late"))</span>"
-                } else {
-                    status = t("afventer", "pending")
+                        "<span class=\"bad\">REVOCATION_NOT_DONE: \(t("til stede", "present")) \(seen), \(days) \(t("dage for sent", "days late"))</span>"
+                case .unproven(let exportedOn, let due):
+                    status = t(
+                        "udestående; frist \(due), men seneste eksport er fra \(exportedOn): kan ikke afgøres",
+                        "outstanding; due \(due), but the latest export is of \(exportedOn): cannot tell")
+                case .pending(let due):
+                    status = t("afventer (frist \(due))", "pending (due \(due))")
                 }
                 html +=
-                    "<tr><td>\(r.system.htmlEscaped)</td><td>\(r.account.htmlEscaped)</td><td>\(r.role.htmlEscaped)</td><td>\(r.identity.htmlEscaped)</td><td>\(r.decidedOn)</td><td>\(status)</td></tr>\n"
+                    "<tr><td>\(r.system.htmlEscaped)</td><td>\(r.account.htmlEscaped)</td><td>\(r.role.htmlEscaped)</td><td>\(r.identity.htmlEscaped)</td><td class=\"d\">\(r.decidedOn)</td><td>\(status)</td></tr>\n"
             }
             html += "</tbody></table>\n"
         }

@@ -58,13 +58,23 @@ public final class StateStore {
     }
 
     /// The campaign's secret for row ids, made on first use and never written anywhere else.
-    public func secret(for campaign: String, asOf: Day, deadline: Day) throws -> SymmetricKey {
+    /// `given` (the config's `campaign_key_file`) is the key a new campaign gets; for a
+    /// campaign already open it must be the key its sheets were issued with.
+    public func secret(for campaign: String, asOf: Day, deadline: Day, given: (key: Data, file: String)? = nil) throws
+        -> SymmetricKey
+    {
         if let existing = try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) })
             .first
         {
+            if let given, given.key != existing {
+                throw ToolError(
+                    .configuration,
+                    "\(given.file): error: campaign \(campaign) was opened with another key; its sheets were issued with the key in the state store, so this key file cannot be used for it"
+                )
+            }
             return SymmetricKey(data: existing)
         }
-        let key = SymmetricKey(size: .bits256)
+        let key = given.map { SymmetricKey(data: $0.key) } ?? SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
         try db.run(
             "INSERT INTO campaigns (campaign, secret, created_at, as_of, deadline) VALUES (?, ?, ?, ?, ?)",

@@ -113,10 +113,12 @@ public struct Messages: Sendable {
             "no eligible manager (\(why)); routed to \(fallback)")
     }
 
-    func revocationNotDone(decided: Day, by reviewer: String, campaign: String, daysLate: Int, limit: Int) -> String {
+    func revocationNotDone(decided: Day, by reviewer: String, campaign: String, seen: Day, daysLate: Int, limit: Int)
+        -> String
+    {
         t(
-            "besluttet fjernet \(decided) af \(reviewer) (kampagne \(campaign)), stadig til stede \(daysLate) dage efter fristen på \(limit) dage",
-            "decided Remove on \(decided) by \(reviewer) (campaign \(campaign)), still present \(daysLate) days after the \(limit)-day limit"
+            "besluttet fjernet \(decided) af \(reviewer) (kampagne \(campaign)), stadig til stede \(seen), \(daysLate) dage efter fristen på \(limit) dage",
+            "decided Remove on \(decided) by \(reviewer) (campaign \(campaign)), still present on \(seen), \(daysLate) days after the \(limit)-day limit"
         )
     }
 

@@ -7,6 +7,10 @@ extension ReconcileState {
     mutating func checkHistory() {
         let history = input.history.lines
         let policy = handbook.policy
+        // A line is seen present on the day its export was made, not on the day of the run:
+        // an export made before the removal was due proves nothing either way.
+        var exportedOn: [String: Day] = [:]
+        for export in input.exports { if let day = export.exportedOn { exportedOn[export.system] = day } }
         for index in lines.indices {
             let key = StateStore.lineKey(
                 system: lines[index].system, account: lines[index].account, role: lines[index].role)
@@ -14,14 +18,15 @@ extension ReconcileState {
             lines[index].isNew = history.previousClose.map { firstSeen > $0 } ?? true
             if let removal = history.pendingRemovals[key] {
                 let due = removal.decidedOn + policy.revocationDays
-                if asOf > due {
+                let seen = min(exportedOn[lines[index].system] ?? asOf, asOf)
+                if seen > due {
                     lines[index].codes.append(.revocationNotDone)
                     findings.append(
                         finding(
                             .revocationNotDone, line: lines[index], default: "revocation",
                             detail: messages.revocationNotDone(
                                 decided: removal.decidedOn, by: removal.reviewer, campaign: removal.campaign,
-                                daysLate: asOf - due, limit: policy.revocationDays)))
+                                seen: seen, daysLate: seen - due, limit: policy.revocationDays)))
                 }
             }
             let sensitive = lines[index].sensitivity != .normal
