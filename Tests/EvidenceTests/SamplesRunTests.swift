@@ -142,7 +142,7 @@ import TestSupport
         } catch let list as DiagnosticList {
             #expect(
                 list.diagnostics.contains {
-                    $0.file.hasSuffix("esdh.yaml") && $0.line == 14 && $0.message.contains("does not compile")
+                    $0.file.hasSuffix("esdh.yaml") && $0.line == 15 && $0.message.contains("does not compile")
                 })
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)

@@ -131,4 +131,121 @@ import TestSupport
             #expect(line.secondReviewer != line.identity)
         }
     }
+
+    // MARK: Independent review
+
+    @Test func anOwnerHoldingAPrivilegedRoleInTheirOwnSystemGetsTheDeputyAsSecondReviewer() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("boss", manager: "sec")
+        f.user("own", manager: "boss")
+        f.user("dep", manager: "boss")
+        f.system(Fixture.mapping(deputy: "dep"), [.of("own", ["Admin"])])
+        let line = try #require(try f.run().lines(of: "own").first)
+        #expect(line.reviewer == "boss" && line.secondReviewer == "dep")
+        let text = try Explanation.render(
+            identity: "own", result: try f.run(), handbook: try f.input().handbook, language: .en)
+        #expect(
+            text.contains("reviewed by boss + dep (deputy system owner: the system owner own holds this access)"),
+            "\(text)")
+    }
+
+    @Test func withoutADeputyTheFallbackGivesTheSecondReview() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("boss", manager: "sec")
+        f.user("own", manager: "boss")
+        f.system([.of("own", ["Admin"])])
+        let line = try #require(try f.run().lines(of: "own").first)
+        #expect(line.reviewer == "boss" && line.secondReviewer == "sec")
+    }
+
+    @Test func anOwnerWhoIsAlsoTheManagerIsNotTheSecondReviewerToo() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("own", manager: "sec")
+        f.user("ann", manager: "own")
+        f.user("dep", manager: "sec")
+        f.system(Fixture.mapping(deputy: "dep"), [.of("ann", ["Admin"]), .of("ann", ["Reader"], id: "acc-ann-2")])
+        let lines = try f.run().lines(of: "ann")
+        let admin = try #require(lines.first { $0.role == "Admin" })
+        #expect(admin.reviewer == "own" && admin.secondReviewer == "dep")
+        // A normal line has one review only.
+        #expect(lines.first { $0.role == "Reader" }?.secondReviewer == nil)
+    }
+
+    @Test func theFallbackHoldingTheLineIsSkippedForTheNextFallback() throws {
+        var f = Fixture.basic(fallback: "[sec, sec2]")
+        f.user("sec", manager: "boss")
+        f.user("sec2")
+        f.user("boss", manager: "sec2")
+        // sec owns the system, holds its Admin role and is the first fallback: sec2 reviews second.
+        f.system(Fixture.mapping(owner: "sec"), [.of("sec", ["Admin"])])
+        let line = try #require(try f.run().lines(of: "sec").first)
+        #expect(line.reviewer == "boss" && line.secondReviewer == "sec2")
+    }
+
+    @Test func anOrphanAccountGoesToTheDeputyWhenTheOwnerHasLeft() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("own", disabled: true)
+        f.user("dep", manager: "sec")
+        f.system(Fixture.mapping(deputy: "dep"), [.of("", ["Reader"], id: "ghost")])
+        let result = try f.run()
+        #expect(result.lines.first { $0.account == "ghost" }?.reviewer == "dep")
+    }
+
+    @Test func aDeputyOwnerWhoIsTheOwnerIsRefusedWithItsLine() throws {
+        do {
+            _ = try SystemMapping.parse(
+                Fixture.mapping(owner: "own", deputy: "own"), file: "sys.yaml", kind: .system, expectedSystem: nil)
+            Issue.record("a deputy who is the owner must be refused")
+        } catch let error as DiagnosticList {
+            #expect(error.description.contains("sys.yaml:3:15: error: 'deputy_owner' is the owner"), "\(error)")
+        }
+    }
+
+    // MARK: HR's manager
+
+    @Test func hrsManagerRoutesAPersonTheDirectoryGivesNoManager() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("boss", manager: "sec", employeeId: "100")
+        f.user("ann", employeeId: "200")
+        f.hr = [HRRecord(employeeId: "200", managerEmployeeId: "100"), HRRecord(employeeId: "100")]
+        f.system([.of("ann", ["Reader"])])
+        let result = try f.run()
+        #expect(result.lines(of: "ann").first?.reviewer == "boss")
+        #expect(result.findings(.noReviewer).isEmpty)
+        let text = try Explanation.render(
+            identity: "ann", result: result, handbook: try f.input().handbook, language: .en)
+        #expect(
+            text.contains(
+                "lines reviewed by: boss — the directory names no manager; HR's manager (manager_employee_id 100) is boss"
+            ),
+            "\(text)")
+        // With the directory's manager set, HR's is not used, and explain says so.
+        var g = f
+        g.users = g.users.filter { $0.id != "ann" }
+        g.user("ann", manager: "sec", employeeId: "200")
+        let routed = try g.run()
+        #expect(routed.lines(of: "ann").first?.reviewer == "sec")
+        let shown = try Explanation.render(
+            identity: "ann", result: routed, handbook: try g.input().handbook, language: .en)
+        #expect(shown.contains("lines reviewed by: sec — the manager in the directory"), "\(shown)")
+    }
+
+    @Test func anHRManagerWhoIsNotInTheDirectoryLeavesThePersonWithTheFallback() throws {
+        var f = Fixture.basic()
+        f.user("sec")
+        f.user("ann", employeeId: "200")
+        f.hr = [HRRecord(employeeId: "200", managerEmployeeId: "999")]
+        f.system([.of("ann", ["Reader"])])
+        let result = try f.run()
+        #expect(result.lines(of: "ann").first?.reviewer == "sec")
+        #expect(result.findings(.noReviewer).count == 1)
+        let text = try Explanation.render(
+            identity: "ann", result: result, handbook: try f.input().handbook, language: .en)
+        #expect(text.contains("lines reviewed by: sec — fallback reviewer: no manager set"), "\(text)")
+    }
 }

@@ -35,12 +35,13 @@ public struct Fixture {
     }
 
     public static func mapping(
-        system: String = "sys", owner: String? = "own", lastLogin: Bool = false,
+        system: String = "sys", owner: String? = "own", deputy: String? = nil, lastLogin: Bool = false,
         services: String = ""
     ) -> String {
         """
         system: \(system)
         \(owner.map { "owner: \($0)" } ?? "")
+        \(deputy.map { "deputy_owner: \($0)" } ?? "")
         records:
           - path: /E/U
             fields: { account: "@id", user: "@u", email: "@e", full_name: "@n"\(lastLogin ? ", last_login: \"@l\"" : ""), roles: "R" }
@@ -84,14 +85,15 @@ public struct Fixture {
         for (text, accounts, exportedOn) in systems {
             let mapping = try SystemMapping.parse(text, file: "mapping.yaml", kind: .system, expectedSystem: nil)
             mappings[mapping.system] = mapping
-            exports.append(
-                SystemExport(
-                    system: mapping.system, name: mapping.name, owner: mapping.owner, file: "\(mapping.system).xml",
-                    sha256: "", bytes: 0, records: accounts.count, exportedOn: exportedOn,
-                    hasLastLogin: mapping.records.contains { $0.fields.contains { $0.name == "last_login" } },
-                    accounts: accounts.map {
-                        var a = $0; a.roles.sort(); return a
-                    }))
+            var export = SystemExport(
+                system: mapping.system, name: mapping.name, owner: mapping.owner, file: "\(mapping.system).xml",
+                sha256: "", bytes: 0, records: accounts.count, exportedOn: exportedOn,
+                hasLastLogin: mapping.records.contains { $0.fields.contains { $0.name == "last_login" } },
+                accounts: accounts.map {
+                    var a = $0; a.roles.sort(); return a
+                })
+            export.deputyOwner = mapping.deputyOwner
+            exports.append(export)
         }
         let directory = DirectorySnapshot(users: users, groups: [], source: "test.ldif")
         return ReconcileInput(

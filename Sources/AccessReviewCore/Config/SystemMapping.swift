@@ -10,6 +10,10 @@ public struct SystemMapping: Sendable {
     public var name: String
     public var owner: String?
     public var ownerLine: Int
+    /// `deputy_owner:` who takes the owner's review where the owner may not give it (the
+    /// owner holds the line, is its first reviewer, or is not active).
+    public var deputyOwner: String?
+    public var deputyOwnerLine = 0
     public var records: [RecordSpec]
     public var namespaces: [String: String]
     public var activeValues: [String]
@@ -96,6 +100,11 @@ extension SystemMapping {
         let name = root.string("name") ?? system
         let owner = root.string("owner")
         let ownerLine = root.raw("owner")?.line ?? root.node.line
+        let deputyOwner = root.string("deputy_owner")
+        let deputyOwnerLine = root.raw("deputy_owner")?.line ?? root.node.line
+        if let deputyOwner, deputyOwner == owner {
+            root.error(root.raw("deputy_owner"), "'deputy_owner' is the owner; name another person, or leave it out")
+        }
 
         var namespaces: [String: String] = [:]
         if let map = root.map("namespaces") {
@@ -223,10 +232,13 @@ extension SystemMapping {
         }
         root.close()
         try diagnostics.throwIfErrors()
-        return SystemMapping(
+        var mapping = SystemMapping(
             file: file, kind: kind, system: system, name: name, owner: owner, ownerLine: ownerLine,
             records: records, namespaces: namespaces, activeValues: active, disabledValues: disabled,
             dates: dates, correlate: correlate, serviceAccounts: services, exportDate: exportDate)
+        mapping.deputyOwner = deputyOwner
+        mapping.deputyOwnerLine = deputyOwnerLine
+        return mapping
     }
 }
 

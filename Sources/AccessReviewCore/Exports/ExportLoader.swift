@@ -32,10 +32,12 @@ public enum ExportLoader {
         let exportedOn = try exportDate(output, mapping: mapping, path: path)
         let accounts = assembler.finishedAccounts()
         let (sha, bytes) = try hashing.result()
-        return SystemExport(
+        var export = SystemExport(
             system: mapping.system, name: mapping.name, owner: mapping.owner, file: path, sha256: sha,
             bytes: bytes, records: output.records, exportedOn: exportedOn, hasLastLogin: assembler.readsLastLogin,
             accounts: accounts, warnings: emptyFieldWarnings(output, mapping: mapping, path: path))
+        export.deputyOwner = mapping.deputyOwner
+        return export
     }
 
     public static func loadHR(export path: String, mapping: SystemMapping) throws -> HRSnapshot {

@@ -27,5 +27,17 @@ extension Messages {
             "no ground: no job role, birthright or valid exception grants it")
     }
     var reviewedBy: String { t("attesteres af", "reviewed by") }
+    var linesGoTo: String { t("linjerne attesteres af", "lines reviewed by") }
+    var managerInDirectory: String { t("lederen i kataloget", "the manager in the directory") }
+    var deputyOwnerWord: String { t("stedfortrædende systemejer", "deputy system owner") }
+    var fallbackWord: String { t("reserve-attestant", "fallback reviewer") }
+    func ownerHoldsTheLine(_ owner: String) -> String {
+        t("systemejeren \(owner) har selv adgangen", "the system owner \(owner) holds this access")
+    }
+    func ownerIsFirstReviewer(_ owner: String) -> String {
+        t(
+            "systemejeren \(owner) er allerede første attestant",
+            "the system owner \(owner) is already the first reviewer")
+    }
     func findingsHeading(_ count: Int) -> String { t("Fund (\(count)):", "Findings (\(count)):") }
 }

@@ -106,6 +106,17 @@ public struct Messages: Sendable {
         t("systemejeren \(owner) er fratrådt eller ukendt", "system owner \(owner) is a leaver or unknown")
     }
     var systemHasNoOwner: String { t("systemet har ingen ejer", "the system has no owner") }
+    func managerFromHR(employeeId: String, manager: String) -> String {
+        t(
+            "kataloget angiver ingen leder; HR's leder (manager_employee_id \(employeeId)) er \(manager)",
+            "the directory names no manager; HR's manager (manager_employee_id \(employeeId)) is \(manager)")
+    }
+    func substituteFor(_ manager: String) -> String {
+        t("stedfortræder for \(manager)", "substitute for \(manager)")
+    }
+    func routedToFallback(why: String) -> String {
+        t("reserve-attestant: \(why)", "fallback reviewer: \(why)")
+    }
 
     func noReviewer(fallback: String, why: String) -> String {
         t(

@@ -68,6 +68,8 @@ public struct SystemExport: Sendable {
     public var system: String
     public var name: String
     public var owner: String?
+    /// The mapping's `deputy_owner`.
+    public var deputyOwner: String?
     public var file: String
     public var sha256: String
     public var bytes: Int

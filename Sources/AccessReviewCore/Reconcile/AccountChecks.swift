@@ -162,12 +162,8 @@ extension ReconcileState {
         let privileged = catalogued?.privileged ?? false
         // Fields are read in place: copying the whole IdentityState per line costs a retain for each of its strings.
         let id = index.map { identities[$0].user.id }
-        var second: String?
-        if sensitivity == .extraSensitive || privileged, let owner = export.owner, owner != reviewer,
-            eligible(owner, for: id)
-        {
-            second = owner
-        }
+        let second =
+            sensitivity == .extraSensitive || privileged ? secondReviewer(export, holder: id, first: reviewer) : nil
         out.lineIdentities.append(Int32(index ?? -1))
         out.lines.append(
             AccessLine(

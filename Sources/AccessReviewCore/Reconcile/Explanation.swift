@@ -28,6 +28,11 @@ public enum Explanation {
         out.append("\(user.id) — \(user.name ?? "") (\(user.title ?? "–"), \(user.department ?? "–"))")
         out.append("  dn: \(user.dn)")
         out.append("  \(m.managerWord): \(user.manager ?? user.managerDN.map { "\($0) (\(m.unknownWord))" } ?? "–")")
+        if !identity.reviewer.isEmpty {
+            out.append(
+                "  \(m.linesGoTo): \(identity.reviewer) — \(identity.routing.isEmpty ? m.managerInDirectory : identity.routing)"
+            )
+        }
         if identity.isLeaver {
             let reasons = identity.leaverReasons.map(m.reason).joined(separator: ", ")
             out.append(
@@ -83,9 +88,25 @@ public enum Explanation {
             out.append(
                 "  \(line.system)/\(line.role) (\(line.account), \(m.sensitivityName(line.sensitivity))): \(ground)\(codes)"
             )
-            out.append(
-                "    \(m.reviewedBy) \(line.reviewer)\(line.secondReviewer.map { " + \($0) (\(m.capacityName(.systemOwner)))" } ?? "")"
-            )
+            var second = ""
+            if let other = line.secondReviewer {
+                let owners = result.owners[line.system]
+                let owner = owners?.owner
+                if other == owner {
+                    second = " + \(other) (\(m.capacityName(.systemOwner)))"
+                } else {
+                    // The owner may not give this review: say why, and who gives it instead.
+                    let why =
+                        owner == nil
+                        ? m.systemHasNoOwner
+                        : owner == line.identity
+                            ? m.ownerHoldsTheLine(owner!)
+                            : owner == line.reviewer ? m.ownerIsFirstReviewer(owner!) : m.ownerInactive(owner!)
+                    let role = other == owners?.deputy ? m.deputyOwnerWord : m.fallbackWord
+                    second = " + \(other) (\(role): \(why))"
+                }
+            }
+            out.append("    \(m.reviewedBy) \(line.reviewer)\(second)")
         }
         let findings = result.findings.filter { $0.identity == user.id }
         out.append("")

@@ -13,6 +13,10 @@ public struct IdentityState: Sendable {
     public var isExternal: Bool
     /// Job roles held, with the match that put each there.
     public var jobRoles: [(id: String, why: String)]
+    /// Who reviews the person's lines, and how they were found when it was not the
+    /// directory's manager (HR's manager, a substitute, the fallback and why).
+    public var reviewer = ""
+    public var routing = ""
 }
 
 /// Everything the Reconcile stage decides.
@@ -23,6 +27,8 @@ public struct ReconcileResult: Sendable {
     public var findings: [Finding]
     /// Reviewer id → number of lines (as primary or second reviewer).
     public var reviewers: [String]
+    /// System id → its owner and deputy owner, for `explain`.
+    public var owners: [String: (owner: String?, deputy: String?)] = [:]
 
     public func count(of severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
 }

@@ -72,6 +72,8 @@ struct ReconcileState {
         var reviewer: String
         var fallback: Bool
         var why: String
+        /// How the reviewer was found, for `explain`; empty for the directory's manager.
+        var via = ""
     }
 
     init(input: ReconcileInput) {

@@ -52,8 +52,10 @@ extension ReconcileState {
             }
             if let second = line.secondReviewer { reviewers.insert(second) }
         }
-        return ReconcileResult(
+        var result = ReconcileResult(
             asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
+        for export in input.exports { result.owners[export.system] = (export.owner, export.deputyOwner) }
+        return result
     }
 
     /// The lines in (identity, system, role, account) order, lines of no identity sorting as

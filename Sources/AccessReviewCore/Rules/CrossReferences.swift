@@ -58,6 +58,9 @@ public enum CrossReferences {
             if let owner = mapping.owner {
                 identity(owner, file: mapping.file, line: mapping.ownerLine, what: "the system owner")
             }
+            if let deputy = mapping.deputyOwner {
+                identity(deputy, file: mapping.file, line: mapping.deputyOwnerLine, what: "the deputy system owner")
+            }
         }
         if problems.contains(where: { $0.severity == .error }) { throw DiagnosticList(problems) }
         return problems
