@@ -33,9 +33,44 @@ public struct Application: Sendable {
     }
 
     /// The lock of the output and its state store, held by a command that changes them
-    /// (`run`, `decisions import`) until it returns.
+    /// (`run`, `decisions import`, `close`) until it returns. Taking it first finishes or
+    /// undoes whatever a killed command left (`recoverInterrupted`).
     func lockState() throws -> ProcessLock {
-        try ProcessLock(folder: config.output, waitSeconds: lockWaitSeconds)
+        let lock = try ProcessLock(folder: config.output, waitSeconds: lockWaitSeconds)
+        for note in try recoverInterrupted() { progress.warn(note) }
+        return lock
+    }
+
+    /// What a command killed mid-publication left in the output, made whole: a run folder
+    /// published but not committed in the state store is removed and the folder it replaced
+    /// put back; one the store committed keeps its place; work folders are removed. Call
+    /// only under the lock. Returns what was done.
+    public func recoverInterrupted() throws -> [String] {
+        let output = config.output
+        let statePath = config.statePath
+        let state = FileManager.default.fileExists(atPath: statePath) ? try StateStore(path: statePath) : nil
+        let confirmed: (String) throws -> Bool = { token in
+            guard let state, token.hasPrefix("run "), let number = Int(token.dropFirst(4)) else { return false }
+            return try state.hasRun(number)
+        }
+        do {
+            var done = try OutputFolder.recover(parent: output, isConfirmed: confirmed)
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+            for name in folders.sorted() where !name.hasPrefix(".") {
+                var isDirectory: ObjCBool = false
+                let path = (output as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    done += try OutputFolder.recover(parent: path, isConfirmed: { _ in false }).map { "\(name)/\($0)" }
+                }
+            }
+            return done.map { "\(output)/\($0)" }
+        } catch let error as ToolError {
+            throw error
+        } catch {
+            throw ToolError(
+                .outputNotWritten,
+                "\(output): error: cannot clean up after an interrupted run: \(error.localizedDescription)")
+        }
     }
 
     /// What earlier runs saw, from the state store; empty when there is no store yet (a

@@ -166,6 +166,13 @@ extension Application {
     /// `verify`: every output of a run against its manifest, and the history of imports and
     /// decisions in the state store beside it against its hash chain.
     public static func verify(folder: String) throws -> ManifestVerifier.Report {
+        let marker = (folder as NSString).appendingPathComponent(OutputFolder.unconfirmedMarker)
+        if FileManager.default.fileExists(atPath: marker) {
+            throw ToolError(
+                .input,
+                "\(folder): error: a run was interrupted while publishing this folder, before or just after its state was committed; the next run, decisions import or close of this output finishes or undoes it (\(OutputFolder.unconfirmedMarker))"
+            )
+        }
         var report = try ManifestVerifier.verify(folder: folder)
         let store = ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("state.sqlite")
         if FileManager.default.fileExists(atPath: store) {

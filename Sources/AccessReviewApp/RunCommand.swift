@@ -99,7 +99,7 @@ extension Application {
                         campaign: campaign, outputs: folder.files)
                     try folder.write("manifest.json", JSONOutput.encode(complete))
                 },
-                publish: { commitState in try folder.commit(confirm: commitState) })
+                publish: { number, commitState in try folder.commit(token: "run \(number)", confirm: commitState) })
             // The revocation worklists are made from the decisions; the new folder has none yet.
             let revocations = try CampaignReport(state: state, campaign: campaign).revocationFiles(
                 revocationDays: revocationDays)

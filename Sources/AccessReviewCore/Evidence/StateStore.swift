@@ -132,19 +132,19 @@ public final class StateStore {
     @discardableResult
     public func record(
         _ run: RunRecord, evidence: () throws -> Void = {},
-        publish: (_ commitState: () throws -> Void) throws -> Void
+        publish: (_ runNumber: Int, _ commitState: () throws -> Void) throws -> Void
     ) throws -> Int {
         try db.begin()
         do {
             try recordRun(asOf: run.asOf, identities: run.identities)
-            try recordCounts(run.counts)
+            let number = try recordCounts(run.counts)
             try issueRows(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedRows($0) }
             let verified = try recordLines(asOf: run.asOf, lines: run.lines, pending: run.pendingRemovals)
             try recordLeavers(asOf: run.asOf, identities: run.identities, lines: run.lines)
             try recordFindings(
                 campaign: run.campaign, asOf: run.asOf, findings: run.findings, identities: run.identities)
             try evidence()
-            try publish {
+            try publish(number) {
                 // Where a test makes the commit fail after the folder was moved into place.
                 if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "state" {
                     throw ToolError(
@@ -205,16 +205,30 @@ public final class StateStore {
             uniquingKeysWith: { a, _ in a })
     }
 
-    func recordCounts(_ counts: [String: Int]) throws {
+    /// Records the run's population counts under the next run number, and returns it.
+    func recordCounts(_ counts: [String: Int]) throws -> Int {
+        var run = 0
         try db.transaction {
-            let run =
+            run =
                 (Int(
                     try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first
                         ?? "0") ?? 0) + 1
-            for (source, count) in counts.sorted(by: { $0.key < $1.key }) {
+            // A run with no source still takes its number.
+            for (source, count) in (counts.isEmpty ? ["directory": 0] : counts).sorted(by: { $0.key < $1.key }) {
                 try db.run("INSERT INTO run_counts VALUES (?, ?, ?)", [String(run), source, String(count)])
             }
         }
+        return run
+    }
+
+    /// The number of the latest committed run (0 before the first).
+    public func latestRun() throws -> Int {
+        Int(try db.query("SELECT COALESCE(MAX(run), 0) FROM run_counts", [String](), { $0.text(0) }).first ?? "0") ?? 0
+    }
+
+    /// Whether the run with this number was committed (the token of a publication).
+    public func hasRun(_ number: Int) throws -> Bool {
+        try db.query("SELECT 1 FROM run_counts WHERE run = ? LIMIT 1", [String(number)], { _ in true }).first ?? false
     }
 
     /// What earlier runs (before `asOf`) saw.

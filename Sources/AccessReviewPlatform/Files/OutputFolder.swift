@@ -88,19 +88,33 @@ public final class OutputFolder: Sendable {
     /// Every file written so far, by relative path.
     public var files: [File] { state.withLock { $0.written }.sorted { $0.relative < $1.relative } }
 
+    /// The file a folder carries while its publication waits for the state store's commit;
+    /// it holds the token that the committed state will have (`recover`).
+    public static let unconfirmedMarker = ".unconfirmed"
+
     /// Moves the finished folder into place, replacing an earlier one, then calls `confirm`
     /// (the state store commits there). If the move or `confirm` fails, the new folder goes
     /// back out of place, the earlier one is put back, and the error is thrown: a reader sees
     /// the old folder or the new one, and the new one only once `confirm` succeeded.
-    public func commit(confirm: () throws -> Void = {}) throws {
+    ///
+    /// With a `token`, the folder carries `.unconfirmed` (holding the token) from before the
+    /// move until `confirm` has returned, so that a process killed anywhere in between
+    /// leaves enough for `recover` to finish or undo the publication.
+    public func commit(token: String? = nil, confirm: () throws -> Void = {}) throws {
         let fm = FileManager.default
         var old: String?
+        let marker = (workPath as NSString).appendingPathComponent(Self.unconfirmedMarker)
         do {
+            if let token {
+                try AtomicFile.write(marker, data: Data(token.utf8), mode: 0o600, replacing: false)
+            }
             if fm.fileExists(atPath: finalPath) {
                 old = finalPath + ".replaced-\(ProcessInfo.processInfo.processIdentifier)"
                 try fm.moveItem(atPath: finalPath, toPath: old!)
             }
+            Self.killHere("between-moves")
             try Self.move(workPath, to: finalPath)
+            Self.killHere("before-commit")
         } catch {
             if let old { try? fm.moveItem(atPath: old, toPath: finalPath) }
             if let error = error as? ToolError { throw error }
@@ -117,7 +131,57 @@ public final class OutputFolder: Sendable {
             throw error
         }
         state.withLock { $0.finished = true }
+        Self.killHere("after-commit")
+        if token != nil {
+            try? fm.removeItem(atPath: (finalPath as NSString).appendingPathComponent(Self.unconfirmedMarker))
+        }
         if let old { try? fm.removeItem(atPath: old) }
+    }
+
+    /// Finishes or undoes what a killed process left in `parent` (run under the output's
+    /// lock, so no other writer is at work): a published folder still marked `.unconfirmed`
+    /// stays when `isConfirmed` says the state store committed its token, else it is removed
+    /// and the folder it replaced put back; a replaced folder whose successor never arrived is
+    /// put back; work folders and stray partial files are removed. Returns what it did.
+    public static func recover(parent: String, isConfirmed: (String) throws -> Bool) throws -> [String] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: parent) else { return [] }
+        var done: [String] = []
+        func path(_ name: String) -> String { (parent as NSString).appendingPathComponent(name) }
+        let replaced = names.filter { $0.contains(".replaced-") && !$0.hasPrefix(".") }
+        // Published folders whose state may not have been committed.
+        for name in names where !name.hasPrefix(".") && !name.contains(".replaced-") {
+            let marker = (path(name) as NSString).appendingPathComponent(unconfirmedMarker)
+            guard let data = fm.contents(atPath: marker) else { continue }
+            if try isConfirmed(String(decoding: data, as: UTF8.self)) {
+                try fm.removeItem(atPath: marker)
+                done.append("\(name): publication confirmed by the state store; marker removed")
+            } else {
+                try fm.removeItem(atPath: path(name))
+                done.append("\(name): a run killed before its state was committed; its folder removed")
+            }
+        }
+        // Folders replaced by a publication that did not finish, or did.
+        for name in replaced {
+            let original = String(name[..<name.range(of: ".replaced-")!.lowerBound])
+            if fm.fileExists(atPath: path(original)) {
+                try fm.removeItem(atPath: path(name))
+            } else {
+                try fm.moveItem(atPath: path(name), toPath: path(original))
+                done.append("\(original): the folder a killed run was replacing is back in place")
+            }
+        }
+        // Work folders and partial files of killed processes.
+        for name in names where name.contains(".partial-") {
+            try? fm.removeItem(atPath: path(name))
+        }
+        return done
+    }
+
+    /// Where a test kills the process at a point of a publication (`ACCESSREVIEW_KILL_AT`),
+    /// to show that `recover` leaves the output and the state store as they were, or complete.
+    static func killHere(_ point: String) {
+        if ProcessInfo.processInfo.environment["ACCESSREVIEW_KILL_AT"] == point { kill(getpid(), SIGKILL) }
     }
 
     /// Removes the work folder; nothing was published.
