@@ -8,6 +8,10 @@ Scale (issue 4): `accessreview run --timings` on generated organisations of 5,00
 with 30 systems and of 1,000,000 people with 20 systems (LDIF source, CSV sheets), with the
 time of each stage and the peak memory.
 
+Campaigns (issue 12, part of `scale`, or alone as `bench.py campaigns`): two campaigns of
+the 1M organisation in one output — the first run, its close, and the next campaign's run
+with the whole history — each with its stages and peak memory.
+
 Exports (issue 6): `accessreview accounts` on a generated ~1 GB export against
 `xmllint --stream --noout` on the same file, wall time and peak RSS; and the same
 accounts padded with ten times their bytes of unread elements, whose peak RSS must agree.
@@ -248,6 +252,53 @@ def bench_scale():
             print(f"    {name}: {'MET' if met else 'NOT MET'}")
 
 
+def bench_campaigns():
+    """Two campaigns of the 1M organisation in one output: the first run and its close, then
+    the next campaign's run, which reads the whole history (line history, decisions in force,
+    leavers, the closed campaign's findings)."""
+    import re
+    print("== Two campaigns of a million identities: the second with history (issue 12)")
+    folder = scale_folder(1000000, 20)
+    with open(os.path.join(folder, "accessreview.yaml")) as f:
+        text = f.read()
+    output = f"out-campaigns-{time.time_ns()}"
+    text = re.sub(r"(?m)^output: .*$", f"output: {output}", text.replace("formats: [xlsx, pdf, csv]", "formats: [csv]"))
+    configs = []
+    for campaign in ("1M-A", "1M-B"):
+        path = os.path.join(folder, f"campaign-{campaign}.yaml")
+        with open(path, "w") as f:
+            f.write(re.sub(r"(?m)^campaign: .*$", f"campaign: {campaign}", text))
+        configs.append(path)
+    figures = []
+
+    def step(label, args):
+        wrapper = ("import resource,subprocess,sys,time;t=time.monotonic();"
+                   "r=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE,text=True);"
+                   "print(r.stderr, end='');"
+                   "print('wall', time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+        out = subprocess.run([sys.executable, "-c", wrapper, TOOL] + args, capture_output=True, text=True).stdout
+        lines = out.strip().splitlines()
+        wall, rss, rc = lines[-1].split()[1:]
+        if rc != "0":
+            sys.exit(f"{label} failed ({rc}): {out[-2000:]}")
+        print(f"  {label}: {float(wall):.1f} s, peak RSS {int(rss) * 1024 / 1e9:.2f} GB")
+        for line in lines[:-1]:
+            if line.startswith("timing:"):
+                print("    " + line)
+        figures.append((label, float(wall), int(rss) * 1024))
+        return float(wall), int(rss) * 1024
+
+    step("campaign 1M-A, first run (2026-11-29)", ["run", "--quiet", "--timings", "--config", configs[0]])
+    step("campaign 1M-A, close (2026-12-31)", ["close", "--quiet", "--config", configs[0], "--as-of", "2026-12-31"])
+    wall, rss = step("campaign 1M-B, run with history (2027-03-02)",
+                     ["run", "--quiet", "--timings", "--config", configs[1], "--as-of", "2027-03-02"])
+    print(f"    second campaign under 3 minutes: {'MET' if wall < 180 else 'NOT MET'}")
+    print(f"    second campaign under 4 GB: {'MET' if rss < 4e9 else 'NOT MET'}")
+    store = os.path.join(folder, output, "state.sqlite")
+    print(f"    state store after two campaigns: {os.path.getsize(store) / 1e9:.2f} GB")
+    subprocess.run(["rm", "-rf", os.path.join(folder, output)] + configs)
+
+
 def scale_folder(people, systems):
     folder = os.path.join(WORK, f"scale-{people}")
     if not os.path.exists(os.path.join(folder, "accessreview.yaml")):
@@ -327,6 +378,9 @@ if __name__ == "__main__":
         sys.exit(0)
     if "scale" in which:
         bench_scale()
+        bench_campaigns()
+    if "campaigns" in which:
+        bench_campaigns()
     if "ldap" in which:
         bench_ldap()
     if "exports" in which:

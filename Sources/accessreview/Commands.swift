@@ -163,7 +163,11 @@ struct Decisions: ParsableCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(name: .customLong("as-of"), help: "The campaign's as_of date when the config has none (YYYY-MM-DD).")
+        @Option(
+            name: .customLong("as-of"),
+            help:
+                "The day the decisions were made (YYYY-MM-DD; default today): revocation_days and the review intervals count from it. Also picks the campaign when the config names none."
+        )
         var asOf: DayArgument?
 
         @Argument(help: "Returned sheets (.xlsx or .csv).") var files: [String]

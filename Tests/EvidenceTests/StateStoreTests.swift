@@ -50,6 +50,15 @@ import TestSupport
         #expect(try store.currentDecisions(campaign: "2026-H2").map(\.decision) == ["Keep", "Remove"])
         #expect(try store.issuedRows(campaign: "2026-H2").count == 2)
         #expect(try store.firstAlteredImport() == nil, "the imports before the chain are chained on migration")
+        // Version 2: the rows issued before become version 1 of the sheet; decisions count
+        // from the day they were imported; the sheet can still be re-run and re-imported.
+        #expect(try store.sheetVersions(campaign: "2026-H2")["maso"]?.latest == 1)
+        #expect(
+            try store.issuedRowVersions(campaign: "2026-H2", reviewer: "maso").allSatisfy {
+                $0.first == 1 && $0.last == 1
+            })
+        #expect(try store.currentDecisions(campaign: "2026-H2").allSatisfy { $0.decidedOn == Day(iso: "2026-12-01") })
+        #expect(try store.closedOn("2026-H2") == nil && store.reviewersToResend(campaign: "2026-H2").isEmpty)
         try store.recordImport(
             campaign: "2026-H2", reviewer: "maso", file: "maso-2.csv", sha256: "bb",
             decisions: [("r1", "Remove", "moved"), ("r2", "Remove", "")])
