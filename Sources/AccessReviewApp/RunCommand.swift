@@ -50,6 +50,8 @@ extension Application {
         var history = try state.history(before: asOf)
         history.lines = try state.lineHistory(before: asOf, campaign: campaign)
         let pendingRemovals = history.lines.pendingRemovals
+        // Kept for the recording, which empties it; the history itself goes to the reconciler.
+        let linesSeenBefore = StateStore.LinesSeenBefore(history.lines.firstSeen)
         let population_ = PopulationCheck(inputs: inputs)
         let context = SheetContext(
             organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
@@ -64,6 +66,7 @@ extension Application {
             progress.stage("reconciling \(population["directory"] ?? 0) identities against the handbook")
             let release = InputRelease(returnFreedMemory: { ProcessSetup.releaseFreeMemory() })
             let result = try Reconciler(inputs.handOver(history: history, release: release)).run()
+            history = .init()  // the recording empties linesSeenBefore in place, uncopied
             clock.lap("reconcile")
             progress.stage("writing sheets and reports")
             let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
@@ -82,6 +85,9 @@ extension Application {
             record.lines = result.lines
             record.findings = result.findings
             record.pendingRemovals = pendingRemovals
+            record.linesSeenBefore = linesSeenBefore
+            let stateTimings = StageTimings()
+            record.timings = stateTimings
             var leaverTotals: LeaverReport.Totals?
             let verified = try state.record(
                 record,
@@ -92,7 +98,7 @@ extension Application {
                         campaign: campaign, outputs: [])
                     let evidence = try writeEvidence(
                         state: state, campaign: campaign, asOf: asOf, manifest: manifest, startedAt: startedAt,
-                        population: population_.reconciled(with: result), into: folder)
+                        population: population_.reconciled(with: result), into: folder, timings: stateTimings)
                     leaverTotals = evidence
                     let complete = try Manifest.make(
                         inputs: inputs, population: population, hrRecords: hrRecords, result: result,
@@ -109,7 +115,8 @@ extension Application {
             var bySeverity: [Severity: Int] = [:]
             for finding in result.findings { bySeverity[finding.severity, default: 0] += 1 }
             var summary = RunSummary(
-                stages: clock.laps, folder: folder.finalPath, campaign: campaign, findings: result.findings,
+                stages: clock.laps + stateTimings.all.map { ("  state stage: \($0.name)", $0.seconds) },
+                folder: folder.finalPath, campaign: campaign, findings: result.findings,
                 sheets: sheets.count,
                 lines: result.lines.count, countsBySeverity: bySeverity)
             summary.verifiedRemovals = verified
@@ -157,14 +164,21 @@ extension Application {
             hrNotInDirectory: [(employeeId: String, name: String, endDate: Day?)],
             directoryNotInHR: [(identity: String, name: String)]
         ),
-        into folder: OutputFolder
+        into folder: OutputFolder, timings: StageTimings? = nil
     ) throws -> LeaverReport.Totals {
+        var started = Date()
+        func lap(_ name: String) {
+            timings?.record(name, since: started)
+            started = Date()
+        }
         let handbook = try loader(asOf: asOf).loadRules().0
         let leavers = try state.leaverReport(
             asOf: asOf, periodStart: try state.previousClose(before: asOf, other: campaign)?.on,
             graceDays: handbook.policy.leaverGraceDays)
         try folder.write("leavers.csv", leavers.csv())
+        lap("  leavers.csv")
         try folder.write(PopulationFile.name, PopulationFile.csv(population))
+        lap("  population.csv")
         var report = AuditReport(
             organisation: config.organisation, campaign: campaign, asOf: asOf, language: config.language,
             leavers: leavers, manifest: manifest, inputsReadAt: startedAt)
@@ -172,7 +186,9 @@ extension Application {
         report.hrNotInDirectory = population.hrNotInDirectory
         report.directoryNotInHR = population.directoryNotInHR
         try report.gather(from: state)
+        lap("  report: gathered from the state store")
         try folder.write("report.html", ReportRenderer.render(report))
+        lap("  report.html")
         return leavers.totals
     }
 

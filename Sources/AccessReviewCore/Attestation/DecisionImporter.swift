@@ -217,11 +217,9 @@ public struct CampaignReport {
 
     /// Lines to remove: a Remove from any of a line's reviewers puts it on the list.
     public func revocations() throws -> [Revocation] {
-        let rows = try state.issuedRows(campaign: campaign)
-        let byId = Dictionary(rows.map { ($0.reviewer + "\u{1F}" + $0.rowId, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [String: Revocation] = [:]
-        for decision in try state.currentDecisions(campaign: campaign) where decision.decision == "Remove" {
-            guard let row = byId[decision.reviewer + "\u{1F}" + decision.rowId] else { continue }
+        // Only the rows decided Remove are read: a campaign's issued rows can be millions.
+        for (decision, row) in try state.currentDecisionsWithRows(campaign: campaign, decision: "Remove") {
             let key = [row.system, row.account, row.role, row.identity].joined(separator: "\u{1F}")
             if var existing = result[key] {
                 existing.reviewer += " + \(decision.reviewer)"
@@ -285,23 +283,13 @@ public struct CampaignReport {
     /// Each reviewer's progress on the latest version of their sheet.
     public func progress(today: Day) throws -> [Progress] {
         let due = try state.deadline(of: campaign)
-        let rows = try state.issuedRows(campaign: campaign, current: true)
-        let current = Set(rows.map { $0.reviewer + "\u{1F}" + $0.rowId })
-        let decided = Dictionary(
-            grouping: try state.currentDecisions(campaign: campaign).filter {
-                current.contains($0.reviewer + "\u{1F}" + $0.rowId)
-            }, by: \.reviewer
-        ).mapValues(\.count)
-        let versions = try state.sheetVersions(campaign: campaign)
         let resend = try state.reviewersToResend(campaign: campaign)
-        return Dictionary(grouping: rows, by: \.reviewer).map { reviewer, rows in
-            let count = decided[reviewer] ?? 0
-            let version = versions[reviewer] ?? (1, 0)
-            return Progress(
-                reviewer: reviewer, decided: count, total: rows.count, due: due,
-                overdue: due.map { today > $0 } == true && count < rows.count, sheetVersion: version.latest,
-                resend: resend.contains(reviewer))
-        }.sorted { $0.reviewer < $1.reviewer }
+        return try state.reviewerProgress(campaign: campaign).map { p in
+            Progress(
+                reviewer: p.reviewer, decided: p.decided, total: p.total, due: due,
+                overdue: due.map { today > $0 } == true && p.decided < p.total, sheetVersion: p.version,
+                resend: resend.contains(p.reviewer))
+        }
     }
 
     public static func statusCSV(_ progress: [Progress]) -> Data {

@@ -83,24 +83,14 @@ extension AuditReport {
     public mutating func gather(from state: StateStore) throws {
         deadline = try state.deadline(of: campaign)
         closedOn = try state.closedOn(campaign)
-        let versions = try state.sheetVersions(campaign: campaign)
         let resend = try state.reviewersToResend(campaign: campaign)
-        let issued = try state.issuedRows(campaign: campaign, current: true)
-        let decisions = try state.currentDecisions(campaign: campaign)
         let imports = try state.importDays(campaign: campaign)
-        let rowsByReviewer = Dictionary(grouping: issued, by: \.reviewer)
-        let current = Set(issued.map { $0.reviewer + "\u{1F}" + $0.rowId })
-        let decisionsByReviewer = Dictionary(
-            grouping: decisions.filter { current.contains($0.reviewer + "\u{1F}" + $0.rowId) }, by: \.reviewer)
-        reviewers = rowsByReviewer.keys.sorted().map { reviewer in
-            let made = decisionsByReviewer[reviewer] ?? []
-            let version = versions[reviewer] ?? (1, 0)
-            return ReviewerProgress(
-                reviewer: reviewer, decided: made.count, total: rowsByReviewer[reviewer]?.count ?? 0,
-                keep: made.filter { $0.decision == "Keep" }.count,
-                remove: made.filter { $0.decision == "Remove" }.count,
-                notAttested: made.filter { $0.decision == "not attested" }.count, sheetVersion: version.latest,
-                mustResend: resend.contains(reviewer), imports: imports[reviewer] ?? [])
+        // Counted by the store: a million-line campaign never comes into memory row by row.
+        reviewers = try state.reviewerProgress(campaign: campaign).map { p in
+            ReviewerProgress(
+                reviewer: p.reviewer, decided: p.decided, total: p.total, keep: p.keep, remove: p.remove,
+                notAttested: p.notAttested, sheetVersion: p.version, mustResend: resend.contains(p.reviewer),
+                imports: imports[p.reviewer] ?? [])
         }
         let verified = try state.verifiedRemovals()
         let verifiedByKey = Dictionary(

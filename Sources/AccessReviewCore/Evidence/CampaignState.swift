@@ -93,10 +93,37 @@ extension StateStore {
         }
     }
 
+    /// Each reviewer's latest sheet: its lines, how many are decided and how, and its
+    /// version — counted in SQL, in one pass over the issued rows.
+    public func reviewerProgress(campaign: String) throws -> [(
+        reviewer: String, total: Int, decided: Int, keep: Int, remove: Int, notAttested: Int, version: Int
+    )] {
+        try db.query(
+            """
+            WITH latest AS (SELECT reviewer, MAX(version) AS v FROM sheet_versions WHERE campaign = ?1 GROUP BY reviewer),
+            lastimport AS (SELECT reviewer, MAX(id) AS id FROM imports WHERE campaign = ?1 AND kind = 'sheet' GROUP BY reviewer),
+            cur AS (SELECT d.reviewer, d.row_id, d.decision FROM decisions d JOIN imports k ON k.id = d.import_id
+                    LEFT JOIN lastimport li ON li.reviewer = d.reviewer
+                    WHERE d.campaign = ?1 AND (k.kind = 'close' OR d.import_id = li.id))
+            SELECT r.reviewer, COUNT(*), COUNT(c.decision), COALESCE(SUM(c.decision = 'Keep'), 0),
+                   COALESCE(SUM(c.decision = 'Remove'), 0), COALESCE(SUM(c.decision = 'not attested'), 0), l.v
+            FROM latest l JOIN issued_rows r ON r.campaign = ?1 AND r.reviewer = l.reviewer AND r.last_version = l.v
+            LEFT JOIN cur c ON c.reviewer = r.reviewer AND c.row_id = r.row_id
+            GROUP BY r.reviewer ORDER BY r.reviewer
+            """, [campaign]
+        ) { ($0.text(0), $0.integer(1), $0.integer(2), $0.integer(3), $0.integer(4), $0.integer(5), $0.integer(6)) }
+    }
+
     /// Reviewers whose latest sheet holds a line that was not on the version they returned
     /// last (or on the first version, when they returned none): they must get it again.
     public func reviewersToResend(campaign: String) throws -> Set<String> {
-        Set(
+        // Only a re-run makes a second version; most campaigns never have one.
+        guard
+            try db.query(
+                "SELECT 1 FROM sheet_versions WHERE campaign = ? AND version > 1 LIMIT 1", [campaign], { _ in true }
+            ).first != nil
+        else { return [] }
+        return Set(
             try db.query(
                 """
                 SELECT DISTINCT r.reviewer FROM issued_rows r
@@ -203,13 +230,17 @@ extension StateStore {
         public var reviewer: String
         public var identity: String
         public var decidedOn: Day
+        public var system = ""
+        public var account = ""
+        public var role = ""
     }
 
-    /// Every decision in force, in every campaign, with the line it decides and the day it
-    /// counts from (the import's `--as-of`, else the day it was imported).
+    /// Every Keep and Remove in force, in every campaign, with the line it decides and the day
+    /// it counts from (the import's `--as-of`, else the day it was imported). "Not attested"
+    /// (a close's outcome) says nothing about a line's history and is left in the store.
     func decisionsInForce() throws -> [(
-        key: String, identity: String, campaign: String, reviewer: String, capacity: String, decision: String,
-        on: Day
+        system: String, account: String, role: String, identity: String, campaign: String, reviewer: String,
+        capacity: String, decision: String, on: Day
     )] {
         try db.query(
             """
@@ -217,13 +248,13 @@ extension StateStore {
                 CASE WHEN i.effective_on <> '' THEN i.effective_on ELSE substr(d.decided_at, 1, 10) END
             FROM decisions d JOIN imports i ON i.id = d.import_id
             JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
-            WHERE i.kind = 'close' OR i.id = (SELECT MAX(j.id) FROM imports j WHERE j.campaign = d.campaign
-                AND j.reviewer = d.reviewer AND j.kind = 'sheet')
+            WHERE d.decision IN ('Keep', 'Remove') AND (i.kind = 'close' OR i.id = (SELECT MAX(j.id) FROM imports j
+                WHERE j.campaign = d.campaign AND j.reviewer = d.reviewer AND j.kind = 'sheet'))
             """, [String]()
         ) { r in
             (
-                Self.lineKey(system: r.text(0), account: r.text(1), role: r.text(2)), r.text(3), r.text(4),
-                r.text(5), r.text(6), r.text(7), Day(iso: r.text(8)) ?? Day(ordinal: 0)
+                r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7),
+                Day(iso: r.text(8)) ?? Day(ordinal: 0)
             )
         }
     }
@@ -232,89 +263,113 @@ extension StateStore {
     public func lineHistory(before asOf: Day, campaign: String) throws -> LineHistory {
         var history = LineHistory()
         history.previousClose = try previousClose(before: asOf, other: campaign)?.on
-        for (key, first) in try db.query(
+        try db.forEach(
             "SELECT system, account, role, first_seen FROM line_history WHERE gone_seen IS NULL AND first_seen <= ?",
-            [asOf.description],
-            { (Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2)), Day(iso: $0.text(3))) })
-        {
-            history.firstSeen[key] = first
-        }
-        // A line is attested in a campaign when every sheet it was on said Keep; on the day
-        // the last of them did.
-        var capacities: [String: Set<String>] = [:]  // campaign + key → capacities issued
-        for (campaignKey, capacity) in try db.query(
-            "SELECT campaign, system, account, role, capacity FROM issued_rows", [String](),
-            {
-                (
-                    $0.text(0) + "\u{1E}" + Self.lineKey(system: $0.text(1), account: $0.text(2), role: $0.text(3)),
-                    $0.text(4)
-                )
-            })
-        {
-            capacities[campaignKey, default: []].insert(capacity)
-        }
-        var keeps: [String: (capacities: Set<String>, on: Day)] = [:]
-        let verified = Set(
-            try db.query("SELECT system, account, role, decided_on FROM removals_verified", [String]()) {
-                Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2)) + "\u{1E}" + $0.text(3)
-            })
-        for d in try decisionsInForce() where d.on <= asOf {
-            if d.decision == "Keep" {
-                let campaignKey = d.campaign + "\u{1E}" + d.key
-                var entry = keeps[campaignKey] ?? ([], d.on)
-                entry.capacities.insert(d.capacity)
-                entry.on = max(entry.on, d.on)
-                keeps[campaignKey] = entry
-            } else if d.decision == "Remove", !verified.contains(d.key + "\u{1E}" + d.on.description) {
-                let removal = PendingRemoval(
-                    campaign: d.campaign, reviewer: d.reviewer, identity: d.identity, decidedOn: d.on)
-                // The earliest Remove of a line is the one its deadline counts from.
-                if let known = history.pendingRemovals[d.key], known.decidedOn <= d.on { continue }
-                history.pendingRemovals[d.key] = removal
+            [.text(asOf.description)]
+        ) { row in
+            if let first = Day(iso: row.text(3)) {
+                history.firstSeen[LineID(system: row.text(0), account: row.text(1), role: row.text(2))] = first
             }
         }
-        for (campaignKey, keep) in keeps where keep.capacities.isSuperset(of: capacities[campaignKey] ?? []) {
-            let key = String(campaignKey.split(separator: "\u{1E}", maxSplits: 1).last ?? "")
-            if let known = history.lastAttested[key], known >= keep.on { continue }
-            history.lastAttested[key] = keep.on
+        // A line is attested in a campaign when every sheet it was on said Keep; on the day
+        // the last of them did. Only kept lines need their capacities.
+        struct CampaignLine: Hashable {
+            var campaign: String
+            var line: LineID
+        }
+        struct Decided: Hashable {
+            var line: LineID
+            var on: String
+        }
+        var keeps: [CampaignLine: (capacities: Set<String>, on: Day)] = [:]
+        var verified = Set<Decided>()
+        try db.forEach("SELECT system, account, role, decided_on FROM removals_verified") { row in
+            verified.insert(
+                Decided(line: LineID(system: row.text(0), account: row.text(1), role: row.text(2)), on: row.text(3)))
+        }
+        for d in try decisionsInForce() where d.on <= asOf {
+            let line = LineID(system: d.system, account: d.account, role: d.role)
+            if d.decision == "Keep" {
+                let key = CampaignLine(campaign: d.campaign, line: line)
+                var entry = keeps[key] ?? ([], d.on)
+                entry.capacities.insert(d.capacity)
+                entry.on = max(entry.on, d.on)
+                keeps[key] = entry
+            } else if d.decision == "Remove", !verified.contains(Decided(line: line, on: d.on.description)) {
+                let removal = PendingRemoval(
+                    campaign: d.campaign, reviewer: d.reviewer, identity: d.identity, decidedOn: d.on, system: d.system,
+                    account: d.account, role: d.role)
+                // The earliest Remove of a line is the one its deadline counts from.
+                if let known = history.pendingRemovals[line], known.decidedOn <= d.on { continue }
+                history.pendingRemovals[line] = removal
+            }
+        }
+        var capacities: [CampaignLine: Set<String>] = [:]  // capacities issued
+        if !keeps.isEmpty {
+            try db.forEach("SELECT campaign, system, account, role, capacity FROM issued_rows") { row in
+                let key = CampaignLine(
+                    campaign: row.text(0), line: LineID(system: row.text(1), account: row.text(2), role: row.text(3)))
+                if keeps[key] != nil { capacities[key, default: []].insert(row.text(4)) }
+            }
+        }
+        for (key, keep) in keeps where keep.capacities.isSuperset(of: capacities[key] ?? []) {
+            if let known = history.lastAttested[key.line], known >= keep.on { continue }
+            history.lastAttested[key.line] = keep.on
         }
         return history
     }
 
+    /// The lines a run's history said were there (→ first seen), handed to `recordLines`,
+    /// which empties it: a class, so that millions of keys are never copied.
+    public final class LinesSeenBefore: @unchecked Sendable {
+        public var firstSeen: [LineID: Day]
+        public init(_ firstSeen: [LineID: Day]) { self.firstSeen = firstSeen }
+    }
+
     /// Records which lines this run saw: new lines get `first_seen`, lines no longer there
-    /// `gone_seen`, and a pending Remove whose line is gone is verified by this run.
-    func recordLines(asOf: Day, lines: [AccessLine], pending: [String: PendingRemoval]) throws -> Int {
+    /// `gone_seen`, and a pending Remove whose line is gone is verified by this run. `before`
+    /// holds the lines not gone before this run (the history the run read); it is emptied.
+    func recordLines(
+        asOf: Day, lines: [AccessLine], before: LinesSeenBefore, pending: [LineID: PendingRemoval]
+    ) throws -> Int {
         try db.transaction {
-            var present = Set<String>()
-            present.reserveCapacity(lines.count)
+            // A line seen before stays as it is; a new one, or one back after it was gone, starts now.
             let insert = try db.prepare(
-                "INSERT INTO line_history VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (system, account, role) DO UPDATE SET identity = excluded.identity, first_seen = excluded.first_seen, gone_seen = NULL"
+                "INSERT INTO line_history VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (system, account, role) DO UPDATE SET identity = excluded.identity, first_seen = excluded.first_seen, gone_seen = NULL WHERE line_history.gone_seen IS NOT NULL"
             )
-            let known = Set(
-                try db.query("SELECT system, account, role FROM line_history WHERE gone_seen IS NULL", [String]()) {
-                    Self.lineKey(system: $0.text(0), account: $0.text(1), role: $0.text(2))
-                })
+            var pendingSeen = Set<LineID>()
+            let day = asOf.description
             for line in lines {
-                let key = Self.lineKey(system: line.system, account: line.account, role: line.role)
-                guard present.insert(key).inserted else { continue }
-                // A line seen before stays as it is; a new one, or one back after it was gone, starts now.
-                if known.contains(key) { continue }
-                try insert.run(texts: [line.system, line.account, line.role, line.identity ?? "", asOf.description])
+                let id = LineID(system: line.system, account: line.account, role: line.role)
+                if !pending.isEmpty, pending[id] != nil { pendingSeen.insert(id) }
+                if before.firstSeen.removeValue(forKey: id) != nil { continue }
+                try insert.run(texts: [line.system, line.account, line.role, line.identity ?? "", day])
             }
-            let gone = try db.prepare(
-                "UPDATE line_history SET gone_seen = ? WHERE system = ? AND account = ? AND role = ?")
-            for key in known where !present.contains(key) {
-                let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-                try gone.run(texts: [asOf.description] + parts)
+            // What is left in `before` was there and is not now: marked gone, found by a pass
+            // over the lines not yet gone (their text is in the store, not in memory).
+            if !before.firstSeen.isEmpty {
+                var gone: [(String, String, String)] = []
+                try db.forEach("SELECT system, account, role FROM line_history WHERE gone_seen IS NULL") { row in
+                    let (system, account, role) = (row.text(0), row.text(1), row.text(2))
+                    if before.firstSeen[LineID(system: system, account: account, role: role)] != nil {
+                        gone.append((system, account, role))
+                    }
+                }
+                let mark = try db.prepare(
+                    "UPDATE line_history SET gone_seen = ? WHERE system = ? AND account = ? AND role = ?")
+                for (system, account, role) in gone { try mark.run(texts: [day, system, account, role]) }
             }
+            before.firstSeen = [:]
             var verified = 0
             let verify = try db.prepare("INSERT OR IGNORE INTO removals_verified VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for (key, removal) in pending.sorted(by: { $0.key < $1.key }) where !present.contains(key) {
-                let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-                try verify.run(
-                    texts: parts + [
-                        removal.identity, removal.campaign, removal.decidedOn.description, asOf.description,
-                    ])
+            let done = pending.filter { !pendingSeen.contains($0.key) }.values.sorted {
+                ($0.system, $0.account, $0.role) < ($1.system, $1.account, $1.role)
+            }
+            for removal in done {
+                try verify.run(texts: [
+                    removal.system, removal.account, removal.role, removal.identity, removal.campaign,
+                    removal.decidedOn.description, asOf.description,
+                ])
                 verified += 1
             }
             return verified
@@ -344,14 +399,38 @@ extension StateStore {
 
 /// What earlier runs and decisions say about the lines of this run.
 public struct LineHistory: Sendable {
-    /// Line key → the first run that saw it (since it last reappeared).
-    public var firstSeen: [String: Day] = [:]
-    /// Line key → the day of its latest attestation (every reviewer said Keep).
-    public var lastAttested: [String: Day] = [:]
-    /// Line key → the Remove in force not yet seen carried out.
-    public var pendingRemovals: [String: StateStore.PendingRemoval] = [:]
+    /// Line → the first run that saw it (since it last reappeared).
+    public var firstSeen: [LineID: Day] = [:]
+    /// Line → the day of its latest attestation (every reviewer said Keep).
+    public var lastAttested: [LineID: Day] = [:]
+    /// Line → the Remove in force not yet seen carried out.
+    public var pendingRemovals: [LineID: StateStore.PendingRemoval] = [:]
     /// The close of the previous campaign, where "new since last attestation" counts from.
     public var previousClose: Day?
 
     public init() {}
+}
+
+/// A line's identity across runs — system, account and role — in 128 bits: the key of the
+/// history's millions of lines, a tenth of the memory of the strings. Hashed with the
+/// process's own seed (two SipHash values of differently salted input), so it is valid
+/// within one process only and never stored.
+public struct LineID: Hashable, Sendable {
+    let high: Int
+    let low: Int
+
+    public init(system: String, account: String, role: String) {
+        var first = Hasher()
+        first.combine(1 as UInt8)
+        first.combine(system)
+        first.combine(account)
+        first.combine(role)
+        var second = Hasher()
+        second.combine(2 as UInt8)
+        second.combine(system)
+        second.combine(account)
+        second.combine(role)
+        high = first.finalize()
+        low = second.finalize()
+    }
 }

@@ -51,9 +51,22 @@ public enum ReportRenderer {
             "\(outstanding)", t("fjernelser udestående", "removals outstanding") + " (\(late) \(t("for sent", "late")))"
         )
         html += "</div>\n"
+        // The chart shows at most 40 reviewers, the least complete first, when there are more.
+        let charted =
+            report.reviewers.count <= 40
+            ? report.reviewers
+            : Array(
+                report.reviewers.sorted {
+                    (Double($0.decided) / Double(max($0.total, 1)), $0.reviewer)
+                        < (Double($1.decided) / Double(max($1.total, 1)), $1.reviewer)
+                }.prefix(40))
+        if charted.count < report.reviewers.count {
+            html +=
+                "<p class=\"muted\">\(t("De 40 attestanter, der er nået kortest, af \(report.reviewers.count); alle står i tabellen.", "The 40 least complete of \(report.reviewers.count) reviewers; the table lists them all."))</p>\n"
+        }
         html += barChart(
-            id: "chart-completion",
-            report.reviewers.map { ($0.reviewer, Double($0.decided), Double($0.total)) }, unit: "", fraction: true)
+            id: "chart-completion", charted.map { ($0.reviewer, Double($0.decided), Double($0.total)) }, unit: "",
+            fraction: true)
         html +=
             "<table><thead><tr><th>\(t("Attestant", "Reviewer"))</th><th class=\"n\">\(t("Besluttet", "Decided"))</th><th class=\"n\">\(t("Linjer", "Lines"))</th><th class=\"n\">\(t("Behold", "Keep"))</th><th class=\"n\">\(t("Fjern", "Remove"))</th><th>\(t("Version", "Version"))</th><th>\(t("Importeret", "Imported"))</th></tr></thead><tbody>\n"
         for r in report.reviewers {

@@ -55,6 +55,8 @@ public final class StateStore {
                 file_sha256 TEXT NOT NULL);
             """)
         try migrate()
+        // Decisions are read by campaign and reviewer; a closed campaign holds one per line.
+        try db.execute("CREATE INDEX IF NOT EXISTS decisions_by_sheet ON decisions (campaign, reviewer, row_id)")
     }
 
     /// The campaign's secret for row ids, made on first use and never written anywhere else.
@@ -107,7 +109,11 @@ public final class StateStore {
         public var issuedRows: ((IssuedRow) -> Void) -> Void
         public var lines: [AccessLine] = []
         public var findings: [Finding] = []
-        public var pendingRemovals: [String: PendingRemoval] = [:]
+        public var pendingRemovals: [LineID: PendingRemoval] = [:]
+        /// The lines the run's history said were there; emptied by the recording.
+        public var linesSeenBefore = LinesSeenBefore([:])
+        /// Where `--timings` gets the state stage's steps.
+        public var timings: StageTimings?
 
         public init(
             campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
@@ -136,14 +142,26 @@ public final class StateStore {
     ) throws -> Int {
         try db.begin()
         do {
+            var started = Date()
+            func lap(_ name: String) {
+                run.timings?.record(name, since: started)
+                started = Date()
+            }
             try recordRun(asOf: run.asOf, identities: run.identities)
             let number = try recordCounts(run.counts)
+            lap("identity history and counts")
             try issueRows(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedRows($0) }
-            let verified = try recordLines(asOf: run.asOf, lines: run.lines, pending: run.pendingRemovals)
+            lap("issued rows")
+            let verified = try recordLines(
+                asOf: run.asOf, lines: run.lines, before: run.linesSeenBefore, pending: run.pendingRemovals)
+            lap("line history and verified removals")
             try recordLeavers(asOf: run.asOf, identities: run.identities, lines: run.lines)
+            lap("leavers")
             try recordFindings(
                 campaign: run.campaign, asOf: run.asOf, findings: run.findings, identities: run.identities)
+            lap("finding counts")
             try evidence()
+            lap("evidence: leavers.csv, population.csv, report.html, manifest")
             try publish(number) {
                 // Where a test makes the commit fail after the folder was moved into place.
                 if ProcessInfo.processInfo.environment["ACCESSREVIEW_FAIL_AT"] == "state" {
@@ -328,6 +346,32 @@ public final class StateStore {
             Decision(
                 reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4),
                 fileSHA256: r.text(5), decidedOn: Day(iso: r.text(6)) ?? Day(ordinal: 0))
+        }
+    }
+
+    /// The current decisions of one kind, each with the issued row it decides.
+    public func currentDecisionsWithRows(campaign: String, decision: String) throws -> [(Decision, IssuedRow)] {
+        try db.query(
+            """
+            SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
+                CASE WHEN k.effective_on <> '' THEN k.effective_on ELSE substr(d.decided_at, 1, 10) END,
+                r.identity, r.system, r.account, r.role, r.worst, r.capacity
+            FROM decisions d
+            JOIN imports k ON k.id = d.import_id
+            JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
+            WHERE d.campaign = ?1 AND d.decision = ?2 AND (k.kind = 'close' OR d.import_id = (SELECT MAX(i.id) FROM imports i
+                WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer AND i.kind = 'sheet'))
+            ORDER BY d.reviewer, d.row_id
+            """, [campaign, decision]
+        ) { r in
+            (
+                Decision(
+                    reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3),
+                    decidedAt: r.text(4), fileSHA256: r.text(5), decidedOn: Day(iso: r.text(6)) ?? Day(ordinal: 0)),
+                IssuedRow(
+                    campaign: campaign, reviewer: r.text(0), rowId: r.text(1), identity: r.text(7), system: r.text(8),
+                    account: r.text(9), role: r.text(10), worst: Severity(rawValue: r.text(11)), capacity: r.text(12))
+            )
         }
     }
 

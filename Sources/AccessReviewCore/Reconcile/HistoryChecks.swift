@@ -12,8 +12,7 @@ extension ReconcileState {
         var exportedOn: [String: Day] = [:]
         for export in input.exports { if let day = export.exportedOn { exportedOn[export.system] = day } }
         for index in lines.indices {
-            let key = StateStore.lineKey(
-                system: lines[index].system, account: lines[index].account, role: lines[index].role)
+            let key = LineID(system: lines[index].system, account: lines[index].account, role: lines[index].role)
             let firstSeen = history.firstSeen[key] ?? asOf
             lines[index].isNew = history.previousClose.map { firstSeen > $0 } ?? true
             if let removal = history.pendingRemovals[key] {

@@ -162,6 +162,18 @@ package final class SQLiteDatabase {
         try run(sql, texts.map(Value.text))
     }
 
+    /// Steps through a query's rows without collecting them: for results of millions of rows.
+    package func forEach(_ sql: String, _ values: [Value] = [], _ body: (Row) throws -> Void) throws {
+        let statement = try prepare(sql)
+        statement.bind(values)
+        while true {
+            let rc = sqlite3_step(statement.handle)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure("cannot read") }
+            try body(Row(statement: statement.handle))
+        }
+    }
+
     package func query<T>(_ sql: String, _ texts: [String], _ map: (Row) throws -> T) throws -> [T] {
         try query(sql, texts.map(Value.text), map)
     }
