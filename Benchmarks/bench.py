@@ -290,8 +290,10 @@ def bench_campaigns():
 
     step("campaign 1M-A, first run (2026-11-29)", ["run", "--quiet", "--timings", "--config", configs[0]])
     step("campaign 1M-A, close (2026-12-31)", ["close", "--quiet", "--config", configs[0], "--as-of", "2026-12-31"])
-    wall, rss = step("campaign 1M-B, run with history (2027-03-02)",
-                     ["run", "--quiet", "--timings", "--config", configs[1], "--as-of", "2027-03-02"])
+    # The next campaign starts right after the close, on the same exports: a run three
+    # months on would call every generated account dormant (their last logins stand still).
+    wall, rss = step("campaign 1M-B, run with history (2027-01-04)",
+                     ["run", "--quiet", "--timings", "--config", configs[1], "--as-of", "2027-01-04"])
     print(f"    second campaign under 3 minutes: {'MET' if wall < 180 else 'NOT MET'}")
     print(f"    second campaign under 4 GB: {'MET' if rss < 4e9 else 'NOT MET'}")
     store = os.path.join(folder, output, "state.sqlite")

@@ -62,8 +62,12 @@ extension StateStore {
         campaign: String, asOf: Day, plan: SheetVersions, _ produce: ((IssuedRow) -> Void) throws -> Void
     ) throws {
         try db.transaction {
+            // A campaign's first run issues every row once; only a re-run meets rows issued before.
             let insert = try db.prepare(
-                "INSERT INTO issued_rows (campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, reviewer, row_id) DO UPDATE SET last_version = excluded.last_version"
+                "INSERT INTO issued_rows (campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + (plan.rerun
+                        ? " ON CONFLICT (campaign, reviewer, row_id) DO UPDATE SET last_version = excluded.last_version"
+                        : "")
             )
             var counts: [String: Int] = [:]
             var failure: Error?
@@ -94,24 +98,39 @@ extension StateStore {
     }
 
     /// Each reviewer's latest sheet: its lines, how many are decided and how, and its
-    /// version — counted in SQL, in one pass over the issued rows.
+    /// version. The totals come from `sheet_versions`; the decisions are counted by looking
+    /// up each one's row, so the cost follows the decisions, not the millions of rows issued.
     public func reviewerProgress(campaign: String) throws -> [(
         reviewer: String, total: Int, decided: Int, keep: Int, remove: Int, notAttested: Int, version: Int
     )] {
-        try db.query(
+        var counts: [String: (decided: Int, keep: Int, remove: Int, notAttested: Int)] = [:]
+        try db.forEach(
             """
             WITH latest AS (SELECT reviewer, MAX(version) AS v FROM sheet_versions WHERE campaign = ?1 GROUP BY reviewer),
-            lastimport AS (SELECT reviewer, MAX(id) AS id FROM imports WHERE campaign = ?1 AND kind = 'sheet' GROUP BY reviewer),
-            cur AS (SELECT d.reviewer, d.row_id, d.decision FROM decisions d JOIN imports k ON k.id = d.import_id
-                    LEFT JOIN lastimport li ON li.reviewer = d.reviewer
-                    WHERE d.campaign = ?1 AND (k.kind = 'close' OR d.import_id = li.id))
-            SELECT r.reviewer, COUNT(*), COUNT(c.decision), COALESCE(SUM(c.decision = 'Keep'), 0),
-                   COALESCE(SUM(c.decision = 'Remove'), 0), COALESCE(SUM(c.decision = 'not attested'), 0), l.v
-            FROM latest l JOIN issued_rows r ON r.campaign = ?1 AND r.reviewer = l.reviewer AND r.last_version = l.v
-            LEFT JOIN cur c ON c.reviewer = r.reviewer AND c.row_id = r.row_id
-            GROUP BY r.reviewer ORDER BY r.reviewer
+            lastimport AS (SELECT reviewer, MAX(id) AS id FROM imports WHERE campaign = ?1 AND kind = 'sheet' GROUP BY reviewer)
+            SELECT d.reviewer, COUNT(*), SUM(d.decision = 'Keep'), SUM(d.decision = 'Remove'),
+                   SUM(d.decision = 'not attested')
+            FROM decisions d JOIN imports k ON k.id = d.import_id
+            LEFT JOIN lastimport li ON li.reviewer = d.reviewer
+            JOIN latest l ON l.reviewer = d.reviewer
+            JOIN issued_rows r ON r.campaign = ?1 AND r.reviewer = d.reviewer AND r.row_id = d.row_id AND r.last_version = l.v
+            WHERE d.campaign = ?1 AND (k.kind = 'close' OR d.import_id = li.id)
+            GROUP BY d.reviewer
+            """, [.text(campaign)]
+        ) { row in
+            counts[row.text(0)] = (row.integer(1), row.integer(2), row.integer(3), row.integer(4))
+        }
+        return try db.query(
+            """
+            SELECT v.reviewer, v.rows, v.version FROM sheet_versions v
+            WHERE v.campaign = ? AND v.version = (SELECT MAX(w.version) FROM sheet_versions w
+                WHERE w.campaign = v.campaign AND w.reviewer = v.reviewer)
+            ORDER BY v.reviewer
             """, [campaign]
-        ) { ($0.text(0), $0.integer(1), $0.integer(2), $0.integer(3), $0.integer(4), $0.integer(5), $0.integer(6)) }
+        ) { row in
+            let c = counts[row.text(0)] ?? (0, 0, 0, 0)
+            return (row.text(0), row.integer(1), c.decided, c.keep, c.remove, c.notAttested, row.integer(2))
+        }
     }
 
     /// Reviewers whose latest sheet holds a line that was not on the version they returned

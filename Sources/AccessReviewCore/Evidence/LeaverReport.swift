@@ -129,11 +129,13 @@ extension StateStore {
     /// previous campaign's close; every leaver when nil), and earlier ones still holding access.
     public func leaverReport(asOf: Day, periodStart: Day?, graceDays: Int) throws -> LeaverReport {
         var accounts: [String: [(system: String, account: String, gone: Day?)]] = [:]
+        // The few leavers drive the join (CROSS JOIN keeps them outside), each reading its
+        // lines by the identity index: never a pass over millions of lines.
         for (identity, system, account, gone) in try db.query(
             """
             SELECT h.identity, h.system, h.account,
                 CASE WHEN COUNT(h.gone_seen) = COUNT(*) THEN MAX(h.gone_seen) END
-            FROM line_history h JOIN leavers l ON l.identity = h.identity
+            FROM leavers l CROSS JOIN line_history h ON h.identity = l.identity
             GROUP BY h.identity, h.system, h.account ORDER BY h.identity, h.system, h.account
             """, [String](), { ($0.text(0), $0.text(1), $0.text(2), $0.optionalText(3).flatMap { Day(iso: $0) }) })
         {
