@@ -36,7 +36,7 @@ public final class StateStore {
         try db.execute(
             """
             PRAGMA journal_mode = WAL;
-            PRAGMA cache_size = -65536;
+            PRAGMA cache_size = -262144;
             CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
                 as_of TEXT, deadline TEXT);
             CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
