@@ -282,13 +282,16 @@ extension StateStore {
     public func lineHistory(before asOf: Day, campaign: String) throws -> LineHistory {
         var history = LineHistory()
         history.previousClose = try previousClose(before: asOf, other: campaign)?.on
+        // Millions of lines: each distinct day parsed once.
+        var days: [String: Day] = [:]
         try db.forEach(
             "SELECT system, account, role, first_seen FROM line_history WHERE gone_seen IS NULL AND first_seen <= ?",
             [.text(asOf.description)]
         ) { row in
-            if let first = Day(iso: row.text(3)) {
-                history.firstSeen[LineID(system: row.text(0), account: row.text(1), role: row.text(2))] = first
-            }
+            let text = row.text(3)
+            guard let first = days[text] ?? Day(iso: text) else { return }
+            days[text] = first
+            history.firstSeen[LineID(system: row.text(0), account: row.text(1), role: row.text(2))] = first
         }
         // A line is attested in a campaign when every sheet it was on said Keep; on the day
         // the last of them did. Only kept lines need their capacities.
@@ -340,7 +343,7 @@ extension StateStore {
 
     /// The lines a run's history said were there (→ first seen), handed to `recordLines`,
     /// which empties it: a class, so that millions of keys are never copied.
-    public final class LinesSeenBefore: @unchecked Sendable {
+    public final class LinesSeenBefore {
         public var firstSeen: [LineID: Day]
         public init(_ firstSeen: [LineID: Day]) { self.firstSeen = firstSeen }
     }

@@ -36,7 +36,7 @@ public final class StateStore {
         try db.execute(
             """
             PRAGMA journal_mode = WAL;
-            PRAGMA cache_size = -262144;
+            PRAGMA cache_size = -65536;
             CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
                 as_of TEXT, deadline TEXT);
             CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
@@ -140,6 +140,11 @@ public final class StateStore {
         _ run: RunRecord, evidence: () throws -> Void = {},
         publish: (_ runNumber: Int, _ commitState: () throws -> Void) throws -> Void
     ) throws -> Int {
+        // Millions of rows are written in this one transaction: a larger page cache spills
+        // less into the WAL (1M run: issued rows 44.5 -> 40.7 s, line history 30.1 -> 24.6 s).
+        // Only here: the reads before the run's peak keep the small one.
+        try db.execute("PRAGMA cache_size = -262144")
+        defer { try? db.execute("PRAGMA cache_size = -65536; PRAGMA shrink_memory") }
         try db.begin()
         do {
             var started = Date()
