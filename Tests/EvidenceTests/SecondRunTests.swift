@@ -133,4 +133,18 @@ import TestSupport
         let info = try Tool.run(["/usr/bin/pdfinfo", pdf], executable: "/usr/bin/pdfinfo")
         #expect(info.stdout.contains("(A4)"), "\(info.stdout)")
     }
+
+    @Test func theReportIsInTheConfigsLanguage() throws {
+        try samples.replace(in: "Samples/accessreview.yaml", "language: da", with: "language: en")
+        let run = try Tool.run(["run", "--config", samples.file("Samples/accessreview.yaml"), "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(samples.read("out/2026-H2/report.html"))
+        #expect(report.contains("<html lang=\"en\">"))
+        for heading in ["Completion", "Removals", "Findings", "Leavers: timely removal", "The population"] {
+            #expect(report.contains("<h2>\(heading)</h2>"), "\(heading)")
+        }
+        for danish in ["Gennemførelse", "Fjernelser", "Fratrådte", "Populationen"] {
+            #expect(!report.contains(danish), "\(danish) in an English report")
+        }
+    }
 }
