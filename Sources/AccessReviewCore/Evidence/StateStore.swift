@@ -111,7 +111,7 @@ public final class StateStore {
         public var findings: [Finding] = []
         public var pendingRemovals: [LineID: PendingRemoval] = [:]
         /// The lines the run's history said were there; emptied by the recording.
-        public var linesSeenBefore = LinesSeenBefore([:])
+        public var linesSeenBefore = LinesSeenBefore(LineDays())
         /// Where `--timings` gets the state stage's steps.
         public var timings: StageTimings?
 
