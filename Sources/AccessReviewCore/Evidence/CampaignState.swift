@@ -156,25 +156,6 @@ extension StateStore {
             ) { $0.text(0) })
     }
 
-    /// The latest version of each reviewer's sheet and the version their latest returned
-    /// file was issued as (0 when none came back).
-    public func sheetVersions(campaign: String) throws -> [String: (latest: Int, returned: Int)] {
-        var result: [String: (Int, Int)] = [:]
-        for (reviewer, latest) in try db.query(
-            "SELECT reviewer, MAX(version) FROM sheet_versions WHERE campaign = ? GROUP BY reviewer", [campaign],
-            { ($0.text(0), $0.integer(1)) })
-        {
-            result[reviewer] = (latest, 0)
-        }
-        for (reviewer, returned) in try db.query(
-            "SELECT reviewer, sheet_version FROM imports WHERE campaign = ? AND kind = 'sheet' ORDER BY id", [campaign],
-            { ($0.text(0), $0.integer(1)) })
-        {
-            result[reviewer]?.1 = returned
-        }
-        return result
-    }
-
     /// The rows issued to a reviewer in every version, with the versions each was on.
     public func issuedRowVersions(campaign: String, reviewer: String) throws -> [(
         row: IssuedRow, first: Int, last: Int
@@ -264,11 +245,10 @@ extension StateStore {
         try db.query(
             """
             SELECT r.system, r.account, r.role, r.identity, d.campaign, d.reviewer, r.capacity, d.decision,
-                CASE WHEN i.effective_on <> '' THEN i.effective_on ELSE substr(d.decided_at, 1, 10) END
-            FROM decisions d JOIN imports i ON i.id = d.import_id
+                \(Self.decisionDay)
+            FROM decisions d JOIN imports k ON k.id = d.import_id
             JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
-            WHERE d.decision IN ('Keep', 'Remove') AND (i.kind = 'close' OR i.id = (SELECT MAX(j.id) FROM imports j
-                WHERE j.campaign = d.campaign AND j.reviewer = d.reviewer AND j.kind = 'sheet'))
+            WHERE d.decision IN ('Keep', 'Remove') AND \(Self.decisionInForce)
             """, [String]()
         ) { r in
             (
@@ -432,84 +412,4 @@ public struct LineHistory: Sendable {
     public var previousClose: Day?
 
     public init() {}
-}
-
-/// A line's identity across runs — system, account and role — in 128 bits: the key of the
-/// history's millions of lines, a tenth of the memory of the strings. Hashed with the
-/// process's own seed (two SipHash values of differently salted input), so it is valid
-/// within one process only and never stored.
-public struct LineID: Hashable, Comparable, Sendable {
-    let high: Int
-    let low: Int
-
-    public static func < (a: LineID, b: LineID) -> Bool { (a.high, a.low) < (b.high, b.low) }
-
-    public init(system: String, account: String, role: String) {
-        var first = Hasher()
-        first.combine(1 as UInt8)
-        first.combine(system)
-        first.combine(account)
-        first.combine(role)
-        var second = Hasher()
-        second.combine(2 as UInt8)
-        second.combine(system)
-        second.combine(account)
-        second.combine(role)
-        high = first.finalize()
-        low = second.finalize()
-    }
-}
-
-/// The lines a history holds, each with the day it was first seen: one array sorted by
-/// `LineID`, 24 bytes a line where a dictionary took more than twice that (a million
-/// identities hold 7.4 M lines), looked up by binary search. Filled with `append`, then
-/// `seal`ed once; `take` marks a line as seen (for the run that records the lines).
-public struct LineDays: Sendable {
-    private struct Entry {
-        var id: LineID
-        var day: Int32
-        var taken: Bool
-    }
-    private var entries: [Entry] = []
-
-    public init() {}
-
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-
-    public mutating func append(_ id: LineID, _ day: Day) {
-        entries.append(Entry(id: id, day: Int32(truncatingIfNeeded: day.ordinal), taken: false))
-    }
-
-    /// Sorts what was appended; a line appended twice keeps its earliest day.
-    public mutating func seal() {
-        entries.sort { ($0.id, $0.day) < ($1.id, $1.day) }
-        var unique: [Entry] = []
-        unique.reserveCapacity(entries.count)
-        for entry in entries where unique.last?.id != entry.id { unique.append(entry) }
-        entries = unique
-    }
-
-    private func position(_ id: LineID) -> Int? {
-        var low = 0, high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].id < id { low = middle + 1 } else { high = middle }
-        }
-        return low < entries.count && entries[low].id == id ? low : nil
-    }
-
-    public subscript(id: LineID) -> Day? { position(id).map { Day(ordinal: Int(entries[$0].day)) } }
-
-    /// Marks the line seen; false when it is not here (a new line) or was marked already.
-    public mutating func take(_ id: LineID) -> Bool {
-        guard let index = position(id), !entries[index].taken else { return false }
-        entries[index].taken = true
-        return true
-    }
-
-    /// Whether the line is here and was never taken: there before, and not seen now.
-    public func isUntaken(_ id: LineID) -> Bool { position(id).map { !entries[$0].taken } ?? false }
-
-    public var untakenCount: Int { entries.reduce(0) { $0 + ($1.taken ? 0 : 1) } }
 }

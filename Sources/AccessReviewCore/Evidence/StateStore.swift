@@ -182,16 +182,11 @@ public final class StateStore {
         }
     }
 
-    /// The rows issued in a campaign: on any version of each sheet, or (`current`) on the
-    /// latest version of each reviewer's sheet.
-    public func issuedRows(campaign: String, reviewer: String? = nil, current: Bool = false) throws -> [IssuedRow] {
+    /// The rows issued in a campaign, on any version of each sheet.
+    public func issuedRows(campaign: String) throws -> [IssuedRow] {
         let sql =
-            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows r WHERE campaign = ?"
-            + (reviewer == nil ? "" : " AND reviewer = ?")
-            + (current
-                ? " AND last_version = (SELECT MAX(v.version) FROM sheet_versions v WHERE v.campaign = r.campaign AND v.reviewer = r.reviewer)"
-                : "") + " ORDER BY reviewer, row_id"
-        return try db.query(sql, reviewer.map { [campaign, $0] } ?? [campaign]) { r in
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ? ORDER BY reviewer, row_id"
+        return try db.query(sql, [campaign]) { r in
             IssuedRow(
                 campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
                 account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
@@ -341,10 +336,9 @@ public final class StateStore {
         try db.query(
             """
             SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
-                CASE WHEN k.effective_on <> '' THEN k.effective_on ELSE substr(d.decided_at, 1, 10) END FROM decisions d
+                \(Self.decisionDay) FROM decisions d
             JOIN imports k ON k.id = d.import_id
-            WHERE d.campaign = ? AND (k.kind = 'close' OR d.import_id = (SELECT MAX(i.id) FROM imports i
-                WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer AND i.kind = 'sheet'))
+            WHERE d.campaign = ? AND \(Self.decisionInForce)
             ORDER BY d.reviewer, d.row_id
             """, [campaign]
         ) { r in
@@ -359,13 +353,12 @@ public final class StateStore {
         try db.query(
             """
             SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
-                CASE WHEN k.effective_on <> '' THEN k.effective_on ELSE substr(d.decided_at, 1, 10) END,
+                \(Self.decisionDay),
                 r.identity, r.system, r.account, r.role, r.worst, r.capacity
             FROM decisions d
             JOIN imports k ON k.id = d.import_id
             JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
-            WHERE d.campaign = ?1 AND d.decision = ?2 AND (k.kind = 'close' OR d.import_id = (SELECT MAX(i.id) FROM imports i
-                WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer AND i.kind = 'sheet'))
+            WHERE d.campaign = ?1 AND d.decision = ?2 AND \(Self.decisionInForce)
             ORDER BY d.reviewer, d.row_id
             """, [campaign, decision]
         ) { r in
@@ -379,6 +372,15 @@ public final class StateStore {
             )
         }
     }
+
+    /// Whether decision `d` (of import `k`) is in force: every decision of a close, and each
+    /// reviewer's decisions from their latest returned sheet (a later file supersedes).
+    static let decisionInForce = """
+        (k.kind = 'close' OR d.import_id = (SELECT MAX(i.id) FROM imports i
+            WHERE i.campaign = d.campaign AND i.reviewer = d.reviewer AND i.kind = 'sheet'))
+        """
+    /// The day decision `d` (of import `k`) counts from: the import's `--as-of`, else the day imported.
+    static let decisionDay = "CASE WHEN k.effective_on <> '' THEN k.effective_on ELSE substr(d.decided_at, 1, 10) END"
 
     /// Reviewer → the days their files were imported (as counted: `--as-of` or the day), oldest first.
     public func importDays(campaign: String) throws -> [String: [String]] {
