@@ -67,6 +67,80 @@ import TestSupport
             try StateStore(path: path).currentDecisions(campaign: "2026-H2").map(\.decision) == ["Remove", "Remove"])
     }
 
+    /// A store of schema 2 (rows in `issued_rows`, each with the first and last version of
+    /// its sheet it was on), written as a campaign re-run with a changed sheet left it.
+    @Test func aStoreOfVersionTwoKeepsEveryVersionOfEachSheet() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        try writeVersionZeroStore(path)
+        let db = try SQLiteDatabase(path: path)
+        try db.execute(
+            """
+            ALTER TABLE issued_rows ADD COLUMN first_version INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE issued_rows ADD COLUMN last_version INTEGER NOT NULL DEFAULT 1;
+            CREATE TABLE sheet_versions (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, version INTEGER NOT NULL,
+                issued_on TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (campaign, reviewer, version));
+            ALTER TABLE campaigns ADD COLUMN closed_on TEXT;
+            ALTER TABLE campaigns ADD COLUMN unanswered TEXT;
+            ALTER TABLE imports ADD COLUMN chain TEXT;
+            ALTER TABLE imports ADD COLUMN effective_on TEXT NOT NULL DEFAULT '';
+            ALTER TABLE imports ADD COLUMN kind TEXT NOT NULL DEFAULT 'sheet';
+            ALTER TABLE imports ADD COLUMN sheet_version INTEGER NOT NULL DEFAULT 1;
+            CREATE TABLE line_history (system TEXT NOT NULL, account TEXT NOT NULL, role TEXT NOT NULL,
+                identity TEXT NOT NULL, first_seen TEXT NOT NULL, gone_seen TEXT,
+                PRIMARY KEY (system, account, role)) WITHOUT ROWID;
+            CREATE TABLE removals_verified (system TEXT NOT NULL, account TEXT NOT NULL, role TEXT NOT NULL,
+                identity TEXT NOT NULL, campaign TEXT NOT NULL, decided_on TEXT NOT NULL, verified_on TEXT NOT NULL,
+                PRIMARY KEY (system, account, role, decided_on)) WITHOUT ROWID;
+            CREATE TABLE leavers (identity TEXT PRIMARY KEY, name TEXT NOT NULL, department TEXT NOT NULL,
+                hr_end_date TEXT NOT NULL, directory_end_date TEXT NOT NULL, became_leaver_on TEXT NOT NULL,
+                first_seen_disabled TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE campaign_findings (campaign TEXT NOT NULL, as_of TEXT NOT NULL, code TEXT NOT NULL,
+                severity TEXT NOT NULL, department TEXT NOT NULL, system TEXT NOT NULL, count INTEGER NOT NULL);
+            UPDATE issued_rows SET last_version = 2 WHERE row_id = 'r2';
+            INSERT INTO issued_rows VALUES ('2026-H2', 'maso', 'r3', 'bole', 'esdh', 'E2', 'Sagsbehandler', '', 'manager', 2, 2);
+            INSERT INTO sheet_versions VALUES ('2026-H2', 'maso', 1, '2026-11-29', 2), ('2026-H2', 'maso', 2, '2026-12-02', 2);
+            PRAGMA user_version = 2;
+            """)
+        let store = try StateStore(path: path)
+        #expect(try version(path) == StateStore.schemaVersion)
+        let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table'", [String]()) { $0.text(0) }
+        #expect(!tables.contains("issued_rows"))
+        let sheets = try store.issuedSheets(campaign: "2026-H2", reviewer: "maso")
+        #expect(sheets.map(\.version) == [1, 2])
+        #expect(sheets.map { $0.rows.map(\.rowId) } == [["r1", "r2"], ["r2", "r3"]])
+        #expect(sheets[1].rows[1].role == "Sagsbehandler" && sheets[1].rows[0].worst == .high)
+        #expect(
+            try store.issuedRowVersions(campaign: "2026-H2", reviewer: "maso").map {
+                "\($0.row.rowId) \($0.first)-\($0.last)"
+            }
+                == ["r1 1-1", "r2 1-2", "r3 2-2"])
+        // The import was of version 1; version 2 holds r3, never sent: the sheet goes again.
+        #expect(try store.reviewersToResend(campaign: "2026-H2") == ["maso"])
+        #expect(try store.findRow("r3")?.identity == "bole")
+        #expect(try store.findRow("r9") == nil)
+        #expect(try store.largestSheet(campaign: "2026-H2") == 2)
+        // On version 2 only r2 (Remove) is decided: r1 left the sheet.
+        let progress = try #require(try store.reviewerProgress(campaign: "2026-H2").first)
+        #expect(progress.version == 2 && progress.total == 2 && progress.decided == 1 && progress.remove == 1)
+        #expect(try store.close(campaign: "2026-H2", on: Day(iso: "2026-12-31")!, outcome: "not attested") == 1)
+        #expect(try store.reviewerProgress(campaign: "2026-H2").first?.decided == 2)
+    }
+
+    /// A damaged blob is named, not read as an empty sheet.
+    @Test func aDamagedSheetInTheStoreIsNamed() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        try writeVersionZeroStore(path)
+        _ = try StateStore(path: path)
+        try SQLiteDatabase(path: path).execute("UPDATE sheet_versions SET content = x'0105414243'")
+        #expect {
+            _ = try StateStore(path: path).issuedRows(campaign: "2026-H2")
+        } throws: { error in
+            (error as? ToolError)?.message.contains("version 1 of maso's sheet in campaign 2026-H2 are damaged") == true
+        }
+    }
+
     @Test func anEditedDecisionIsFoundAtItsImport() throws {
         let folder = TemporaryFolder()
         let path = folder.file("state.sqlite")

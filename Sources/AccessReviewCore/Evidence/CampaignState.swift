@@ -24,152 +24,52 @@ extension StateStore {
         public init() {}
     }
 
-    /// Compares each sheet with the latest version issued to its reviewer.
-    public func planVersions(campaign: String, sheets: [(reviewer: String, rowIds: Set<String>)]) throws
-        -> SheetVersions
-    {
-        var plan = SheetVersions()
-        let latest = Dictionary(
-            try db.query(
-                "SELECT reviewer, MAX(version) FROM sheet_versions WHERE campaign = ? GROUP BY reviewer", [campaign]
-            ) { ($0.text(0), $0.integer(1)) }, uniquingKeysWith: { a, _ in a })
-        plan.rerun = !latest.isEmpty
-        for sheet in sheets {
-            guard let previous = latest[sheet.reviewer] else {
-                plan.version[sheet.reviewer] = 1
-                if plan.rerun { plan.changed.insert(sheet.reviewer) }
-                if plan.rerun { plan.resend.insert(sheet.reviewer) }
-                continue
-            }
-            let issued = try db.query(
-                "SELECT row_id, last_version FROM issued_rows WHERE campaign = ? AND reviewer = ?",
-                [.text(campaign), .text(sheet.reviewer)]
-            ) { ($0.text(0), $0.integer(1)) }
-            if Set(issued.filter { $0.1 == previous }.map(\.0)) == sheet.rowIds {
-                plan.version[sheet.reviewer] = previous
-            } else {
-                plan.version[sheet.reviewer] = previous + 1
-                plan.changed.insert(sheet.reviewer)
-                if !sheet.rowIds.isSubset(of: Set(issued.map(\.0))) { plan.resend.insert(sheet.reviewer) }
-            }
-        }
-        return plan
-    }
-
-    /// Records the rows of the sheets `plan` gave a new version; rows of unchanged sheets
-    /// and of earlier versions stay, so every sheet ever issued in the campaign stays importable.
-    func issueRows(
-        campaign: String, asOf: Day, plan: SheetVersions, _ produce: ((IssuedRow) -> Void) throws -> Void
-    ) throws {
-        try db.transaction {
-            // A campaign's first run issues every row once; only a re-run meets rows issued before.
-            let insert = try db.prepare(
-                "INSERT INTO issued_rows (campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + (plan.rerun
-                        ? " ON CONFLICT (campaign, reviewer, row_id) DO UPDATE SET last_version = excluded.last_version"
-                        : "")
-            )
-            var counts: [String: Int] = [:]
-            var failure: Error?
-            try produce { row in
-                guard failure == nil, plan.changed.contains(row.reviewer) || !plan.rerun,
-                    let version = plan.version[row.reviewer]
-                else { return }
-                counts[row.reviewer, default: 0] += 1
-                do {
-                    try insert.run([
-                        .text(row.campaign), .text(row.reviewer), .text(row.rowId), .text(row.identity),
-                        .text(row.system), .text(row.account), .text(row.role), .text(row.worst?.rawValue ?? ""),
-                        .text(row.capacity), .integer(version), .integer(version),
-                    ])
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure { throw failure }
-            let versions = try db.prepare("INSERT INTO sheet_versions VALUES (?, ?, ?, ?, ?)")
-            for (reviewer, count) in counts.sorted(by: { $0.key < $1.key }) {
-                try versions.run([
-                    .text(campaign), .text(reviewer), .integer(plan.version[reviewer] ?? 1), .text(asOf.description),
-                    .integer(count),
-                ])
-            }
-        }
-    }
-
     /// Each reviewer's latest sheet: its lines, how many are decided and how, and its
-    /// version. The totals come from `sheet_versions`; the decisions are counted by looking
-    /// up each one's row, so the cost follows the decisions, not the millions of rows issued.
+    /// version. The totals come from `sheet_versions`; the decisions in force are counted in
+    /// SQL. Decisions are only taken for rows issued to the reviewer, so on a sheet that never
+    /// had a second version every one counts; on a later version only those of its rows.
     public func reviewerProgress(campaign: String) throws -> [(
         reviewer: String, total: Int, decided: Int, keep: Int, remove: Int, notAttested: Int, version: Int
     )] {
-        var counts: [String: (decided: Int, keep: Int, remove: Int, notAttested: Int)] = [:]
-        try db.forEach(
-            """
-            WITH latest AS (SELECT reviewer, MAX(version) AS v FROM sheet_versions WHERE campaign = ?1 GROUP BY reviewer),
-            lastimport AS (SELECT reviewer, MAX(id) AS id FROM imports WHERE campaign = ?1 AND kind = 'sheet' GROUP BY reviewer)
-            SELECT d.reviewer, COUNT(*), SUM(d.decision = 'Keep'), SUM(d.decision = 'Remove'),
-                   SUM(d.decision = 'not attested')
-            FROM decisions d JOIN imports k ON k.id = d.import_id
-            LEFT JOIN lastimport li ON li.reviewer = d.reviewer
-            JOIN latest l ON l.reviewer = d.reviewer
-            JOIN issued_rows r ON r.campaign = ?1 AND r.reviewer = d.reviewer AND r.row_id = d.row_id AND r.last_version = l.v
-            WHERE d.campaign = ?1 AND (k.kind = 'close' OR d.import_id = li.id)
-            GROUP BY d.reviewer
-            """, [.text(campaign)]
-        ) { row in
-            counts[row.text(0)] = (row.integer(1), row.integer(2), row.integer(3), row.integer(4))
-        }
-        return try db.query(
+        let sheets = try db.query(
             """
             SELECT v.reviewer, v.rows, v.version FROM sheet_versions v
             WHERE v.campaign = ? AND v.version = (SELECT MAX(w.version) FROM sheet_versions w
                 WHERE w.campaign = v.campaign AND w.reviewer = v.reviewer)
             ORDER BY v.reviewer
             """, [campaign]
+        ) { (reviewer: $0.text(0), rows: $0.integer(1), version: $0.integer(2)) }
+        var counts: [String: (decided: Int, keep: Int, remove: Int, notAttested: Int)] = [:]
+        try db.forEach(
+            """
+            SELECT d.reviewer, COUNT(*), SUM(d.decision = 'Keep'), SUM(d.decision = 'Remove'),
+                   SUM(d.decision = 'not attested')
+            FROM decisions d JOIN imports k ON k.id = d.import_id
+            WHERE d.campaign = ?1 AND \(Self.decisionInForce)
+            GROUP BY d.reviewer
+            """, [.text(campaign)]
         ) { row in
-            let c = counts[row.text(0)] ?? (0, 0, 0, 0)
-            return (row.text(0), row.integer(1), c.decided, c.keep, c.remove, c.notAttested, row.integer(2))
+            counts[row.text(0)] = (row.integer(1), row.integer(2), row.integer(3), row.integer(4))
         }
-    }
-
-    /// Reviewers whose latest sheet holds a line that was not on the version they returned
-    /// last (or on the first version, when they returned none): they must get it again.
-    public func reviewersToResend(campaign: String) throws -> Set<String> {
-        // Only a re-run makes a second version; most campaigns never have one.
-        guard
-            try db.query(
-                "SELECT 1 FROM sheet_versions WHERE campaign = ? AND version > 1 LIMIT 1", [campaign], { _ in true }
-            ).first != nil
-        else { return [] }
-        return Set(
-            try db.query(
-                """
-                SELECT DISTINCT r.reviewer FROM issued_rows r
-                WHERE r.campaign = ?
-                  AND r.last_version = (SELECT MAX(v.version) FROM sheet_versions v
-                                        WHERE v.campaign = r.campaign AND v.reviewer = r.reviewer)
-                  AND r.first_version > COALESCE((SELECT i.sheet_version FROM imports i
-                                                  WHERE i.campaign = r.campaign AND i.reviewer = r.reviewer
-                                                    AND i.kind = 'sheet' ORDER BY i.id DESC LIMIT 1), 1)
-                """, [campaign]
-            ) { $0.text(0) })
-    }
-
-    /// The rows issued to a reviewer in every version, with the versions each was on.
-    public func issuedRowVersions(campaign: String, reviewer: String) throws -> [(
-        row: IssuedRow, first: Int, last: Int
-    )] {
-        try db.query(
-            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version FROM issued_rows WHERE campaign = ? AND reviewer = ? ORDER BY row_id",
-            [campaign, reviewer]
-        ) { r in
-            (
-                IssuedRow(
-                    campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
-                    account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8)),
-                r.integer(9), r.integer(10)
-            )
+        for sheet in sheets where sheet.version > 1 && counts[sheet.reviewer] != nil {
+            let onSheet = Set(
+                try issuedSheets(campaign: campaign, reviewer: sheet.reviewer).last?.rows.map(\.rowId) ?? [])
+            var count = (decided: 0, keep: 0, remove: 0, notAttested: 0)
+            for decision in try currentDecisions(campaign: campaign, reviewer: sheet.reviewer, decision: nil)
+            where onSheet.contains(decision.rowId) {
+                count.decided += 1
+                switch decision.decision {
+                case "Keep": count.keep += 1
+                case "Remove": count.remove += 1
+                case "not attested": count.notAttested += 1
+                default: break
+                }
+            }
+            counts[sheet.reviewer] = count
+        }
+        return sheets.map { sheet in
+            let c = counts[sheet.reviewer] ?? (0, 0, 0, 0)
+            return (sheet.reviewer, sheet.rows, c.decided, c.keep, c.remove, c.notAttested, sheet.version)
         }
     }
 
@@ -196,24 +96,26 @@ extension StateStore {
     /// rows given the outcome.
     public func close(campaign: String, on day: Day, outcome: String) throws -> Int {
         try db.transaction {
-            let decided = Set(try currentDecisions(campaign: campaign).map { $0.reviewer + "\u{1F}" + $0.rowId })
-            let open = try db.query(
-                """
-                SELECT i.reviewer, i.row_id FROM issued_rows i
-                WHERE i.campaign = ? AND i.last_version = (SELECT MAX(v.version) FROM sheet_versions v
-                    WHERE v.campaign = i.campaign AND v.reviewer = i.reviewer)
-                ORDER BY i.reviewer, i.row_id
-                """, [campaign]
-            ) { ($0.text(0), $0.text(1)) }.filter { !decided.contains($0.0 + "\u{1F}" + $0.1) }
-            for (reviewer, rows) in Dictionary(grouping: open, by: \.0).sorted(by: { $0.key < $1.key }) {
+            var decided: [String: Set<String>] = [:]
+            for decision in try currentDecisions(campaign: campaign) {
+                decided[decision.reviewer, default: []].insert(decision.rowId)
+            }
+            var unanswered = 0
+            // Each sheet's open rows are recorded as it is read: the rows are never all in memory.
+            try forEachSheet(campaign: campaign, latestOnly: true) { sheet in
+                let theirs = decided[sheet.reviewer] ?? []
+                let open = sheet.rows.map(\.rowId).filter { !theirs.contains($0) }.sorted()
+                guard !open.isEmpty else { return }
+                unanswered += open.count
                 try recordImport(
-                    campaign: campaign, reviewer: reviewer, file: "(close)", sha256: "close:\(campaign):\(reviewer)",
-                    decisions: rows.map { ($0.1, outcome, "unanswered at close") }, effectiveOn: day, kind: "close")
+                    campaign: campaign, reviewer: sheet.reviewer, file: "(close)",
+                    sha256: "close:\(campaign):\(sheet.reviewer)",
+                    decisions: open.map { ($0, outcome, "unanswered at close") }, effectiveOn: day, kind: "close")
             }
             try db.run(
                 "UPDATE campaigns SET closed_on = ?, unanswered = ? WHERE campaign = ?",
                 [day.description, outcome, campaign])
-            return open.count
+            return unanswered
         }
     }
 
@@ -242,20 +144,37 @@ extension StateStore {
         system: String, account: String, role: String, identity: String, campaign: String, reviewer: String,
         capacity: String, decision: String, on: Day
     )] {
-        try db.query(
+        var decisions: [String: [String: [(rowId: String, decision: String, on: Day)]]] = [:]
+        try db.forEach(
             """
-            SELECT r.system, r.account, r.role, r.identity, d.campaign, d.reviewer, r.capacity, d.decision,
-                \(Self.decisionDay)
+            SELECT d.campaign, d.reviewer, d.row_id, d.decision, \(Self.decisionDay)
             FROM decisions d JOIN imports k ON k.id = d.import_id
-            JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
             WHERE d.decision IN ('Keep', 'Remove') AND \(Self.decisionInForce)
-            """, [String]()
+            """
         ) { r in
-            (
-                r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7),
-                Day(iso: r.text(8)) ?? Day(ordinal: 0)
-            )
+            decisions[r.text(0), default: [:]][r.text(1), default: []].append(
+                (r.text(2), r.text(3), Day(iso: r.text(4)) ?? Day(ordinal: 0)))
         }
+        var result:
+            [(
+                system: String, account: String, role: String, identity: String, campaign: String, reviewer: String,
+                capacity: String, decision: String, on: Day
+            )] = []
+        // The rows are looked up sheet by sheet: only the sheets with a Keep or Remove are read.
+        for (campaign, byReviewer) in decisions.sorted(by: { $0.key < $1.key }) {
+            for (reviewer, theirs) in byReviewer.sorted(by: { $0.key < $1.key }) {
+                let rows = try issuedRowsByID(campaign: campaign, reviewer: reviewer)
+                for decision in theirs {
+                    guard let r = rows[decision.rowId] else { continue }
+                    result.append(
+                        (
+                            r.system, r.account, r.role, r.identity, campaign, reviewer, r.capacity,
+                            decision.decision, decision.on
+                        ))
+                }
+            }
+        }
+        return result
     }
 
     /// What history findings and "new since last attestation" need, as of `asOf`.
@@ -308,11 +227,13 @@ extension StateStore {
             }
         }
         var capacities: [CampaignLine: Set<String>] = [:]  // capacities issued
-        if !keeps.isEmpty {
-            try db.forEach("SELECT campaign, system, account, role, capacity FROM issued_rows") { row in
-                let key = CampaignLine(
-                    campaign: row.text(0), line: LineID(system: row.text(1), account: row.text(2), role: row.text(3)))
-                if keeps[key] != nil { capacities[key, default: []].insert(row.text(4)) }
+        for campaign in Set(keeps.keys.map(\.campaign)).sorted() {
+            try forEachSheet(campaign: campaign, latestOnly: false) { sheet in
+                for row in sheet.rows {
+                    let key = CampaignLine(
+                        campaign: campaign, line: LineID(system: row.system, account: row.account, role: row.role))
+                    if keeps[key] != nil { capacities[key, default: []].insert(row.capacity) }
+                }
             }
         }
         for (key, keep) in keeps where keep.capacities.isSuperset(of: capacities[key] ?? []) {

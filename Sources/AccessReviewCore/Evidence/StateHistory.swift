@@ -12,7 +12,9 @@ extension StateStore {
     ///   (`imports.effective_on`) and the close's unanswered outcome (`imports.kind`), and what
     ///   history findings and the leaver report need (`line_history`, `removals_verified`,
     ///   `leavers`, `campaign_findings`).
-    public static let schemaVersion = 2
+    /// - 3: the rows issued on each sheet version as one blob (`sheet_versions.content`, see
+    ///   `IssuedSheetCodec`) instead of a table row each (`issued_rows`, dropped).
+    public static let schemaVersion = 3
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
     /// store written by a newer accessreview rather than guess at it.
@@ -68,6 +70,47 @@ extension StateStore {
                     """)
             }
         }
+        if version < 3 {
+            try db.transaction {
+                try db.execute("ALTER TABLE sheet_versions ADD COLUMN content BLOB")
+                try migrateIssuedRows()
+                try db.execute("DROP TABLE issued_rows; PRAGMA user_version = 3")
+            }
+        }
+    }
+
+    /// Schema 3: each sheet version's rows (a row was on the versions from its `first_version`
+    /// to its `last_version`) become that version's blob.
+    private func migrateIssuedRows() throws {
+        let write = try db.prepare(
+            """
+            INSERT INTO sheet_versions (campaign, reviewer, version, issued_on, rows, content) VALUES (?, ?, ?, '', ?, ?)
+            ON CONFLICT (campaign, reviewer, version) DO UPDATE SET rows = excluded.rows, content = excluded.content
+            """)
+        var sheet: [(row: IssuedRow, first: Int, last: Int)] = []
+        func flush() throws {
+            guard let first = sheet.first else { return }
+            for version in 1...max(1, sheet.map(\.last).max() ?? 1) {
+                let rows = sheet.filter { $0.first <= version && version <= $0.last }.map(\.row)
+                try write.run([
+                    .text(first.row.campaign), .text(first.row.reviewer), .integer(version), .integer(rows.count),
+                    .blob(IssuedSheetCodec.encode(rows)),
+                ])
+            }
+            sheet.removeAll()
+        }
+        try db.forEach(
+            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity, first_version, last_version FROM issued_rows ORDER BY campaign, reviewer, row_id"
+        ) { r in
+            let row = IssuedRow(
+                campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
+                account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
+            if let last = sheet.last?.row, last.campaign != row.campaign || last.reviewer != row.reviewer {
+                try flush()
+            }
+            sheet.append((row, r.integer(9), r.integer(10)))
+        }
+        try flush()
     }
 
     /// One import with its decisions, as the chain covers it.

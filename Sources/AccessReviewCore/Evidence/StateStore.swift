@@ -33,27 +33,29 @@ public final class StateStore {
 
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
-        try db.execute(
-            """
-            PRAGMA journal_mode = WAL;
-            PRAGMA cache_size = -65536;
-            CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
-                as_of TEXT, deadline TEXT);
-            CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
-                identity TEXT, system TEXT, account TEXT, role TEXT, worst TEXT, capacity TEXT,
-                PRIMARY KEY (campaign, reviewer, row_id)) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
-                file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
-                UNIQUE (campaign, reviewer, sha256));
-            CREATE TABLE IF NOT EXISTS run_counts (run INTEGER NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL,
-                PRIMARY KEY (run, source));
-            CREATE TABLE IF NOT EXISTS identity_history (identity TEXT PRIMARY KEY, first_seen_disabled TEXT);
-            CREATE TABLE IF NOT EXISTS job_role_history (as_of TEXT NOT NULL, identity TEXT NOT NULL, job_roles TEXT NOT NULL,
-                PRIMARY KEY (as_of, identity));
-            CREATE TABLE IF NOT EXISTS decisions (import_id INTEGER NOT NULL REFERENCES imports(id), campaign TEXT NOT NULL,
-                reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
-                file_sha256 TEXT NOT NULL);
-            """)
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA cache_size = -65536")
+        // A new store starts as schema 0 did; `migrate` brings it (or an older one) up to date.
+        if try db.query("PRAGMA user_version", [String]()) { $0.integer(0) }.first == 0 {
+            try db.execute(
+                """
+                CREATE TABLE IF NOT EXISTS campaigns (campaign TEXT PRIMARY KEY, secret BLOB NOT NULL, created_at TEXT NOT NULL,
+                    as_of TEXT, deadline TEXT);
+                CREATE TABLE IF NOT EXISTS issued_rows (campaign TEXT NOT NULL, reviewer TEXT NOT NULL, row_id TEXT NOT NULL,
+                    identity TEXT, system TEXT, account TEXT, role TEXT, worst TEXT, capacity TEXT,
+                    PRIMARY KEY (campaign, reviewer, row_id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
+                    file TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, decided INTEGER NOT NULL,
+                    UNIQUE (campaign, reviewer, sha256));
+                CREATE TABLE IF NOT EXISTS run_counts (run INTEGER NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL,
+                    PRIMARY KEY (run, source));
+                CREATE TABLE IF NOT EXISTS identity_history (identity TEXT PRIMARY KEY, first_seen_disabled TEXT);
+                CREATE TABLE IF NOT EXISTS job_role_history (as_of TEXT NOT NULL, identity TEXT NOT NULL, job_roles TEXT NOT NULL,
+                    PRIMARY KEY (as_of, identity));
+                CREATE TABLE IF NOT EXISTS decisions (import_id INTEGER NOT NULL REFERENCES imports(id), campaign TEXT NOT NULL,
+                    reviewer TEXT NOT NULL, row_id TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL, decided_at TEXT NOT NULL,
+                    file_sha256 TEXT NOT NULL);
+                """)
+        }
         try migrate()
         // Decisions are read by campaign and reviewer; a closed campaign holds one per line.
         try db.execute("CREATE INDEX IF NOT EXISTS decisions_by_sheet ON decisions (campaign, reviewer, row_id)")
@@ -182,37 +184,6 @@ public final class StateStore {
         }
     }
 
-    /// The rows issued in a campaign, on any version of each sheet.
-    public func issuedRows(campaign: String) throws -> [IssuedRow] {
-        let sql =
-            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE campaign = ? ORDER BY reviewer, row_id"
-        return try db.query(sql, [campaign]) { r in
-            IssuedRow(
-                campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
-                account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
-        }
-    }
-
-    /// The number of rows on the campaign's largest sheet.
-    public func largestSheet(campaign: String) throws -> Int {
-        try db.query(
-            "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM issued_rows WHERE campaign = ? GROUP BY reviewer)",
-            [campaign]
-        ) { Int($0.text(0)) ?? 0 }.first ?? 0
-    }
-
-    /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from "made up".
-    public func findRow(_ rowId: String) throws -> IssuedRow? {
-        try db.query(
-            "SELECT campaign, reviewer, row_id, identity, system, account, role, worst, capacity FROM issued_rows WHERE row_id = ? LIMIT 1",
-            [rowId]
-        ) { r in
-            IssuedRow(
-                campaign: r.text(0), reviewer: r.text(1), rowId: r.text(2), identity: r.text(3), system: r.text(4),
-                account: r.text(5), role: r.text(6), worst: Severity(rawValue: r.text(7)), capacity: r.text(8))
-        }.first
-    }
-
     /// The population counts of the latest run: "directory" (users) and each system (accounts).
     public func lastCounts() throws -> [String: Int] {
         guard let run = try db.query("SELECT MAX(run) FROM run_counts", [String](), { $0.text(0) }).first, !run.isEmpty
@@ -333,14 +304,23 @@ public final class StateStore {
     /// The decisions in force: each reviewer's latest imported file supersedes their earlier
     /// ones; the unanswered outcome recorded by `close` adds to them.
     public func currentDecisions(campaign: String) throws -> [Decision] {
-        try db.query(
+        try currentDecisions(campaign: campaign, reviewer: nil, decision: nil)
+    }
+
+    /// The decisions in force of one reviewer, or of one kind, or both.
+    func currentDecisions(campaign: String, reviewer: String?, decision: String?) throws -> [Decision] {
+        // Conditions left out rather than "? IS NULL OR": so the index by sheet is used.
+        var conditions = ["d.campaign = ?"], values = [campaign]
+        if let reviewer { (conditions, values) = (conditions + ["d.reviewer = ?"], values + [reviewer]) }
+        if let decision { (conditions, values) = (conditions + ["d.decision = ?"], values + [decision]) }
+        return try db.query(
             """
             SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
                 \(Self.decisionDay) FROM decisions d
             JOIN imports k ON k.id = d.import_id
-            WHERE d.campaign = ? AND \(Self.decisionInForce)
+            WHERE \(conditions.joined(separator: " AND ")) AND \(Self.decisionInForce)
             ORDER BY d.reviewer, d.row_id
-            """, [campaign]
+            """, values
         ) { r in
             Decision(
                 reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3), decidedAt: r.text(4),
@@ -350,27 +330,13 @@ public final class StateStore {
 
     /// The current decisions of one kind, each with the issued row it decides.
     public func currentDecisionsWithRows(campaign: String, decision: String) throws -> [(Decision, IssuedRow)] {
-        try db.query(
-            """
-            SELECT d.reviewer, d.row_id, d.decision, d.comment, d.decided_at, d.file_sha256,
-                \(Self.decisionDay),
-                r.identity, r.system, r.account, r.role, r.worst, r.capacity
-            FROM decisions d
-            JOIN imports k ON k.id = d.import_id
-            JOIN issued_rows r ON r.campaign = d.campaign AND r.reviewer = d.reviewer AND r.row_id = d.row_id
-            WHERE d.campaign = ?1 AND d.decision = ?2 AND \(Self.decisionInForce)
-            ORDER BY d.reviewer, d.row_id
-            """, [campaign, decision]
-        ) { r in
-            (
-                Decision(
-                    reviewer: r.text(0), rowId: r.text(1), decision: r.text(2), comment: r.text(3),
-                    decidedAt: r.text(4), fileSHA256: r.text(5), decidedOn: Day(iso: r.text(6)) ?? Day(ordinal: 0)),
-                IssuedRow(
-                    campaign: campaign, reviewer: r.text(0), rowId: r.text(1), identity: r.text(7), system: r.text(8),
-                    account: r.text(9), role: r.text(10), worst: Severity(rawValue: r.text(11)), capacity: r.text(12))
-            )
+        var result: [(Decision, IssuedRow)] = []
+        let decisions = try currentDecisions(campaign: campaign, reviewer: nil, decision: decision)
+        for (reviewer, theirs) in Dictionary(grouping: decisions, by: \.reviewer).sorted(by: { $0.key < $1.key }) {
+            let rows = try issuedRowsByID(campaign: campaign, reviewer: reviewer)
+            for decision in theirs { if let row = rows[decision.rowId] { result.append((decision, row)) } }
         }
+        return result
     }
 
     /// Whether decision `d` (of import `k`) is in force: every decision of a close, and each
