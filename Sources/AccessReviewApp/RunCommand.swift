@@ -81,7 +81,7 @@ extension Application {
             clock.lap("writing \(sheets.count) sheets (\(config.sheetFormats.joined(separator: ", ")))")
             var record = StateStore.RunRecord(
                 campaign: campaign, asOf: asOf, identities: result.identities, counts: population,
-                versions: versions, issuedRows: { SheetFiles.issuedRows(sheets, campaign: campaign, $0) })
+                versions: versions, issuedSheets: { SheetFiles.issuedSheets(sheets, $0) })
             record.lines = result.lines
             record.findings = result.findings
             record.pendingRemovals = pendingRemovals

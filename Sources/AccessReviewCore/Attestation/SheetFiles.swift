@@ -43,19 +43,21 @@ public enum SheetFiles {
             SheetIndexRenderer.render(sheets, context: context, formats: formats, versions: versions))
     }
 
-    /// The rows a run issues, for the state store: in primary-key order within each sheet
-    /// (sheets come by reviewer), so that each row is appended to the table's B-tree instead
-    /// of inserted at a random place.
-    public static func issuedRows(_ sheets: [Sheet], campaign: String, _ add: (StateStore.IssuedRow) -> Void) {
+    /// The sheets a run issues, for the state store: each encoded when the store records it.
+    public static func issuedSheets(_ sheets: [Sheet], _ add: (StateStore.IssuedSheetContent) -> Void) {
         for sheet in sheets {
-            for row in sheet.rows.sorted(by: { $0.id < $1.id }) {
-                let line = row.line
-                add(
-                    StateStore.IssuedRow(
-                        campaign: campaign, reviewer: sheet.reviewer, rowId: row.rowId, identity: line.identity ?? "",
-                        system: line.system, account: line.account, role: line.role,
-                        worst: line.worstSeverity, capacity: row.capacity.rawValue))
-            }
+            add(
+                StateStore.IssuedSheetContent(reviewer: sheet.reviewer) {
+                    var writer = IssuedSheetCodec.Writer(capacity: sheet.rows.count)
+                    for row in sheet.rows {
+                        let line = row.line
+                        writer.add(
+                            id: (row.id.high, row.id.low), identity: line.identity ?? "", system: line.system,
+                            account: line.account, role: line.role, worst: line.worstSeverity?.rawValue ?? "",
+                            capacity: row.capacity.rawValue)
+                    }
+                    return writer
+                })
         }
     }
 }

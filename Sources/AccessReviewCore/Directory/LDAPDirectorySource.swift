@@ -39,39 +39,11 @@ public struct LDAPDirectorySource: Sendable {
     /// Reads the password from `password_env` or `password_file`; nil for an anonymous bind.
     public func password(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
         guard config.bindDN != nil else { return nil }
-        if let name = config.passwordEnv {
-            guard let value = environment[name], !value.isEmpty else {
-                throw ToolError(
-                    .configuration,
-                    "\(at("directory.password_env")): error: directory.password_env names \(name), but that environment variable is not set"
-                )
-            }
-            return value
-        }
-        if let path = config.passwordFile {
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                throw ToolError(
-                    .configuration,
-                    "\(at("directory.password_file")): error: the password file \(path) (directory.password_file) cannot be read"
-                )
-            }
-            if info.st_mode & 0o077 != 0 {
-                throw ToolError(
-                    .configuration,
-                    "\(path): error: the password file is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)"
-                )
-            }
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-            else {
-                throw ToolError(.configuration, "\(path): error: the password file cannot be read as UTF-8 text")
-            }
-            let password =
-                text.hasSuffix("\r\n")
-                ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
-            guard !password.isEmpty else {
-                throw ToolError(.configuration, "\(path): error: the password file is empty")
-            }
+        if let password = try PasswordSource.read(
+            env: config.passwordEnv.map { ($0, at("directory.password_env")) },
+            file: config.passwordFile.map { ($0, at("directory.password_file")) }, section: "directory",
+            environment: environment)
+        {
             return password
         }
         throw ToolError(

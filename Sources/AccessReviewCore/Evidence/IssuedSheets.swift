@@ -43,42 +43,43 @@ extension StateStore {
         return plan
     }
 
+    /// One sheet's rows as a run hands them to the store: encoded only when the sheet is
+    /// recorded (on a re-run, only the changed ones are).
+    public struct IssuedSheetContent {
+        public var reviewer: String
+        var encode: () -> IssuedSheetCodec.Writer
+
+        init(reviewer: String, encode: @escaping () -> IssuedSheetCodec.Writer) {
+            self.reviewer = reviewer
+            self.encode = encode
+        }
+    }
+
     /// Records a new version of each sheet `plan` changed (every sheet on a campaign's first
     /// run); unchanged sheets and earlier versions stay, so every sheet ever issued in the
-    /// campaign stays importable. `produce` gives the rows sheet by sheet.
-    func issueRows(
-        campaign: String, asOf: Day, plan: SheetVersions, _ produce: ((IssuedRow) -> Void) throws -> Void
+    /// campaign stays importable.
+    func issueSheets(
+        campaign: String, asOf: Day, plan: SheetVersions, _ produce: ((IssuedSheetContent) -> Void) throws -> Void
     ) throws {
         try db.transaction {
             let insert = try db.prepare(
                 "INSERT INTO sheet_versions (campaign, reviewer, version, issued_on, rows, content) VALUES (?, ?, ?, ?, ?, ?)"
             )
-            var sheet: [IssuedRow] = []
-            var written = Set<String>()
             var failure: Error?
-            func flush() {
-                guard let reviewer = sheet.first?.reviewer, failure == nil else { return }
+            try produce { sheet in
+                guard failure == nil, plan.changed.contains(sheet.reviewer) || !plan.rerun,
+                    let version = plan.version[sheet.reviewer]
+                else { return }
+                let content = sheet.encode()
                 do {
-                    guard written.insert(reviewer).inserted else {
-                        throw ToolError(.outputNotWritten, "the rows of \(reviewer)'s sheet were given twice")
-                    }
                     try insert.run([
-                        .text(campaign), .text(reviewer), .integer(plan.version[reviewer] ?? 1),
-                        .text(asOf.description), .integer(sheet.count), .blob(IssuedSheetCodec.encode(sheet)),
+                        .text(campaign), .text(sheet.reviewer), .integer(version), .text(asOf.description),
+                        .integer(content.rows), .blob(content.data),
                     ])
                 } catch {
                     failure = error
                 }
-                sheet.removeAll(keepingCapacity: true)
             }
-            try produce { row in
-                guard failure == nil, plan.changed.contains(row.reviewer) || !plan.rerun,
-                    plan.version[row.reviewer] != nil
-                else { return }
-                if let current = sheet.first?.reviewer, current != row.reviewer { flush() }
-                sheet.append(row)
-            }
-            flush()
             if let failure { throw failure }
         }
     }
@@ -155,14 +156,14 @@ extension StateStore {
     /// Where a row id was issued, in any campaign: to tell "another reviewer's row" from
     /// "made up". Searches every sheet's bytes for the id and decodes only a sheet that holds it.
     public func findRow(_ rowId: String) throws -> IssuedRow? {
-        let needle = Array(rowId.utf8)
-        guard !needle.isEmpty else { return nil }
+        guard !rowId.isEmpty else { return nil }
+        let needle = IssuedSheetCodec.needle(rowId)
         var found: IssuedRow?
         try db.forEach("SELECT campaign, reviewer, version, content FROM sheet_versions ORDER BY campaign, reviewer") {
             row in
             guard found == nil else { return }
             let bytes = row.blob(3)
-            guard bytes.range(of: Data(needle)) != nil else { return }
+            guard bytes.range(of: needle) != nil else { return }
             found = try decode(
                 bytes, campaign: row.text(0), reviewer: row.text(1), version: row.integer(2)
             ).first { $0.rowId == rowId }
@@ -204,16 +205,53 @@ extension StateStore {
     }
 }
 
-/// One sheet version's rows as bytes: a format byte, then per row seven fields (row id,
-/// identity, system, account, role, worst severity, capacity), each a LEB128 length and
-/// its UTF-8 bytes. About 90 bytes a row.
+/// One sheet version's rows as bytes: a format byte, then per row its row id — a 0 byte and
+/// the id's 12 bytes where it is the 24 hexadecimal digits accessreview issues, else a 1
+/// byte and the id as text — and six fields (identity, system, account, role, worst
+/// severity, capacity), each a LEB128 length and its UTF-8 bytes. About 60 bytes a row.
 enum IssuedSheetCodec {
     static let format: UInt8 = 1
 
-    static func encode(_ rows: [StateStore.IssuedRow]) -> Data {
-        var bytes: [UInt8] = [format]
-        bytes.reserveCapacity(rows.count * 96)
-        func put(_ text: String) {
+    /// Builds one sheet's bytes row by row.
+    struct Writer {
+        private(set) var bytes: [UInt8] = [IssuedSheetCodec.format]
+        private(set) var rows = 0
+
+        init(capacity: Int = 0) { bytes.reserveCapacity(1 + capacity * 64) }
+
+        /// A row whose id is 96 bits (as `RowId` holds it).
+        mutating func add(
+            id: (high: UInt64, low: UInt32), identity: String, system: String, account: String, role: String,
+            worst: String, capacity: String
+        ) {
+            bytes.append(0)
+            for shift in stride(from: 56, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: id.high >> UInt64(shift)))
+            }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: id.low >> UInt32(shift)))
+            }
+            fields(identity, system, account, role, worst, capacity)
+        }
+
+        /// A row given as the store reads it back.
+        mutating func add(_ row: StateStore.IssuedRow) {
+            if let id = IssuedSheetCodec.binaryId(row.rowId) {
+                bytes.append(0)
+                bytes.append(contentsOf: id)
+            } else {
+                bytes.append(1)
+                put(row.rowId)
+            }
+            fields(row.identity, row.system, row.account, row.role, row.worst?.rawValue ?? "", row.capacity)
+        }
+
+        private mutating func fields(_ values: String...) {
+            for value in values { put(value) }
+            rows += 1
+        }
+
+        private mutating func put(_ text: String) {
             var length = text.utf8.count
             while length >= 0x80 {
                 bytes.append(UInt8(length & 0x7F) | 0x80)
@@ -222,17 +260,38 @@ enum IssuedSheetCodec {
             bytes.append(UInt8(length))
             bytes.append(contentsOf: text.utf8)
         }
-        for row in rows {
-            put(row.rowId)
-            put(row.identity)
-            put(row.system)
-            put(row.account)
-            put(row.role)
-            put(row.worst?.rawValue ?? "")
-            put(row.capacity)
-        }
-        return Data(bytes)
+
+        var data: Data { Data(bytes) }
     }
+
+    static func encode(_ rows: [StateStore.IssuedRow]) -> Data {
+        var writer = Writer(capacity: rows.count)
+        for row in rows { writer.add(row) }
+        return writer.data
+    }
+
+    /// The 12 bytes of a row id of 24 lower-case hexadecimal digits; nil for any other text.
+    static func binaryId(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count == 24 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(12)
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        for index in stride(from: 0, to: 24, by: 2) {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    /// What a row id looks like inside a sheet's bytes, to find the sheet that holds it.
+    static func needle(_ rowId: String) -> Data { Data(binaryId(rowId) ?? Array(rowId.utf8)) }
 
     /// Nil when the bytes are not a sheet this encoder wrote.
     static func decode(_ content: Data, campaign: String, reviewer: String) -> [StateStore.IssuedRow]? {
@@ -254,9 +313,21 @@ enum IssuedSheetCodec {
             }
             return nil
         }
+        func rowId() -> String? {
+            guard at < bytes.count else { return nil }
+            at += 1
+            switch bytes[at - 1] {
+            case 0:
+                guard bytes.count - at >= 12 else { return nil }
+                defer { at += 12 }
+                return Hashing.hex(Array(bytes[at..<at + 12]))
+            case 1: return take()
+            default: return nil
+            }
+        }
         var rows: [StateStore.IssuedRow] = []
         while at < bytes.count {
-            guard let rowId = take(), let identity = take(), let system = take(), let account = take(),
+            guard let rowId = rowId(), let identity = take(), let system = take(), let account = take(),
                 let role = take(), let worst = take(), let capacity = take()
             else { return nil }
             rows.append(

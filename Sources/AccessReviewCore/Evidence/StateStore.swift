@@ -107,8 +107,8 @@ public final class StateStore {
         public var identities: [IdentityState]
         public var counts: [String: Int]
         public var versions: SheetVersions
-        /// Feeds the issued rows one by one.
-        public var issuedRows: ((IssuedRow) -> Void) -> Void
+        /// Feeds the issued sheets one by one.
+        public var issuedSheets: ((IssuedSheetContent) -> Void) -> Void
         public var lines: [AccessLine] = []
         public var findings: [Finding] = []
         public var pendingRemovals: [LineID: PendingRemoval] = [:]
@@ -119,14 +119,14 @@ public final class StateStore {
 
         public init(
             campaign: String, asOf: Day, identities: [IdentityState], counts: [String: Int],
-            versions: SheetVersions = SheetVersions(), issuedRows: @escaping ((IssuedRow) -> Void) -> Void
+            versions: SheetVersions = SheetVersions(), issuedSheets: @escaping ((IssuedSheetContent) -> Void) -> Void
         ) {
             self.campaign = campaign
             self.asOf = asOf
             self.identities = identities
             self.counts = counts
             self.versions = versions
-            self.issuedRows = issuedRows
+            self.issuedSheets = issuedSheets
         }
     }
 
@@ -157,7 +157,7 @@ public final class StateStore {
             try recordRun(asOf: run.asOf, identities: run.identities)
             let number = try recordCounts(run.counts)
             lap("identity history and counts")
-            try issueRows(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedRows($0) }
+            try issueSheets(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedSheets($0) }
             lap("issued rows")
             let verified = try recordLines(
                 asOf: run.asOf, lines: run.lines, before: run.linesSeenBefore, pending: run.pendingRemovals)
