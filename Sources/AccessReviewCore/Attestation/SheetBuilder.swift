@@ -181,13 +181,18 @@ struct RowId: Hashable, Comparable, Sendable {
     var hex: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12)
+        append(to: &bytes)
+        return Hashing.hex(bytes)
+    }
+
+    /// Appends the id's 12 bytes, most significant first (as `hex` shows them).
+    func append(to bytes: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift)))
         }
         for shift in stride(from: 24, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: low >> UInt32(shift)))
         }
-        return Hashing.hex(bytes)
     }
 
     static func < (a: RowId, b: RowId) -> Bool { (a.high, a.low) < (b.high, b.low) }

@@ -52,7 +52,7 @@ public enum SheetFiles {
                     for row in sheet.rows {
                         let line = row.line
                         writer.add(
-                            id: (row.id.high, row.id.low), identity: line.identity ?? "", system: line.system,
+                            id: row.id, identity: line.identity ?? "", system: line.system,
                             account: line.account, role: line.role, worst: line.worstSeverity?.rawValue ?? "",
                             capacity: row.capacity.rawValue)
                     }

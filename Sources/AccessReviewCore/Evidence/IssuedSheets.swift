@@ -86,25 +86,24 @@ extension StateStore {
 
     /// Every version of a reviewer's sheet, oldest first.
     public func issuedSheets(campaign: String, reviewer: String) throws -> [IssuedSheet] {
-        try db.query(
-            "SELECT version, content FROM sheet_versions WHERE campaign = ? AND reviewer = ? ORDER BY version",
-            [.text(campaign), .text(reviewer)]
-        ) { row in
-            IssuedSheet(
-                reviewer: reviewer, version: row.integer(0),
-                rows: try decode(row.blob(1), campaign: campaign, reviewer: reviewer, version: row.integer(0)))
-        }
+        var sheets: [IssuedSheet] = []
+        try forEachSheet(campaign: campaign, reviewer: reviewer, latestOnly: false) { sheets.append($0) }
+        return sheets
     }
 
-    /// Calls `body` with each sheet of the campaign by reviewer: every version, or only the latest.
-    func forEachSheet(campaign: String, latestOnly: Bool, _ body: (IssuedSheet) throws -> Void) throws {
+    /// Calls `body` with each sheet of the campaign (or of one reviewer in it) by reviewer:
+    /// every version, or only the latest.
+    func forEachSheet(
+        campaign: String, reviewer: String? = nil, latestOnly: Bool, _ body: (IssuedSheet) throws -> Void
+    ) throws {
         try db.forEach(
             """
             SELECT v.reviewer, v.version, v.content FROM sheet_versions v
-            WHERE v.campaign = ?1 AND (?2 = 0 OR v.version = (SELECT MAX(w.version) FROM sheet_versions w
+            WHERE v.campaign = ?1 AND \(reviewer == nil ? "" : "v.reviewer = ?3 AND ")
+                (?2 = 0 OR v.version = (SELECT MAX(w.version) FROM sheet_versions w
                 WHERE w.campaign = ?1 AND w.reviewer = v.reviewer))
             ORDER BY v.reviewer, v.version
-            """, [.text(campaign), .integer(latestOnly ? 1 : 0)]
+            """, [.text(campaign), .integer(latestOnly ? 1 : 0)] + (reviewer.map { [.text($0)] } ?? [])
         ) { row in
             let reviewer = row.text(0), version = row.integer(1)
             try body(
@@ -221,16 +220,11 @@ enum IssuedSheetCodec {
 
         /// A row whose id is 96 bits (as `RowId` holds it).
         mutating func add(
-            id: (high: UInt64, low: UInt32), identity: String, system: String, account: String, role: String,
-            worst: String, capacity: String
+            id: RowId, identity: String, system: String, account: String, role: String, worst: String,
+            capacity: String
         ) {
             bytes.append(0)
-            for shift in stride(from: 56, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: id.high >> UInt64(shift)))
-            }
-            for shift in stride(from: 24, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: id.low >> UInt32(shift)))
-            }
+            id.append(to: &bytes)
             fields(identity, system, account, role, worst, capacity)
         }
 
