@@ -24,11 +24,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Every C library, pointer, lock and process-wide setting; Swift types only in its API.
         .target(
             name: "AccessReviewPlatform",
             dependencies: [
-                "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CHaru",
+                "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CHaru", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // For libyaml's scanner (CYaml, built with Yams): anchors are refused before composing.
                 .product(name: "Yams", package: "Yams"),
@@ -62,6 +63,9 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["AccessReviewCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport"]),
         .testTarget(name: "AttestationTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EvidenceTests", dependencies: ["AccessReviewCore", "AccessReviewApp", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -151,7 +151,8 @@ extension Application {
     public func status(asOf day: Day? = nil, today: Day = Day.today()) throws -> StatusSummary {
         let campaign = campaign(asOf: day)
         let state = try StateStore(path: config.statePath)
-        let progress = try CampaignReport(state: state, campaign: campaign).progress(today: today)
+        var progress = try CampaignReport(state: state, campaign: campaign).progress(today: today)
+        try addMessages(to: &progress, state: state, campaign: campaign, day: today)
         guard !progress.isEmpty else {
             throw ToolError(
                 .input,

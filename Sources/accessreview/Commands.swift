@@ -217,7 +217,10 @@ struct Status: ParsableCommand {
                 let count = "\(p.decided)/\(p.total)".padding(toLength: 15, withPad: " ", startingAt: 0)
                 let marks =
                     (p.overdue ? "  OVERDUE" : "") + (p.resend ? "  NEW VERSION \(p.sheetVersion): send again" : "")
-                print(reviewer + count + (p.due?.description ?? "") + marks)
+                let mail =
+                    (p.lastMessage.isEmpty ? "" : "  sent: \(p.lastMessage)")
+                    + (p.nextMessage.isEmpty ? "" : "  next: \(p.nextMessage)")
+                print(reviewer + count + (p.due?.description ?? "") + marks + mail)
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
             print(
@@ -308,6 +311,69 @@ struct Generate: ParsableCommand {
             print(
                 "accessreview generate: \(people) people, \(systems) systems and \(expected.count) expected findings written to \(out) (run: accessreview run --config \(out)/accessreview.yaml)"
             )
+        }
+    }
+}
+
+struct Notify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "E-mail each reviewer their sheet, remind before the deadline and escalate after it.",
+        discussion: """
+            Sends, over the SMTP server in the config's mail: section, every message due today: each reviewer's \
+            sheet (again when a re-run made a new version of it), a reminder remind_days_before the deadline \
+            (handbook) to reviewers with undecided lines, and escalate_after_days after the deadline a message to \
+            the reviewer's own manager (the fallback reviewer where there is none) with a notice to the reviewer. \
+            Every message is recorded in the state store before it is sent: running notify again the same day, or \
+            after a notify was killed, sends nothing twice. Run it each morning from cron. \
+            The password comes from mail.password_env or mail.password_file, never from the command line. \
+            Exit 3 when the server is down or refuses the login or the TLS handshake; exit 2 when a recipient was \
+            refused or had no address (the other messages are sent).
+            """)
+    @OptionGroup var options: ConfigOptions
+
+    @Option(
+        name: .customLong("as-of"),
+        help: "The day of the messages (YYYY-MM-DD), for trying out the schedule; default today.")
+    var asOf: DayArgument?
+
+    @Flag(name: .customLong("dry-run"), help: "Write every message due as an .eml file and send nothing.")
+    var dryRun = false
+
+    @Option(
+        name: .long,
+        help: "With --dry-run: the folder for the .eml files (default <output>/outbox/<campaign>/<day>).")
+    var outbox: String?
+
+    func run() throws {
+        try guarded {
+            let summary = try options.application().notify(asOf: asOf?.day, dryRun: dryRun, outbox: outbox)
+            for note in summary.notes { printError("accessreview: note: \(note)") }
+            for outcome in summary.refused {
+                if case .refused(let reason) = outcome.result {
+                    printError(
+                        "accessreview: error: the \(outcome.kind.rawValue) message about \(outcome.reviewer)'s sheet to \(outcome.recipient) was not sent: \(reason)"
+                    )
+                }
+            }
+            for problem in summary.undeliverable { printError("accessreview: error: not sent: \(problem)") }
+            let counts = MessageKind.allCases.compactMap { kind -> String? in
+                let n =
+                    summary.outcomes.filter { $0.kind == kind }.count - summary.refused.filter { $0.kind == kind }.count
+                return n == 0 ? nil : "\(n) \(kind.rawValue)"
+            }.joined(separator: ", ")
+            let delivered = summary.outcomes.count - summary.refused.count
+            if let outbox = summary.outbox {
+                print(
+                    "accessreview \(summary.campaign): dry run for \(summary.day): \(delivered) messages due (\(counts.isEmpty ? "none" : counts)) written to \(outbox)/; nothing sent or recorded"
+                )
+            } else {
+                print(
+                    "accessreview \(summary.campaign): \(summary.day): \(delivered) messages sent and recorded (\(counts.isEmpty ? "none due" : counts)); \(summary.refused.count) refused, \(summary.undeliverable.count) without an address"
+                )
+            }
+            if !summary.refused.isEmpty || !summary.undeliverable.isEmpty {
+                throw ExitCode(ExitStatus.badInput.rawValue)
+            }
         }
     }
 }

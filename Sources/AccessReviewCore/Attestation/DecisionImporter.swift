@@ -278,6 +278,10 @@ public struct CampaignReport {
         /// (a re-run gave it lines that the version they returned, or the first, did not hold).
         public var sheetVersion: Int = 1
         public var resend: Bool = false
+        /// The last message `notify` sent about the sheet (`reminder 2026-12-19`), and the next
+        /// one due (`escalation 2027-01-03`); empty when none.
+        public var lastMessage = ""
+        public var nextMessage = ""
     }
 
     /// Each reviewer's progress on the latest version of their sheet.
@@ -294,17 +298,20 @@ public struct CampaignReport {
 
     public static func statusCSV(_ progress: [Progress]) -> Data {
         var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
-        csv.row(["reviewer", "decided", "total", "due", "overdue", "sheet_version", "send_again"])
+        csv.row([
+            "reviewer", "decided", "total", "due", "overdue", "sheet_version", "send_again", "last_message",
+            "next_message",
+        ])
         for p in progress {
             csv.row([
                 p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no",
-                String(p.sheetVersion), p.resend ? "yes" : "no",
+                String(p.sheetVersion), p.resend ? "yes" : "no", p.lastMessage, p.nextMessage,
             ])
         }
         let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
         csv.row([
             "(campaign)", String(decided), String(total), progress.first?.due?.description ?? "",
-            progress.contains(where: \.overdue) ? "yes" : "no", "", String(progress.filter(\.resend).count),
+            progress.contains(where: \.overdue) ? "yes" : "no", "", String(progress.filter(\.resend).count), "", "",
         ])
         return csv.data
     }

@@ -25,6 +25,8 @@ public struct RunConfig: Sendable {
     /// in the state store only. Meant for the Samples, whose returned sheets must match
     /// the sheets a fresh `make demo` writes.
     public var campaignKeyFile: String?
+    /// `mail:` — how `notify` sends the sheets, reminders and escalations; nil without it.
+    public var mail: MailConfig?
     /// The line of every key, for errors found after loading.
     public var places: ConfigPlaces
 
@@ -216,6 +218,7 @@ extension RunConfig {
         }
         let rules = root.string("rules").map(resolve)
         let campaignKeyFile = root.string("campaign_key_file").map(resolve)
+        let mail = root.map("mail").flatMap { MailConfig.parse($0, resolve: resolve, rules: rules) }
         root.close()
 
         try diagnostics.throwIfErrors()
@@ -229,6 +232,7 @@ extension RunConfig {
             csvSeparator: separator, places: places)
         config.sheetFormats = formats
         config.campaignKeyFile = campaignKeyFile
+        config.mail = mail
         return config
     }
 

@@ -14,7 +14,9 @@ extension StateStore {
     ///   `leavers`, `campaign_findings`).
     /// - 3: the rows issued on each sheet version as one blob (`sheet_versions.content`, see
     ///   `IssuedSheetCodec`) instead of a table row each (`issued_rows`, dropped).
-    public static let schemaVersion = 3
+    /// - 4: every message `notify` sends (`messages`: to whom, why, when, the server's reply,
+    ///   Message-ID and the SHA-256 of each attachment).
+    public static let schemaVersion = 4
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
     /// store written by a newer accessreview rather than guess at it.
@@ -75,6 +77,19 @@ extension StateStore {
                 try db.execute("ALTER TABLE sheet_versions ADD COLUMN content BLOB")
                 try migrateIssuedRows()
                 try db.execute("DROP TABLE issued_rows; PRAGMA user_version = 3")
+            }
+        }
+        if version < 4 {
+            try db.transaction {
+                try db.execute(
+                    """
+                    CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL, reviewer TEXT NOT NULL,
+                        kind TEXT NOT NULL, due TEXT NOT NULL, recipient_id TEXT NOT NULL, recipient TEXT NOT NULL,
+                        sent_on TEXT NOT NULL, sent_at TEXT NOT NULL, status TEXT NOT NULL, reply TEXT NOT NULL,
+                        message_id TEXT NOT NULL, attachments TEXT NOT NULL);
+                    CREATE INDEX messages_by_reviewer ON messages (campaign, reviewer);
+                    PRAGMA user_version = 4;
+                    """)
             }
         }
     }

@@ -41,6 +41,12 @@ public struct Handbook: Sendable {
         public var revocationDays = 14
         /// What `close` records for a line nobody decided.
         public var unanswered = Unanswered.notAttested
+        /// Days before the campaign's deadline on which `notify` reminds reviewers with
+        /// undecided lines, largest first.
+        public var remindDaysBefore = [20, 10, 3]
+        /// Days after the deadline on which `notify` escalates a reviewer's undecided lines to
+        /// the reviewer's own manager.
+        public var escalateAfterDays = 5
     }
 
     public enum Unanswered: String, Sendable, CaseIterable {
@@ -135,6 +141,18 @@ extension Handbook {
             policy.staleExportDays = map.int("stale_export_days", range: 0...3660) ?? policy.staleExportDays
             policy.maxPopulationDrop = map.double("max_population_drop", range: 0...1) ?? policy.maxPopulationDrop
             policy.revocationDays = map.int("revocation_days", range: 0...3660) ?? policy.revocationDays
+            if let days = map.strings("remind_days_before") {
+                let numbers = days.compactMap { Int($0) }.filter { (0...366).contains($0) }
+                if numbers.count != days.count {
+                    map.error(
+                        map.raw("remind_days_before"),
+                        "'policy.remind_days_before' lists whole days from 0 to 366 before the deadline, like [20, 10, 3]"
+                    )
+                }
+                policy.remindDaysBefore = Array(Set(numbers)).sorted(by: >)
+            }
+            policy.escalateAfterDays =
+                map.int("escalate_after_days", range: 0...366) ?? policy.escalateAfterDays
             if let value = map.string("unanswered") {
                 if let outcome = Unanswered(rawValue: value) {
                     policy.unanswered = outcome

@@ -1,0 +1,348 @@
+@testable import AccessReviewCore
+import AccessReviewApp
+import Crypto
+import Foundation
+import Testing
+import TestSupport
+
+/// `notify` against a real SMTP server (aiosmtpd with STARTTLS and AUTH, started by the
+/// tests), on a copy of the Samples: the sheets, a month of reminders and an escalation,
+/// refused recipients, a server that is down or not trusted, a killed notify, and the
+/// password nowhere in the output.
+@Suite(.serialized, .processStarted) struct NotifyTests {
+    let samples = Repository.copyOfSamples()
+    let output = TemporaryFolder()
+    let runDay = Day(iso: "2026-11-29")!
+
+    /// The Samples' config pointed at `server` (or at `url`), the output in a temporary folder.
+    func config(
+        _ server: SMTPServer, url: String? = nil, caFile: String? = nil, language: String = "da",
+        passwordFile: String? = nil, timeout: Int = 10
+    ) throws -> String {
+        let path = samples.file("Samples/accessreview.yaml")
+        var text = try #require(samples.read("Samples/accessreview.yaml"))
+        let mail = try #require(text.range(of: "\nmail:\n"))
+        text = String(text[..<mail.lowerBound])
+        text = text.replacingOccurrences(of: "output: ../out", with: "output: \(output.path)")
+        text = text.replacingOccurrences(of: "language: da", with: "language: \(language)")
+        text += """
+
+            mail:
+              url: \(url ?? server.url)
+              starttls: true
+              from: it-sikkerhed@eksempel.dk
+              reply_to: it-sikkerhed@eksempel.dk
+              username: \(server.username)
+              password_file: \(passwordFile ?? server.passwordFile)
+              ca_file: \(caFile ?? server.caFile)
+              timeout_seconds: \(timeout)
+
+            """
+        _ = samples.write("Samples/accessreview.yaml", text)
+        return path
+    }
+
+    func application(_ configPath: String) throws -> Application {
+        Application(config: try RunConfig.load(path: configPath))
+    }
+
+    /// The run that issues the campaign's sheets.
+    func runCampaign(_ configPath: String) throws -> Application {
+        let app = try application(configPath)
+        _ = try app.run(asOf: runDay)
+        return app
+    }
+
+    var state: StateStore { get throws { try StateStore(path: output.file("state.sqlite")) } }
+
+    func directory() throws -> ReviewerDirectory { try ReviewerDirectory.read(folder: output.file("2026-H2")) }
+
+    /// A received message parsed by Python's `email` package: headers, body text and the
+    /// SHA-256 of each attachment by file name.
+    struct Parsed: Decodable {
+        var to: String
+        var subject: String
+        var messageId: String
+        var body: String
+        var attachments: [String: String]
+    }
+
+    func parse(_ data: Data) throws -> Parsed {
+        let file = output.write("parse-\(UUID().uuidString).eml", data: data)
+        let script = """
+            import email, email.policy, hashlib, json, sys
+            m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+            body, files = "", {}
+            for part in m.walk():
+                if part.get_content_disposition() == "attachment":
+                    files[part.get_filename()] = hashlib.sha256(part.get_payload(decode=True)).hexdigest()
+                elif part.get_content_type() == "text/plain":
+                    body = part.get_content()
+            print(json.dumps({"to": str(m["To"]), "subject": str(m["Subject"]), "messageId": str(m["Message-ID"]),
+                              "body": body, "attachments": files}))
+            """
+        let out = try Slapd.run(SMTPServer.python, ["-c", script, file])
+        return try JSONDecoder().decode(Parsed.self, from: Data(out.utf8))
+    }
+
+    /// The reviewer's CSV sheet with every line decided Keep.
+    func returned(_ reviewer: String, decision: String = "Behold") throws -> String {
+        let text = try #require(output.read("2026-H2/sheets/\(reviewer).csv"))
+        let separator: Character = text.split(separator: "\n").last?.contains(";") == true ? ";" : ","
+        var all = ReturnedSheetReader.parseCSV(
+            text.replacingOccurrences(of: "\u{FEFF}", with: ""), separator: separator)
+        for index in all.indices where index > SheetLayout.headerRow && all[index].count > SheetLayout.commentColumn {
+            all[index][SheetLayout.decisionColumn] = decision
+        }
+        var csv = CSVWriter(separator: separator, byteOrderMark: true)
+        for row in all { csv.row(row) }
+        return output.write("returned-\(reviewer).csv", data: csv.data)
+    }
+
+    func sha256(_ path: String) throws -> String {
+        Data(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path)))).map { String(format: "%02x", $0) }
+            .joined()
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func everyReviewerGetsTheirSheetOnceWithTheFilesAsIssued() throws {
+        let server = try SMTPServer()
+        let app = try runCampaign(try config(server))
+        let summary = try app.notify(today: runDay)
+        let sheets = try state.sheetSummaries(campaign: "2026-H2")
+        #expect(summary.outcomes.count == sheets.count && sheets.count > 20)
+        let received = try server.received()
+        #expect(received.count == sheets.count)
+        let directory = try directory()
+        let records = try state.messages(campaign: "2026-H2")
+        #expect(records.count == sheets.count && records.allSatisfy { $0.status == .sent && $0.kind == .sheet })
+        for (message, record) in zip(received, records) {
+            let parsed = try parse(message.data)
+            // The reviewer's own address from the directory, or the fallback's where they have none.
+            let expected = directory.address(of: record.reviewer) ?? directory.address(of: "itsikkerhed")
+            #expect(message.recipients == [expected ?? "?"] && record.recipient == expected)
+            #expect(message.mailFrom == "it-sikkerhed@eksempel.dk")
+            #expect(parsed.messageId == record.messageId)
+            #expect(parsed.subject.hasPrefix("Attestering af adgange – 2026-H2"))
+            #expect(parsed.body.contains("Kære \(directory.name(of: record.recipientId))"))
+            #expect(record.reply.hasPrefix("250"))
+            // The attachments are the sheets as issued, byte for byte, and the record holds their hashes.
+            let files = ["xlsx", "pdf"].map { "\(record.reviewer).\($0)" }
+            #expect(parsed.attachments.keys.sorted() == files.sorted())
+            for file in files {
+                let hash = try sha256(output.file("2026-H2/sheets/\(file)"))
+                #expect(parsed.attachments[file] == hash)
+                #expect(record.attachments.contains { $0.name == file && $0.sha256 == hash })
+            }
+        }
+        // The same day again, and the next: nothing is due.
+        #expect(try app.notify(today: runDay).outcomes.isEmpty)
+        #expect(try app.notify(today: runDay + 1).outcomes.isEmpty)
+        #expect(try server.received().count == sheets.count)
+        // status says what went out and what comes next.
+        let status = try app.status(today: runDay + 1)
+        #expect(status.progress.allSatisfy { $0.lastMessage.hasPrefix("sheet 2026-11-29 to ") })
+        #expect(status.progress.allSatisfy { $0.nextMessage == "reminder 2026-12-09" })
+        // The password is in no output: not in the state store, the messages or status.csv.
+        try expectNoPassword(server.password, in: [output.path, server.folder.file("received")])
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aMonthGivesTheRemindersAndEscalationTheHandbookSays() throws {
+        let server = try SMTPServer()
+        let app = try runCampaign(try config(server, language: "en"))
+        let deadline = try #require(try state.deadline(of: "2026-H2"))
+        // Two reviewers return complete sheets before the first reminder.
+        _ = try app.notify(today: runDay)
+        let imported = try app.importDecisions(
+            [try returned("pila", decision: "Remove"), try returned("mach", decision: "Remove")], asOf: runDay + 2)
+        #expect(imported.refused == 0, "\(imported.outcomes)")
+        let sheets = try state.sheetSummaries(campaign: "2026-H2")
+        let complete = Set(sheets.filter { $0.undecided == 0 }.map(\.reviewer))
+        #expect(complete == ["mach", "pila"])
+        let open = Set(sheets.map(\.reviewer)).subtracting(complete)
+        var sent: [Day: [StateStore.MessageRecord]] = [:]
+        var day = runDay + 1
+        while day <= deadline + 10 {
+            let before = try state.messages(campaign: "2026-H2").count
+            _ = try app.notify(today: day)
+            sent[day] = Array(try state.messages(campaign: "2026-H2").dropFirst(before))
+            day = day + 1
+        }
+        // Reminders 20, 10 and 3 days before the deadline, escalation 5 days after; nothing else.
+        let expected: [Day: [MessageKind]] = [
+            deadline - 20: [.reminder], deadline - 10: [.reminder], deadline - 3: [.reminder],
+            deadline + 5: [.escalation, .escalationNotice],
+        ]
+        for (day, records) in sent {
+            let kinds = expected[day] ?? []
+            #expect(Set(records.map(\.kind)) == Set(kinds), "\(day)")
+            for kind in kinds {
+                let reviewers = records.filter { $0.kind == kind }.map(\.reviewer)
+                #expect(reviewers.sorted() == open.sorted(), "\(kind) on \(day)")
+            }
+        }
+        // Escalations go to the reviewer's own manager; every message was received once.
+        let directory = try directory()
+        for record in sent[deadline + 5] ?? [] where record.kind == .escalation {
+            // Their manager, or the fallback reviewer where the directory names none.
+            let own = directory.people[record.reviewer]?.manager
+            let manager = own == record.reviewer ? "itsikkerhed" : own ?? "itsikkerhed"
+            #expect(record.recipientId == manager || directory.address(of: manager) == nil, "\(record.reviewer)")
+        }
+        let records = try state.messages(campaign: "2026-H2")
+        #expect(try server.received().count == records.count)
+        #expect(Set(records.map(\.messageId)).count == records.count)
+        let subjects = try server.received().map { try parse($0.data).subject }
+        #expect(subjects.contains { $0.hasPrefix("Reminder: ") })
+        #expect(subjects.contains { $0.hasPrefix("Access review overdue: ") })
+        #expect(try app.status(today: deadline + 11).progress.allSatisfy { $0.nextMessage.isEmpty })
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aRefusedRecipientIsReportedAndSentLater() throws {
+        let refusing = try SMTPServer(refuse: ["aaho@eksempel.dk"])
+        let configPath = try config(refusing)
+        let app = try runCampaign(configPath)
+        let summary = try app.notify(today: runDay)
+        #expect(summary.refused.map(\.reviewer) == ["aaho"])
+        let reason = summary.refused.first.map { if case .refused(let why) = $0.result { why } else { "" } }
+        #expect(reason?.contains("550 5.1.1 <aaho@eksempel.dk>: mailbox unavailable") == true, "\(reason ?? "")")
+        #expect(try refusing.received().count == summary.outcomes.count - 1)
+        let records = try state.messages(campaign: "2026-H2")
+        #expect(records.filter { $0.status == .refused }.map(\.reviewer) == ["aaho"])
+        // Through the command line: exit 2, the recipient named, the others not sent again.
+        let accepting = try SMTPServer()
+        _ = try config(accepting)
+        let outcome = try Tool.run(["notify", "--config", configPath, "--as-of", "2026-11-30"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try accepting.received().map(\.recipients) == [["aaho@eksempel.dk"]])
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aServerDownUntrustedOrRefusingTheLoginStopsWithExit3() throws {
+        let server = try SMTPServer()
+        _ = try runCampaign(try config(server))
+        let down = "smtp://127.0.0.1:\(try Slapd.freePort())"
+        let wrongPassword = output.write("wrong-password", "not-the-password")
+        chmod(wrongPassword, 0o600)
+        let cases: [(() throws -> String, String, String)] = [
+            ({ try config(server, url: down) }, down, "cannot be reached"),
+            ({ try config(server, caFile: server.wrongCAFile) }, server.url, "TLS handshake"),
+            ({ try config(server, passwordFile: wrongPassword) }, server.url, "refused the login"),
+        ]
+        for (write, named, cause) in cases {
+            let outcome = try Tool.run(["notify", "--config", try write(), "--as-of", "2026-11-29"])
+            try outcome.expect(status: 3, naming: named, message: cause)
+            #expect(!outcome.stderr.contains(server.password) && !outcome.stderr.contains("not-the-password"))
+        }
+        #expect(try server.received().isEmpty)
+        #expect(try state.messages(campaign: "2026-H2").allSatisfy { $0.status == .failed })
+        // Plain SMTP without STARTTLS is refused before anything is read or sent.
+        let configPath = try config(server)
+        try samples.replace(in: "Samples/accessreview.yaml", "starttls: true", with: "starttls: false")
+        let plain = try Tool.run(["notify", "--config", configPath, "--dry-run"])
+        try plain.expect(status: 2, naming: "accessreview.yaml:", message: "clear text")
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aKilledNotifySendsNothingTwice() throws {
+        let server = try SMTPServer()
+        // A server that accepts the connection and never answers: notify hangs in its first message.
+        let silentPort = try Slapd.freePort()
+        let silent = Process()
+        silent.executableURL = URL(fileURLWithPath: SMTPServer.python)
+        silent.arguments = [
+            "-c",
+            "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', \(silentPort))); s.listen(); c = s.accept(); time.sleep(120)",
+        ]
+        try silent.run()
+        defer { silent.terminate() }
+        while !Slapd.accepts(port: silentPort) { usleep(20_000) }
+        let configPath = try config(server, url: "smtp://127.0.0.1:\(silentPort)", timeout: 60)
+        _ = try runCampaign(configPath)
+        let killed = try Tool.run(["notify", "--config", configPath, "--as-of", "2026-11-29"], limit: 4)
+        #expect(killed.status != 0)
+        let first = try #require(try state.messages(campaign: "2026-H2").first)
+        #expect(first.status == .sending)
+        // Run again against a server that answers: every sheet but the one that may have gone out.
+        _ = try config(server)
+        let again = try Tool.run(["notify", "--config", configPath, "--as-of", "2026-11-29"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let received = try server.received()
+        let sheets = try state.sheetSummaries(campaign: "2026-H2").count
+        #expect(received.count == sheets - 1)
+        #expect(!received.contains { $0.recipients == [first.recipient] })
+        let status = try Tool.run(["status", "--config", configPath])
+        #expect(status.stdout.contains("sent: sheet 2026-11-29 to \(first.recipient) (unconfirmed)"))
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aDryRunWritesOneMessagePerReviewerAndSendsNothing() throws {
+        let server = try SMTPServer()
+        let configPath = try config(server)
+        _ = try runCampaign(configPath)
+        let outbox = output.file("outbox-test")
+        // No password is needed for a dry run: the password file is not even read.
+        let outcome = try Tool.run([
+            "notify", "--config", configPath, "--dry-run", "--outbox", outbox, "--as-of", "2026-11-29",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox).sorted()
+        let sheets = try state.sheetSummaries(campaign: "2026-H2").map(\.reviewer)
+        #expect(files.count == sheets.count)
+        #expect(files.map { $0.split(separator: "-")[1] }.map(String.init).sorted() == sheets.sorted())
+        #expect(try server.received().isEmpty && state.messages(campaign: "2026-H2").isEmpty)
+        try expectNoPassword(server.password, in: [outbox])
+    }
+
+    /// No file under `folders` holds `password`.
+    func expectNoPassword(_ password: String, in folders: [String]) throws {
+        for folder in folders {
+            let files = FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []
+            for file in files {
+                let path = (folder as NSString).appendingPathComponent(file)
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                #expect(data.range(of: Data(password.utf8)) == nil, "\(path) holds the password")
+            }
+        }
+    }
+}
+
+/// The parts of a message that come from the directory or the templates, checked without a server.
+@Suite struct MailMessageTests {
+    @Test func aNameOrSubjectCannotAddAHeader() throws {
+        let message = MailMessage(
+            from: "it@eksempel.dk", fromName: "Eksempel Kommune", to: "aaho@eksempel.dk",
+            toName: "Åse\r\nBcc: evil@example.org", replyTo: nil, subject: "Hej\r\nBcc: evil@example.org",
+            body: "Linje æøå\n", attachments: [], messageId: "<x@eksempel.dk>", date: Date())
+        let text = String(decoding: message.bytes, as: UTF8.self)
+        let headers = text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        #expect(!headers.contains { $0.lowercased().hasPrefix("bcc") })
+        // Every header line is a known header or the continuation of one.
+        let known = [
+            "From:", "To:", "Subject:", "Date:", "Message-ID:", "MIME-Version:", "Auto-Submitted:", "X-Mailer:",
+            "Content-Type:", "Content-Transfer-Encoding:",
+        ]
+        #expect(
+            headers.allSatisfy { line in line.hasPrefix(" ") || known.contains { line.hasPrefix($0) } }, "\(headers)")
+    }
+
+    @Test func anUnknownPlaceholderIsNamedWithFileAndLine() throws {
+        let folder = TemporaryFolder()
+        for kind in MessageKind.allCases {
+            folder.write("en/\(kind.rawValue).txt", "Subject: {campaign}\n\nDear {name}\n")
+        }
+        folder.write("en/reminder.txt", "Subject: {campaign}\n\nDear {name}\nYou have {undecidd} lines\n")
+        #expect(throws: DiagnosticList.self) { try MailTemplate.load(folder: folder.path, language: .en) }
+        do {
+            _ = try MailTemplate.load(folder: folder.path, language: .en)
+        } catch let list as DiagnosticList {
+            #expect(
+                list.diagnostics.map(\.description).contains {
+                    $0.contains("en/reminder.txt:4") && $0.contains("{undecidd}")
+                })
+        }
+    }
+
+    @Test func aPasswordInTheConfigIsRefused() throws {
+        let samples = Repository.copyOfSamples()
+        try samples.replace(
+            in: "Samples/accessreview.yaml", "password_env: ACCESSREVIEW_SMTP_PASSWORD", with: "password: hemmeligt")
+        #expect(throws: DiagnosticList.self) { try RunConfig.load(path: samples.file("Samples/accessreview.yaml")) }
+    }
+}
