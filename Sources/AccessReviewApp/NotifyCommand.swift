@@ -125,7 +125,17 @@ extension Application {
             return summary
         }
 
-        guard !prepared.isEmpty else { return summary }
+        try deliver(prepared, mail: mail, state: state, into: &summary)
+        return summary
+    }
+
+    /// Sends each message, recording it as `sending` before and its outcome after. A refused
+    /// recipient is noted and the rest are sent; a server failure stops with exit 3 after
+    /// recording what was sent.
+    func deliver(
+        _ prepared: [PreparedMessage], mail: MailConfig, state: StateStore, into summary: inout NotifySummary
+    ) throws {
+        guard !prepared.isEmpty else { return }
         let settings = SMTPSettings(
             url: mail.url, starttls: mail.starttls, allowInsecure: mail.allowInsecure, username: mail.username,
             password: try mail.password(places: config.places), caFile: mail.caFile, timeoutSeconds: mail.timeoutSeconds
@@ -154,7 +164,6 @@ extension Application {
                 )
             }
         }
-        return summary
     }
 
     /// The campaign `notify` and `status` write about on `day`: the config's (`campaign`, or
@@ -169,6 +178,19 @@ extension Application {
     func addMessages(to progress: inout [CampaignReport.Progress], state: StateStore, campaign: String, day: Day)
         throws
     {
+        for delegation in try state.delegations(campaign: campaign) {
+            let terms =
+                "on \(delegation.madeOn), approved by \(delegation.approvedBy)\(delegation.until.map { ", until \($0)" } ?? ""): \(delegation.reason)"
+            for index in progress.indices {
+                if progress[index].reviewer == delegation.from {
+                    progress[index].delegations.append(
+                        "\(delegation.lines.count) lines delegated to \(delegation.to) \(terms)")
+                } else if progress[index].reviewer == delegation.to {
+                    progress[index].delegations.append(
+                        "\(delegation.lines.count) lines delegated from \(delegation.from) \(terms)")
+                }
+            }
+        }
         let records = Dictionary(grouping: try state.messages(campaign: campaign), by: \.reviewer)
         guard let deadline = try state.deadline(of: campaign), try state.closedOn(campaign) == nil else { return }
         let policy = try loader(asOf: day).loadRules().0.policy

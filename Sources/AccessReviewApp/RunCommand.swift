@@ -65,11 +65,28 @@ extension Application {
             clock.lap("directory.json, accounts.json")
             progress.stage("reconciling \(population["directory"] ?? 0) identities against the handbook")
             let release = InputRelease(returnFreedMemory: { ProcessSetup.releaseFreeMemory() })
-            let result = try Reconciler(inputs.handOver(history: history, release: release)).run()
+            let fallbacks = inputs.handbook.fallbacks
+            var result = try Reconciler(inputs.handOver(history: history, release: release)).run()
+            // Lines delegated to another reviewer (`delegate`) go to them while the delegation holds.
+            let delegations = try state.delegations(campaign: campaign)
+            if !delegations.isEmpty {
+                var managers: [String: String] = [:]
+                for identity in result.identities { managers[identity.user.id] = identity.user.manager }
+                Delegation.apply(delegations, to: &result.lines, managers: managers, fallbacks: fallbacks, on: asOf)
+            }
             history = .init()  // the recording empties linesSeenBefore in place, uncopied
             clock.lap("reconcile")
             progress.stage("writing sheets and reports")
-            let sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            var sheets = SheetBuilder(context: context, key: key).sheets(for: result)
+            // A reviewer who delegated every open line and decided none gets an empty version:
+            // their earlier sheet is no longer what they are asked to decide.
+            let emptied = Set(delegations.filter { $0.isInForce(on: asOf) }.map(\.from))
+                .subtracting(sheets.map(\.reviewer))
+            for reviewer in emptied.sorted()
+            where try !state.issuedSheets(campaign: campaign, reviewer: reviewer).isEmpty {
+                sheets.append(Sheet(reviewer: reviewer, reviewerName: nil, rows: []))
+            }
+            if !emptied.isEmpty { sheets.sort { $0.reviewer < $1.reviewer } }
             let versions = try state.planVersions(
                 campaign: campaign, sheets: sheets.map { ($0.reviewer, Set($0.rows.map(\.rowId))) })
             clock.lap("sheets: rows and row ids")

@@ -20,7 +20,8 @@ struct AccessReview: ParsableCommand {
             """,
         version: ToolInfo.version,
         subcommands: [
-            Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Notify.self, Close.self,
+            Run.self, Check.self, Pull.self, Accounts.self, Decisions.self, Status.self, Notify.self, Delegate.self,
+            Close.self,
             Explain.self,
             Verify.self,
             Generate.self,

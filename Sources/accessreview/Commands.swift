@@ -221,6 +221,7 @@ struct Status: ParsableCommand {
                     (p.lastMessage.isEmpty ? "" : "  sent: \(p.lastMessage)")
                     + (p.nextMessage.isEmpty ? "" : "  next: \(p.nextMessage)")
                 print(reviewer + count + (p.due?.description ?? "") + marks + mail)
+                for delegation in p.delegations { print(String(repeating: " ", count: 16) + delegation) }
             }
             let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
             print(
@@ -373,6 +374,54 @@ struct Notify: ParsableCommand {
             }
             if !summary.refused.isEmpty || !summary.undeliverable.isEmpty {
                 throw ExitCode(ExitStatus.badInput.rawValue)
+            }
+        }
+    }
+}
+
+struct Delegate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Hand a reviewer's undecided lines to another reviewer, approved and recorded.",
+        discussion: """
+            Moves the lines on --from's sheet that have no decision yet to --to (a line of --to's own access goes \
+            up --to's chain of managers, then to the fallback reviewer: nobody reviews their own access), records \
+            the delegation (who approved it, why, when, until when, which lines) in the state store, and issues \
+            the new sheets with a run of the campaign, which keeps every other row id. With a mail: section, --to \
+            gets the new sheet and --from a notice with theirs. A sheet --from returns later is refused for a \
+            delegated line that has a decision, naming --to. status shows the delegation.
+            """)
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: "The reviewer whose undecided lines move (identity id).") var from: String
+    @Option(name: .long, help: "The reviewer who takes them (identity id).") var to: String
+    @Option(name: .long, help: "Why (kept for the auditors).") var reason: String
+    @Option(name: .customLong("approved-by"), help: "Who approved the delegation (identity id; not --from or --to).")
+    var approvedBy: String
+    @Option(name: .long, help: "The last day the delegation applies (YYYY-MM-DD); default: until the campaign closes.")
+    var until: DayArgument?
+    @Option(name: .customLong("as-of"), help: "The day of the delegation (YYYY-MM-DD); default today.")
+    var asOf: DayArgument?
+
+    func run() throws {
+        try guarded {
+            let summary = try options.application().delegate(
+                from: from, to: to, reason: reason, approvedBy: approvedBy, until: until?.day, asOf: asOf?.day)
+            let d = summary.delegation
+            let sheets = ((summary.run.folder as NSString).standardizingPath as NSString).appendingPathComponent(
+                "sheets")
+            print(
+                "accessreview \(d.campaign): \(d.lines.count) undecided lines of \(d.from) delegated to \(d.to) (approved by \(d.approvedBy)\(d.until.map { ", until \($0)" } ?? "")); \(d.to)'s sheet is now version \(summary.toVersion)\(summary.fromVersion.map { ", \(d.from)'s version \($0)" } ?? ", \(d.from) has no lines left") in \(sheets)/"
+            )
+            if let messages = summary.messages {
+                for note in messages.notes { printError("accessreview: note: \(note)") }
+                for problem in messages.undeliverable { printError("accessreview: error: not sent: \(problem)") }
+                let sent = messages.outcomes.filter { if case .sent = $0.result { true } else { false } }
+                print("sent: \(sent.map { "\($0.kind.rawValue) to \($0.recipient)" }.joined(separator: ", "))")
+                if sent.count != messages.outcomes.count || !messages.undeliverable.isEmpty {
+                    throw ExitCode(ExitStatus.badInput.rawValue)
+                }
+            } else {
+                print("no mail: section in the config: send \(sheets)/\(d.to).xlsx to \(d.to) by hand")
             }
         }
     }

@@ -346,3 +346,100 @@ import TestSupport
         #expect(throws: DiagnosticList.self) { try RunConfig.load(path: samples.file("Samples/accessreview.yaml")) }
     }
 }
+
+/// `delegate` against the same real SMTP server: the lines move, the new reviewer gets the
+/// new sheet, the old one a notice, a line of the new reviewer's own goes up their chain,
+/// and the old sheet's decisions on delegated lines are refused naming the new reviewer.
+@Suite(.serialized, .processStarted) struct DelegationTests {
+    let base = NotifyTests()
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func delegatedLinesMoveAndBothAreTold() throws {
+        let server = try SMTPServer()
+        let app = try base.runCampaign(try base.config(server))
+        _ = try app.notify(today: base.runDay)
+        let state = try base.state
+        let directory = try base.directory()
+        // A reviewer whose sheet holds a line of the person who takes over: that line must not
+        // go to them. `from` is that person's manager; `to` reports to `from`.
+        let sheets = try state.sheetSummaries(campaign: "2026-H2")
+        var pick: (from: String, to: String)?
+        for sheet in sheets where pick == nil {
+            let rows = try state.undecidedRows(campaign: "2026-H2", reviewer: sheet.reviewer)
+            if let person = rows.map(\.identity).first(where: {
+                $0 != sheet.reviewer && directory.people[$0]?.manager == sheet.reviewer
+                    && directory.address(of: $0) != nil
+            }) {
+                pick = (sheet.reviewer, person)
+            }
+        }
+        let (from, to) = try #require(pick)
+        let before = try state.undecidedRows(campaign: "2026-H2", reviewer: from)
+        let oldSheet = try #require(base.output.read("2026-H2/sheets/\(from).csv"))
+        let summary = try app.delegate(
+            from: from, to: to, reason: "Orlov til 2027", approvedBy: "itsikkerhed", until: Day(iso: "2026-12-31"),
+            asOf: base.runDay + 3)
+        #expect(summary.delegation.lines.count == before.count)
+        // The new reviewer's sheet holds every moved line but their own, which went past `from`
+        // up the chain (or to the fallback); `from` keeps none of them.
+        let toRows = try state.issuedSheets(campaign: "2026-H2", reviewer: to).last?.rows ?? []
+        let moved = Set(
+            before.map(Delegation.LineKey.init).map { "\($0.identity) \($0.system) \($0.account) \($0.role)" })
+        let onTo = Set(toRows.map { "\($0.identity) \($0.system) \($0.account) \($0.role)" })
+        let own = moved.filter { $0.hasPrefix("\(to) ") }
+        #expect(!own.isEmpty)
+        #expect(moved.subtracting(own).isSubset(of: onTo) && own.isDisjoint(with: onTo))
+        #expect(toRows.allSatisfy { $0.identity != to })
+        let fromRows = try state.issuedSheets(campaign: "2026-H2", reviewer: from).last?.rows ?? []
+        #expect(fromRows.allSatisfy { !moved.contains("\($0.identity) \($0.system) \($0.account) \($0.role)") })
+        // Both were told, the new reviewer with the new sheet attached as issued.
+        let messages = try state.messages(campaign: "2026-H2").filter {
+            $0.kind == .delegation || $0.kind == .delegationNotice
+        }
+        #expect(messages.map(\.kind) == [.delegation, .delegationNotice])
+        #expect(messages.map(\.recipientId) == [to, from])
+        let received = try server.received().suffix(2)
+        let parsed = try received.map { try base.parse($0.data) }
+        #expect(parsed[0].body.contains("Orlov til 2027") && parsed[1].body.contains(directory.name(of: to)))
+        #expect(parsed[0].attachments["\(to).xlsx"] == (try base.sha256(base.output.file("2026-H2/sheets/\(to).xlsx"))))
+        // The next notify sends neither of them the new version again; only the reviewer up the
+        // chain who got `to`'s own lines gets their new version.
+        let next = try app.notify(today: base.runDay + 3).outcomes
+        #expect(next.map(\.kind) == [.sheet] && !next.contains { $0.reviewer == from || $0.reviewer == to })
+        // The old sheet, returned with a delegated line decided: refused, naming the new reviewer.
+        var rows = ReturnedSheetReader.parseCSV(oldSheet.replacingOccurrences(of: "\u{FEFF}", with: ""), separator: ";")
+        let index = try #require(
+            rows.indices.first { $0 > SheetLayout.headerRow && rows[$0].count > SheetLayout.commentColumn })
+        rows[index][SheetLayout.decisionColumn] = "Fjern"
+        var csv = CSVWriter(separator: ";", byteOrderMark: true)
+        for row in rows { csv.row(row) }
+        let file = base.output.write("old-\(from).csv", data: csv.data)
+        let imported = try app.importDecisions([file], asOf: base.runDay + 4)
+        guard case .refused(let problems) = imported.outcomes.first?.outcome else {
+            Issue.record("the old sheet was accepted: \(imported.outcomes)")
+            return
+        }
+        #expect(
+            problems.contains { $0.message.contains("was delegated to \(to)") && $0.message.contains("itsikkerhed") })
+        // status shows the delegation with its approval and reason.
+        let status = try app.status(today: base.runDay + 4)
+        let line = try #require(status.progress.first { $0.reviewer == to }?.delegations.first)
+        #expect(
+            line.contains("delegated from \(from)") && line.contains("approved by itsikkerhed")
+                && line.contains("until 2026-12-31"))
+    }
+
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aDelegationMustBeApprovedBySomeoneElse() throws {
+        let server = try SMTPServer()
+        let app = try base.runCampaign(try base.config(server))
+        #expect(throws: ToolError.self) {
+            try app.delegate(from: "aaho", to: "mach", reason: "Orlov", approvedBy: "aaho", asOf: base.runDay)
+        }
+        #expect(throws: ToolError.self) {
+            try app.delegate(from: "aaho", to: "aaho", reason: "Orlov", approvedBy: "itsikkerhed", asOf: base.runDay)
+        }
+        #expect(throws: ToolError.self) {
+            try app.delegate(from: "aaho", to: "mach", reason: " ", approvedBy: "itsikkerhed", asOf: base.runDay)
+        }
+        #expect(try base.state.delegations(campaign: "2026-H2").isEmpty)
+    }
+}

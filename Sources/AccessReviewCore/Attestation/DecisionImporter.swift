@@ -17,6 +17,8 @@ public struct DecisionImporter {
     /// The day the decisions count from (`--as-of`); nil: the day of the import.
     public let effectiveOn: Day?
     let key: SymmetricKey
+    /// The campaign's delegations: a line delegated away is decided by the new reviewer.
+    let delegations: [Delegation]
 
     public init(state: StateStore, campaign: String, effectiveOn: Day? = nil) throws {
         guard let key = try state.existingSecret(for: campaign) else {
@@ -35,6 +37,7 @@ public struct DecisionImporter {
         self.campaign = campaign
         self.effectiveOn = effectiveOn
         self.key = key
+        self.delegations = try state.delegations(campaign: campaign)
     }
 
     public func importFile(_ path: String) throws -> Outcome {
@@ -130,6 +133,15 @@ public struct DecisionImporter {
             }
             if decision.isEmpty {
                 undecided += 1
+                continue
+            }
+            let day = effectiveOn ?? Day.today()
+            if let delegation = delegations.last(where: {
+                $0.from == reviewer && $0.isInForce(on: day) && $0.lines.contains(Delegation.LineKey(row))
+            }) {
+                refuse(
+                    "\(row.identity.isEmpty ? row.account : row.identity)'s \(row.system)/\(row.role) was delegated to \(delegation.to) on \(delegation.madeOn) (approved by \(delegation.approvedBy)): \(delegation.to) decides it on their sheet; leave it empty here"
+                )
                 continue
             }
             if decision == "Keep", let worst = row.worst, worst >= .high, comment.isEmpty {
@@ -282,6 +294,8 @@ public struct CampaignReport {
         /// one due (`escalation 2027-01-03`); empty when none.
         public var lastMessage = ""
         public var nextMessage = ""
+        /// The delegations to or from the reviewer: who, how many lines, approved by whom, why.
+        public var delegations: [String] = []
     }
 
     /// Each reviewer's progress on the latest version of their sheet.
@@ -300,18 +314,19 @@ public struct CampaignReport {
         var csv = CSVWriter(separator: ",", neutraliseFormulas: true)
         csv.row([
             "reviewer", "decided", "total", "due", "overdue", "sheet_version", "send_again", "last_message",
-            "next_message",
+            "next_message", "delegations",
         ])
         for p in progress {
             csv.row([
                 p.reviewer, String(p.decided), String(p.total), p.due?.description ?? "", p.overdue ? "yes" : "no",
                 String(p.sheetVersion), p.resend ? "yes" : "no", p.lastMessage, p.nextMessage,
+                p.delegations.joined(separator: "; "),
             ])
         }
         let decided = progress.reduce(0) { $0 + $1.decided }, total = progress.reduce(0) { $0 + $1.total }
         csv.row([
             "(campaign)", String(decided), String(total), progress.first?.due?.description ?? "",
-            progress.contains(where: \.overdue) ? "yes" : "no", "", String(progress.filter(\.resend).count), "", "",
+            progress.contains(where: \.overdue) ? "yes" : "no", "", String(progress.filter(\.resend).count), "", "", "",
         ])
         return csv.data
     }

@@ -28,6 +28,12 @@ public struct Sheet: Sendable {
     public var rows: [Row]
 
     public var flaggedRows: Int { rows.filter { !$0.line.codes.isEmpty }.count }
+
+    public init(reviewer: String, reviewerName: String?, rows: [Row]) {
+        self.reviewer = reviewer
+        self.reviewerName = reviewerName
+        self.rows = rows
+    }
 }
 
 /// The access lines of one reconciliation, shared by every sheet's rows.

@@ -16,7 +16,9 @@ extension StateStore {
     ///   `IssuedSheetCodec`) instead of a table row each (`issued_rows`, dropped).
     /// - 4: every message `notify` sends (`messages`: to whom, why, when, the server's reply,
     ///   Message-ID and the SHA-256 of each attachment).
-    public static let schemaVersion = 4
+    /// - 5: delegations (`delegations`: a reviewer's undecided lines handed to another, who
+    ///   approved it, why, when, until when, and which lines).
+    public static let schemaVersion = 5
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
     /// store written by a newer accessreview rather than guess at it.
@@ -89,6 +91,18 @@ extension StateStore {
                         message_id TEXT NOT NULL, attachments TEXT NOT NULL);
                     CREATE INDEX messages_by_reviewer ON messages (campaign, reviewer);
                     PRAGMA user_version = 4;
+                    """)
+            }
+        }
+        if version < 5 {
+            try db.transaction {
+                try db.execute(
+                    """
+                    CREATE TABLE delegations (id INTEGER PRIMARY KEY AUTOINCREMENT, campaign TEXT NOT NULL,
+                        from_reviewer TEXT NOT NULL, to_reviewer TEXT NOT NULL, reason TEXT NOT NULL,
+                        approved_by TEXT NOT NULL, made_at TEXT NOT NULL, made_on TEXT NOT NULL, until TEXT NOT NULL,
+                        lines TEXT NOT NULL);
+                    PRAGMA user_version = 5;
                     """)
             }
         }

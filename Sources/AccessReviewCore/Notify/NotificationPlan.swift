@@ -40,19 +40,25 @@ public struct NotificationPlan: Sendable {
         public init(_ records: [StateStore.MessageRecord]) {
             for record in records where record.status.counts {
                 keys.insert("\(record.kind.rawValue) \(record.due)")
-                if record.kind == .sheet || record.kind == .delegation {
+                if record.kind == .sheet || record.kind == .delegation || record.kind == .delegationNotice {
                     firstSheetOn = min(firstSheetOn ?? record.sentOn, record.sentOn)
                 }
             }
         }
 
         func contains(_ kind: MessageKind, _ due: String) -> Bool { keys.contains("\(kind.rawValue) \(due)") }
+
+        /// Whether this version of the sheet went out: as the sheet itself, or attached to a
+        /// delegation (to the new reviewer) or its notice (to the old one).
+        func hasSheet(_ version: Int) -> Bool {
+            [MessageKind.sheet, .delegation, .delegationNotice].contains { contains($0, "v\(version)") }
+        }
     }
 
     /// The messages due for `sheet` on `day`: the escalation implies its notice.
     public func due(on day: Day, sheet: StateStore.SheetSummary, sent: Sent) -> [Due] {
         var due: [Due] = []
-        if !sent.contains(.sheet, "v\(sheet.version)") && !(sheet.version == 1 && sent.firstSheetOn != nil) {
+        if sheet.lines > 0, !sent.hasSheet(sheet.version), !(sheet.version == 1 && sent.firstSheetOn != nil) {
             due.append(Due(kind: .sheet, due: "v\(sheet.version)", day: day))
         }
         guard sheet.undecided > 0, let firstSheetOn = sent.firstSheetOn else { return due }
@@ -71,8 +77,10 @@ public struct NotificationPlan: Sendable {
     /// The next message due after `day` (for `status`): nil when the sheet is complete or
     /// everything the handbook asks for was sent.
     public func next(after day: Day, sheet: StateStore.SheetSummary, sent: Sent) -> Due? {
-        if sent.firstSheetOn == nil { return Due(kind: .sheet, due: "v\(sheet.version)", day: day) }
         guard sheet.undecided > 0 else { return nil }
+        if sent.firstSheetOn == nil || (sheet.version > 1 && !sent.hasSheet(sheet.version)) {
+            return Due(kind: .sheet, due: "v\(sheet.version)", day: day)
+        }
         let firstSheetOn = sent.firstSheetOn!
         for days in remindDaysBefore.reversed() {
             let on = deadline - days
