@@ -25,9 +25,9 @@ SAMPLES = os.path.dirname(os.path.abspath(__file__))
 HERE = os.path.join(SAMPLES, "returned")
 SHEETS = os.path.join(SAMPLES, "..", "out", "2026-H2", "sheets")
 
-# Columns of a sheet row (SheetLayout): person B, system F, account G, role H, finding K,
+# Columns of a sheet row (SheetLayout): person A, system E, account F, role G, findings J,
 # decision N, comment O.
-PERSON, SYSTEM, ACCOUNT, ROLE, FINDING, DECISION, COMMENT = 1, 5, 6, 7, 10, 13, 14
+PERSON, SYSTEM, ACCOUNT, ROLE, FINDING, DECISION, COMMENT = 0, 4, 5, 6, 9, 13, 14
 
 # reviewer -> [(person, system, role or None for every role, decision, comment)], first match wins.
 ANSWERS = {

@@ -53,9 +53,11 @@ extension Application {
         // Kept for the recording, which empties it; the history itself goes to the reconciler.
         let linesSeenBefore = StateStore.LinesSeenBefore(history.lines.firstSeen)
         let population_ = PopulationCheck(inputs: inputs)
-        let context = SheetContext(
+        var context = SheetContext(
             organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
             language: config.language, csvSeparator: config.csvSeparator)
+        context.jobRoleNames = Dictionary(
+            inputs.handbook.jobRoles.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let key = try state.secret(for: campaign, asOf: asOf, deadline: context.deadline, given: givenKey)
         let folder = try OutputFolder(parent: config.output, name: campaign)
         do {

@@ -45,7 +45,7 @@ import ZIPFoundation
     /// Decides every data row: Remove where the line has findings, Keep elsewhere.
     func decideAll(_ rows: inout [[String]], keep: String = "Behold", remove: String = "Fjern") {
         for index in 9..<rows.count where rows[index].count > 13 {
-            rows[index][SheetLayout.decisionColumn] = rows[index][10].isEmpty ? keep : remove
+            rows[index][SheetLayout.decisionColumn] = rows[index][SheetLayout.codesColumn].isEmpty ? keep : remove
         }
     }
 
@@ -64,7 +64,7 @@ import ZIPFoundation
         #expect(
             try importer.importFile(path) == .alreadyImported(reviewer: "maso"), "the same file twice changes nothing")
         let revocations = try CampaignReport(state: state, campaign: "2026-H2").revocations()
-        let flagged = try csvRows("maso").dropFirst(9).filter { $0.count > 13 && !$0[10].isEmpty }
+        let flagged = try csvRows("maso").dropFirst(9).filter { $0.count > 13 && !$0[SheetLayout.codesColumn].isEmpty }
         #expect(revocations.count == flagged.count)
         #expect(
             revocations.contains {
@@ -109,17 +109,18 @@ import ZIPFoundation
     @Test func aRemoveFromEitherReviewerOfASharedLineRevokesIt() throws {
         // esdh/Administrator lines go to the manager and to esdh's owner (aekj).
         let owner = try csvRows("aekj")
-        let shared = try #require(owner.dropFirst(9).first { $0.count > 14 && $0[12] == "systemejer" })
+        let shared = try #require(owner.dropFirst(9).first { $0.count > 14 && $0[11] == "systemejer" })
         let path = try returnedCSV("aekj") { rows in
             for index in 9..<rows.count where rows[index].count > 13 {
-                rows[index][SheetLayout.decisionColumn] = rows[index][0] == shared[0] ? "Fjern" : "Behold"
+                rows[index][SheetLayout.decisionColumn] =
+                    rows[index][SheetLayout.rowIdColumn] == shared[SheetLayout.rowIdColumn] ? "Fjern" : "Behold"
                 rows[index][SheetLayout.commentColumn] = "set"
             }
         }
         #expect(try importer.importFile(path) != .refused([]))
         #expect(
             try CampaignReport(state: state, campaign: "2026-H2").revocations().contains {
-                $0.account == shared[6] && $0.role == shared[7] && $0.reviewer == "aekj"
+                $0.account == shared[5] && $0.role == shared[6] && $0.reviewer == "aekj"
             })
     }
 
@@ -166,8 +167,8 @@ import ZIPFoundation
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
             var extra = rows[10]
-            extra[0] = ""
-            extra[7] = "Administrator"
+            extra[SheetLayout.rowIdColumn] = ""
+            extra[6] = "Administrator"
             rows.append(extra)
         }
         let problems = refusal(try importer.importFile(path))
@@ -182,12 +183,12 @@ import ZIPFoundation
     @Test func aRowEditedOutsideDecisionAndCommentIsRefused() throws {
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
-            rows[12][7] = "Administrator"
+            rows[12][6] = "Administrator"
         }
         let problems = refusal(try importer.importFile(path))
         #expect(
             problems.map(\.message) == [
-                "row 13: was edited outside Decision and Comment (the row no longer matches its row id \(try csvRows("maso")[12][0]))"
+                "row 13: was edited outside Decision and Comment (the row no longer matches its row id \(try csvRows("maso")[12][SheetLayout.rowIdColumn]))"
             ])
     }
 
@@ -195,7 +196,7 @@ import ZIPFoundation
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
             var replacement = rows[15]
-            replacement[0] = String(repeating: "ab", count: 12)
+            replacement[SheetLayout.rowIdColumn] = String(repeating: "ab", count: 12)
             rows[15] = replacement
         }
         let problems = refusal(try importer.importFile(path))
@@ -233,7 +234,9 @@ import ZIPFoundation
     @Test func keepingASeriousFindingNeedsAComment() throws {
         let rows = try csvRows("maso")
         let index = try #require(
-            rows.indices.first { $0 >= 9 && rows[$0].count > 13 && rows[$0][10].contains("LEAVER_ACCESS") })
+            rows.indices.first {
+                $0 >= 9 && rows[$0].count > 13 && rows[$0][SheetLayout.codesColumn].contains("LEAVER_ACCESS")
+            })
         let path = try returnedCSV("maso") { rows in
             decideAll(&rows)
             rows[index][SheetLayout.decisionColumn] = "Behold"
@@ -241,7 +244,7 @@ import ZIPFoundation
         let problems = refusal(try importer.importFile(path))
         #expect(
             problems.map(\.message) == [
-                "row \(index + 1): keeping rape's \(rows[index][5])/\(rows[index][7]) with a critical finding needs a comment"
+                "row \(index + 1): keeping rape's \(rows[index][4])/\(rows[index][6]) with a critical finding needs a comment"
             ])
         let commented = try returnedCSV("maso", name: "commented.csv") { rows in
             decideAll(&rows)

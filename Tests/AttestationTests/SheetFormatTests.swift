@@ -28,7 +28,7 @@ import ZIPFoundation
     @Test func xlsxHasTheListValidationProtectionFrozenHeaderAndAutofilter() throws {
         let sheet = try part("xl/worksheets/sheet2.xml", of: "maso")
         #expect(sheet.contains("<pane ySplit=\"9\" topLeftCell=\"A10\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-        #expect(sheet.contains("<autoFilter ref=\"A9:O126\"/>"))
+        #expect(sheet.contains("<autoFilter ref=\"A9:Q126\"/>"))
         #expect(sheet.contains("<sheetProtection"))
         let validation = try #require(
             sheet.range(of: "<dataValidation ").map { String(sheet[$0.lowerBound...].prefix(600)) })
@@ -81,10 +81,147 @@ import ZIPFoundation
         process.waitUntilExit()
         #expect(text.contains("Mads Sørensen"))
         #expect(text.contains("Øjebliksbillede") && text.contains("Planlægger"))
-        #expect(text.contains("Side 1 af 4") && text.contains("Side 4 af 4"))
+        // Every page numbered "Side n af N", N the pages the PDF has.
+        let pages = text.components(separatedBy: "\u{0C}").filter {
+            !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+        #expect(pages.count > 1)
+        for (index, page) in pages.enumerated() { #expect(page.contains("Side \(index + 1) af \(pages.count)")) }
         #expect(text.contains("Underskrift:") && text.contains("Jeg har gennemgået adgangene"))
         let ids = try CSVSheetRows.ids(output.file("2026-H2/sheets/maso.csv"))
         #expect(ids.count == 117)
+    }
+
+    /// Every sheet's data rows, as the CSV holds them.
+    func csvRows(_ reviewer: String) throws -> [[String]] {
+        let text = try #require(output.read("2026-H2/sheets/\(reviewer).csv"))
+        return ReturnedSheetReader.parseCSV(text.replacingOccurrences(of: "\u{FEFF}", with: ""), separator: ";")
+            .dropFirst(SheetLayout.headerRow + 1).filter { $0.count == SheetLayout.columnCount }
+    }
+
+    @Test func aManagerReadsFindingsInWordsJobRolesByNameAndARecommendation() throws {
+        let handbook = try String(contentsOfFile: Repository.path("Mappings/handbook.yaml"), encoding: .utf8)
+        let jobRoleIds = handbook.matches(of: /- id: (JR-[A-Z-]+)/).map { String($0.1) }
+        #expect(jobRoleIds.count > 5)
+        let m = Messages(.da)
+        var seen = (remove: 0, keep: 0, orphans: 0, codes: Set<String>())
+        let reviewers = try FileManager.default.contentsOfDirectory(atPath: output.file("2026-H2/sheets"))
+            .filter { $0.hasSuffix(".csv") }.map { String($0.dropLast(4)) }
+        for reviewer in reviewers {
+            for row in try csvRows(reviewer) {
+                let codes = row[SheetLayout.codesColumn].split(separator: " ").compactMap {
+                    FindingCode(rawValue: String($0))
+                }
+                seen.codes.formUnion(codes.map(\.rawValue))
+                // Findings in words, the codes only in their own column.
+                #expect(row[SheetLayout.findingColumn] == codes.map(m.findingPhrase).joined(separator: "; "))
+                #expect(row[SheetLayout.findingColumn].firstMatch(of: /[A-Z]{3,}_[A-Z_]+/) == nil)
+                // The ground by the job role's name, never its id.
+                #expect(!jobRoleIds.contains(row[8]), "\(reviewer): ground \(row[8])")
+                // A recommendation where the handbook implies one, never filled in as the decision.
+                #expect(row[SheetLayout.decisionColumn].isEmpty)
+                if codes.contains(.leaverAccess) || codes.contains(.unauthorisedRole) || codes.contains(.dormantAccount)
+                {
+                    #expect(row[SheetLayout.recommendationColumn] == "Fjern", "\(row)")
+                    seen.remove += 1
+                } else if codes.isEmpty && row[8] == "grundrettighed" {
+                    #expect(row[SheetLayout.recommendationColumn] == "Behold", "\(row)")
+                    seen.keep += 1
+                }
+                // A line of no person (orphan, ambiguous, service account) is reviewed as its owner.
+                if row[0].isEmpty {
+                    #expect(row[11] == "systemejer", "\(reviewer): \(row)")
+                    seen.orphans += 1
+                }
+            }
+        }
+        #expect(seen.remove > 5 && seen.keep > 50 && seen.orphans > 0)
+        #expect(seen.codes.isSuperset(of: ["LEAVER_ACCESS", "ORPHAN_ACCOUNT", "SOD_CONFLICT", "UNAUTHORISED_ROLE"]))
+        // The instructions say what each finding on the sheet means.
+        let instructions = try part("xl/worksheets/sheet1.xml", of: "maso")
+        for code in Set(try csvRows("maso").flatMap { $0[SheetLayout.codesColumn].split(separator: " ") }) {
+            let explanation = m.findingExplanation(try #require(FindingCode(rawValue: String(code))))
+            #expect(instructions.contains(explanation.xmlEscapedForTest), "\(code) is explained")
+        }
+    }
+
+    @Test func theWorkbookPrintsLandscapeOnePageWideWithTheHeaderOnEveryPage() throws {
+        let sheet = try part("xl/worksheets/sheet2.xml", of: "maso")
+        #expect(sheet.contains("orientation=\"landscape\"") && sheet.contains("paperSize=\"9\""))
+        #expect(sheet.contains("fitToWidth=\"1\"") || sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"))
+        #expect(sheet.contains("fitToHeight=\"0\""))
+        let workbook = try part("xl/workbook.xml", of: "maso")
+        #expect(workbook.contains("_xlnm.Print_Titles") && workbook.contains("$9:$9"))
+        // The row id is the last, narrow column; the person the first.
+        let columns = sheet.matches(of: /<col min="(\d+)" max="\d+" width="([0-9.]+)"/).map {
+            (Int($0.1)!, Double($0.2)!)
+        }
+        let widths = Dictionary(columns, uniquingKeysWith: { a, _ in a })
+        #expect(widths[SheetLayout.rowIdColumn + 1].map { $0 < 20 } == true, "\(widths)")
+    }
+
+    /// The PDF cuts nothing off: each printed column's text, read back by position with
+    /// `pdftotext -bbox`, is every cell of that column in order, whole; and a page renders.
+    @Test func thePDFShowsEveryCellWhole() throws {
+        let pdf = output.file("2026-H2/sheets/maso.pdf")
+        let png = output.file("maso-page")
+        _ = try Slapd.run("/usr/bin/pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", pdf, png])
+        let image = try Data(contentsOf: URL(fileURLWithPath: png + "-1.png"))
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 10_000)
+        // stdout only: pdftotext warns on stderr about libharu's ToUnicode maps.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = ["-bbox", pdf, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let html = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let layout = SheetLayout.printed
+        var starts: [Float] = []
+        var x: Float = 36
+        for column in layout {
+            starts.append(x)
+            x += column.width
+        }
+        let m = Messages(.da)
+        let headers = m.sheetColumns
+        var read = Array(repeating: "", count: layout.count)
+        for page in html.components(separatedBy: "<page ").dropFirst() {
+            let words = page.matches(
+                of: /<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">([^<]*)<\/word>/
+            )
+            .map { (x: Float($0.1)!, y: Float($0.2)!, height: Float($0.3)! - Float($0.2)!, text: String($0.4)) }
+            // The table starts at the header row ("Person" in the first column) and ends above
+            // the sign-off block (its larger title) or the footer.
+            guard let top = words.first(where: { $0.text == headers[0] && abs($0.x - 36) < 1 })?.y else { continue }
+            let end = words.filter { $0.y > top && $0.height > 9.5 }.map(\.y).min() ?? 555
+            for (index, start) in starts.enumerated() {
+                let inColumn = words.filter {
+                    $0.y >= top - 1 && $0.y < min(end, 555) && $0.x >= start - 0.5
+                        && $0.x < start + layout[index].width - 0.5
+                }
+                .sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+                var text = inColumn.map(\.text).joined().unescapedForTest
+                let header = headers[layout[index].index].filter { !$0.isWhitespace }
+                #expect(text.hasPrefix(header), "page header of column \(header): \(text.prefix(60))")
+                text.removeFirst(min(header.count, text.count))
+                read[index] += text
+            }
+        }
+        let rows = try csvRows("maso")
+        for (index, column) in layout.enumerated() {
+            let expected = rows.map { row in
+                column.index == SheetLayout.decisionColumn
+                    ? "☐\(m.decisionWords[0])☐\(m.decisionWords[1])" : row[column.index]
+            }.joined().filter { !$0.isWhitespace }
+            let same = zip(read[index], expected).prefix { $0 == $1 }.count
+            #expect(
+                read[index] == expected,
+                "column \(headers[column.index]) differs after \(same) characters: …\(read[index].dropFirst(max(0, same - 20)).prefix(60)) ≠ …\(expected.dropFirst(max(0, same - 20)).prefix(60))"
+            )
+        }
     }
 
     @Test func indexLinksEveryFormat() throws {
@@ -97,7 +234,18 @@ enum CSVSheetRows {
     static func ids(_ path: String) throws -> [String] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return ReturnedSheetReader.parseCSV(text, separator: ";").dropFirst(9).compactMap {
-            $0.count > 13 ? $0[0] : nil
+            $0.count > SheetLayout.rowIdColumn ? $0[SheetLayout.rowIdColumn] : nil
         }
+    }
+}
+
+extension String {
+    var xmlEscapedForTest: String {
+        replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+    var unescapedForTest: String {
+        replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -91,26 +91,28 @@ import TestSupport
         let first = try application().run(asOf: Day(iso: "2026-11-29"))
         #expect(first.verifiedRemovals == 0 && first.resend.isEmpty)
         #expect(try findings("2026-H2").allSatisfy { !FindingCode(rawValue: $0[0])!.needsHistory })
-        #expect(try rows("maso").allSatisfy { $0[11] == "ja" }, "no campaign was closed: every line is new")
-        let before = Dictionary(grouping: try rows("aekj"), by: { $0[0] })
+        #expect(try rows("maso").allSatisfy { $0[10] == "ja" }, "no campaign was closed: every line is new")
+        let before = Dictionary(grouping: try rows("aekj"), by: { $0[SheetLayout.rowIdColumn] })
 
         // maso removes two ESDH lines and keeps the rest, on 2026-12-01.
-        let esdh = try rows("maso").filter { $0[5] == "esdh" && $0[12] == "leder" && $0[1] != "maso" }
-        let (done, notDone) = (esdh[0], try #require(esdh.first { $0[6] != esdh[0][6] }))
+        let esdh = try rows("maso").filter { $0[4] == "esdh" && $0[11] == "leder" && $0[0] != "maso" }
+        let (done, notDone) = (esdh[0], try #require(esdh.first { $0[5] != esdh[0][5] }))
         let file = try returned("maso") { row in
-            row[0] == done[0] || row[0] == notDone[0] ? ("Fjern", "") : ("Behold", "gennemgået")
+            row[SheetLayout.rowIdColumn] == done[SheetLayout.rowIdColumn]
+                || row[SheetLayout.rowIdColumn] == notDone[SheetLayout.rowIdColumn]
+                ? ("Fjern", "") : ("Behold", "gennemgået")
         }
         let imported = try application().importDecisions([file], asOf: Day(iso: "2026-12-01"))
         #expect(imported.refused == 0 && imported.linesToRemove == 2)
 
         // Before run 2: the first removal is done; leaver bjjo (end date 2026-11-15) loses
         // ESDH late; aelu's account goes before the end date HR now gives (2027-01-15).
-        try removeRole(done[7], of: done[6])
+        try removeRole(done[6], of: done[5])
         try removeAccount(login: "bjjo")
         try removeAccount(login: "aelu")
         try redateESDH("2026-12-19")
         // And one of maso's people gets a role in ESDH: a line maso has never seen.
-        let added = try addRole(to: done[6])
+        let added = try addRole(to: done[5])
         try samples.replace(
             in: "Samples/exports/hr.xml", "<Medarbejdernummer>10105</Medarbejdernummer>",
             with: "<Medarbejdernummer>10105</Medarbejdernummer>\n    <Ansat-til>2027-01-15</Ansat-til>")
@@ -119,24 +121,25 @@ import TestSupport
         let second = try application().run(asOf: Day(iso: "2026-12-20"))
         #expect(second.verifiedRemovals == 1, "the removal done is verified by the run that first saw it gone")
         let late = try findings("2026-H2").filter { $0[0] == "REVOCATION_NOT_DONE" }
-        #expect(late.count == 1 && late.first?[4] == notDone[6] && late.first?[5] == notDone[7])
+        #expect(late.count == 1 && late.first?[4] == notDone[5] && late.first?[5] == notDone[6])
         #expect(
             late.first?[8].contains("stadig til stede 2026-12-19, 4 dage efter fristen") == true,
             "decided 2026-12-01 + 14 days, seen in the export of 2026-12-19: 4 days late")
         // maso's sheet has a new line: send again. mach's only lost bjjo's line: a new
         // version, but the one mach has decides every line it still holds.
         #expect(second.resend.contains("maso") && !second.resend.contains("aekj") && !second.resend.contains("mach"))
-        #expect(try rows("maso").contains { $0[6] == done[6] && $0[7] == added && $0[11] == "ja" })
+        #expect(try rows("maso").contains { $0[5] == done[5] && $0[6] == added && $0[10] == "ja" })
         // The line whose removal is late keeps its row id (and the Remove decided on it).
-        let stillThere = try #require(try rows("maso").first { $0[0] == notDone[0] })
-        #expect(stillThere[10].contains("REVOCATION_NOT_DONE"))
-        #expect(!(try rows("mach")).contains { $0[1] == "bjjo" })
+        let stillThere = try #require(
+            try rows("maso").first { $0[SheetLayout.rowIdColumn] == notDone[SheetLayout.rowIdColumn] })
+        #expect(stillThere[SheetLayout.codesColumn].contains("REVOCATION_NOT_DONE"))
+        #expect(!(try rows("mach")).contains { $0[0] == "bjjo" })
         #expect(
             try application().status(asOf: nil, today: Day(iso: "2026-12-20")!).progress.first {
                 $0.reviewer == "mach"
             }?.resend == false)
         #expect(
-            Dictionary(grouping: try rows("aekj"), by: { $0[0] }).keys == before.keys,
+            Dictionary(grouping: try rows("aekj"), by: { $0[SheetLayout.rowIdColumn] }).keys == before.keys,
             "an unchanged sheet keeps every row id")
         let index = try #require(output.read("2026-H2/sheets/index.html"))
         #expect(index.contains("ny version: send igen"))
@@ -178,34 +181,34 @@ import TestSupport
         }
         var newRows: [[String]] = []
         for sheet in sheets {
-            newRows += try rows(String(sheet.dropLast(4)), campaign: "2027-H1").filter { $0[11] == "ja" }
+            newRows += try rows(String(sheet.dropLast(4)), campaign: "2027-H1").filter { $0[10] == "ja" }
         }
         // One new line, on the manager's and the system owner's sheet (it is extra-sensitive).
-        #expect(Set(newRows.map { "\($0[1])/\($0[5])/\($0[7])" }) == ["maso/esdh/Administrator"], "\(newRows)")
+        #expect(Set(newRows.map { "\($0[0])/\($0[4])/\($0[6])" }) == ["maso/esdh/Administrator"], "\(newRows)")
         // maso kept sensitive lines 91 days ago: attested. Undecided sensitive lines first
         // seen 93 days ago: due. Still the REVOCATION_NOT_DONE, from the closed campaign.
         let decidedRemove = { (row: [String]) in
-            row[6] == done[6] && row[7] == done[7] || row[6] == notDone[6] && row[7] == notDone[7]
+            row[5] == done[5] && row[6] == done[6] || row[5] == notDone[5] && row[6] == notDone[6]
         }
-        let kept = try rows("maso").filter { $0[8] != "normal" && !decidedRemove($0) }
+        let kept = try rows("maso").filter { $0[7] != "normal" && !decidedRemove($0) }
         let due = Set(next.filter { $0[0] == "SENSITIVE_REVIEW_DUE" }.map { "\($0[3])/\($0[4])/\($0[5])" })
         #expect(!due.isEmpty && next.allSatisfy { $0[0] != "REVIEW_OVERDUE" })
         // A line also on another sheet (its second review) is attested only when both said Keep.
         var elsewhere = Set<String>()
         for sheet in try FileManager.default.contentsOfDirectory(atPath: output.file("2026-H2/sheets"))
         where sheet.hasSuffix(".csv") && sheet != "maso.csv" {
-            for row in try rows(String(sheet.dropLast(4))) { elsewhere.insert("\(row[5])/\(row[6])/\(row[7])") }
+            for row in try rows(String(sheet.dropLast(4))) { elsewhere.insert("\(row[4])/\(row[5])/\(row[6])") }
         }
         var checked = 0
-        for row in kept where row[12] == "leder" && !elsewhere.contains("\(row[5])/\(row[6])/\(row[7])") {
-            #expect(!due.contains("\(row[5])/\(row[6])/\(row[7])"), "kept on 2026-12-01")
+        for row in kept where row[11] == "leder" && !elsewhere.contains("\(row[4])/\(row[5])/\(row[6])") {
+            #expect(!due.contains("\(row[4])/\(row[5])/\(row[6])"), "kept on 2026-12-01")
             checked += 1
         }
         #expect(checked > 0)
-        for row in kept where elsewhere.contains("\(row[5])/\(row[6])/\(row[7])") {
-            #expect(due.contains("\(row[5])/\(row[6])/\(row[7])"), "kept by maso only: the second review is missing")
+        for row in kept where elsewhere.contains("\(row[4])/\(row[5])/\(row[6])") {
+            #expect(due.contains("\(row[4])/\(row[5])/\(row[6])"), "kept by maso only: the second review is missing")
         }
-        #expect(next.contains { $0[0] == "REVOCATION_NOT_DONE" && $0[4] == notDone[6] })
+        #expect(next.contains { $0[0] == "REVOCATION_NOT_DONE" && $0[4] == notDone[5] })
         // aelu left on 2027-01-15; the account was gone on 2026-12-20: on time.
         let nextLeavers = try #require(output.read("2027-H1/leavers.csv"))
         #expect(nextLeavers.contains("aelu,") && nextLeavers.contains("2026-12-20,-26,,removed on time"))
@@ -214,8 +217,8 @@ import TestSupport
         let overdue = Set(
             try findings("2027-H1").filter { $0[0] == "REVIEW_OVERDUE" }.map { "\($0[3])/\($0[4])/\($0[5])" })
         #expect(!overdue.isEmpty)
-        for row in try rows("maso") where row[8] == "normal" && !decidedRemove(row) {
-            #expect(!overdue.contains("\(row[5])/\(row[6])/\(row[7])"), "kept on 2026-12-01")
+        for row in try rows("maso") where row[7] == "normal" && !decidedRemove(row) {
+            #expect(!overdue.contains("\(row[4])/\(row[5])/\(row[6])"), "kept on 2026-12-01")
         }
         let report = try #require(output.read("2027-H1/report.html"))
         #expect(report.contains("REVOCATION_NOT_DONE") && report.contains("2026-H2") && report.contains("<svg"))
@@ -241,11 +244,11 @@ import TestSupport
 
     @Test func aCampaignKeyFileGivesTheSameRowIdsToEveryFreshStoreAndMustMatchAnOpenCampaign() throws {
         _ = try application().run(asOf: Day(iso: "2026-11-29"))
-        let first = try rows("maso").map { $0[0] }
+        let first = try rows("maso").map { $0[SheetLayout.rowIdColumn] }
         // A fresh output folder and state store: the same key, the same row ids.
         try FileManager.default.removeItem(atPath: output.path)
         _ = try application().run(asOf: Day(iso: "2026-11-29"))
-        #expect(try rows("maso").map { $0[0] } == first && !first.isEmpty)
+        #expect(try rows("maso").map { $0[SheetLayout.rowIdColumn] } == first && !first.isEmpty)
         // Another key for the open campaign is refused, naming the key file.
         _ = samples.write("Samples/demo-campaign.key", String(repeating: "ab", count: 32) + "\n")
         do {

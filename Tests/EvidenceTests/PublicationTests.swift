@@ -112,10 +112,12 @@ import TestSupport
         let first = samples.file("first.csv"), second = samples.file("second.csv")
         let sheet = try String(contentsOfFile: samples.file("out/2026-H2/sheets/maso.csv"), encoding: .utf8)
         try sheet.write(toFile: first, atomically: true, encoding: .utf8)
-        // The second decides the first line Remove (the decision cell is the second-to-last).
+        // The second decides the first line Remove.
         let newline = sheet.contains("\r\n") ? "\r\n" : "\n"
         var lines = sheet.components(separatedBy: newline)
-        lines[9] = String(lines[9].dropLast(1)) + "Fjern;"
+        var fields = lines[9].components(separatedBy: ";")
+        fields[SheetLayout.decisionColumn] = "Fjern"
+        lines[9] = fields.joined(separator: ";")
         try lines.joined(separator: newline).write(toFile: second, atomically: true, encoding: .utf8)
         let summary = try app.importDecisions([first, second])
         #expect(summary.refused == 0, "\(summary.outcomes)")

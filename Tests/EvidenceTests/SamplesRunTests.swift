@@ -118,13 +118,15 @@ import TestSupport
         for sheet in sheets {
             for row in sheet.rows {
                 #expect(row.line.identity != sheet.reviewer, "\(sheet.reviewer) has their own line")
-                if row.capacity == .manager {
+                // The primary reviewer: the manager of a person's line, the owner of a line of no person.
+                if row.line.reviewer == sheet.reviewer && row.capacity == Sheet.primaryCapacity(row.line) {
+                    #expect(row.capacity == (row.line.identity == nil ? .systemOwner : .manager))
                     let key = "\(row.line.system)|\(row.line.account)|\(row.line.role)"
                     managerRows[key, default: 0] += 1
                 }
             }
         }
-        #expect(managerRows.count == result.lines.count, "every line on a manager sheet")
+        #expect(managerRows.count == result.lines.count, "every line on its primary reviewer's sheet")
         #expect(managerRows.values.allSatisfy { $0 == 1 }, "and on exactly one")
         let total = try FileManager.default.contentsOfDirectory(atPath: output.path).count
         #expect(total == 0, "nothing written by the in-memory check")

@@ -1,3 +1,4 @@
+import AccessReviewCore
 import AccessReviewApp
 import Foundation
 import Testing
@@ -180,7 +181,9 @@ import TestSupport
         let sheet = try String(contentsOfFile: samples.file("out/2026-H2/sheets/maso.csv"), encoding: .utf8)
         let newline = sheet.contains("\r\n") ? "\r\n" : "\n"
         var lines = sheet.components(separatedBy: newline)
-        lines[9] = String(lines[9].dropLast(1)) + "Fjern;"
+        var fields = lines[9].components(separatedBy: ";")
+        fields[SheetLayout.decisionColumn] = "Fjern"
+        lines[9] = fields.joined(separator: ";")
         try lines.joined(separator: newline).write(toFile: returned, atomically: true, encoding: .utf8)
         #expect(try Tool.run(["decisions", "import", "--config", config, "--quiet", returned]).status == 0)
         let folder = samples.file("out/2026-H2")

@@ -88,7 +88,8 @@ import TestSupport
     /// The reviewer's CSV sheet with every line decided Keep.
     func returned(_ reviewer: String, decision: String = "Behold") throws -> String {
         let text = try #require(output.read("2026-H2/sheets/\(reviewer).csv"))
-        let separator: Character = text.split(separator: "\n").last?.contains(";") == true ? ";" : ","
+        let header = text.components(separatedBy: "\r\n").first { $0.hasPrefix("Person") || $0.hasPrefix("Identity") }
+        let separator: Character = header?.contains(";") == true ? ";" : ","
         var all = ReturnedSheetReader.parseCSV(
             text.replacingOccurrences(of: "\u{FEFF}", with: ""), separator: separator)
         for index in all.indices where index > SheetLayout.headerRow && all[index].count > SheetLayout.commentColumn {

@@ -86,10 +86,10 @@ public struct DecisionImporter {
         for (number, rawCells) in sheet.rows {
             var cells = rawCells
             if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            if cells.count < SheetLayout.commentColumn + 1 {
-                cells += Array(repeating: "", count: SheetLayout.commentColumn + 1 - cells.count)
+            if cells.count < SheetLayout.columnCount {
+                cells += Array(repeating: "", count: SheetLayout.columnCount - cells.count)
             }
-            let rowId = cells[0].trimmingCharacters(in: .whitespaces)
+            let rowId = cells[SheetLayout.rowIdColumn].trimmingCharacters(in: .whitespaces)
             func refuse(_ message: String) {
                 problems.append(Diagnostic(file: path, line: number, "row \(number): \(message)"))
             }
@@ -103,7 +103,7 @@ public struct DecisionImporter {
             }
             seen[rowId] = number
             let expected = signer.rowId(
-                campaign: campaign, reviewer: reviewer, cells: Array(cells[1..<SheetLayout.decisionColumn]))
+                campaign: campaign, reviewer: reviewer, cells: SheetLayout.signedCells(cells))
             if expected != rowId {
                 if issued[rowId] != nil {
                     refuse("was edited outside Decision and Comment (the row no longer matches its row id \(rowId))")

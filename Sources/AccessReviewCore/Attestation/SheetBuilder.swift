@@ -29,6 +29,13 @@ public struct Sheet: Sendable {
 
     public var flaggedRows: Int { rows.filter { !$0.line.codes.isEmpty }.count }
 
+    /// In which capacity a line's reviewer has it: a line of no person (an orphan or
+    /// ambiguous account, a service account) is the system owner's (or the account owner's)
+    /// to judge; a person's line their manager's.
+    public static func primaryCapacity(_ line: AccessLine) -> Capacity {
+        line.identity == nil ? .systemOwner : .manager
+    }
+
     public init(reviewer: String, reviewerName: String?, rows: [Row]) {
         self.reviewer = reviewer
         self.reviewerName = reviewerName
@@ -81,7 +88,7 @@ public struct SheetBuilder: Sendable {
             return number
         }
         for (index, line) in result.lines.enumerated() {
-            members[sheet(of: line.reviewer)].append((Int32(index), .manager))
+            members[sheet(of: line.reviewer)].append((Int32(index), Sheet.primaryCapacity(line)))
             if let second = line.secondReviewer { members[sheet(of: second)].append((Int32(index), .systemOwner)) }
         }
         // Each sheet's rows signed and sorted on every core: an HMAC a row is most of the work.
@@ -133,9 +140,10 @@ public struct RowSigner {
         keyed = HMAC<SHA256>(key: key)
     }
 
-    /// HMAC-SHA256 over campaign, reviewer and the cells (columns 1 up to Decision),
-    /// separated by U+001F, as 24 hex digits. The history findings (REVOCATION_NOT_DONE,
-    /// REVIEW_OVERDUE, SENSITIVE_REVIEW_DUE) are shown in the Finding cell but not signed:
+    /// HMAC-SHA256 over campaign, reviewer and the cells (`SheetLayout.signedCells`: every
+    /// column but Decision, Comment and the row id), separated by U+001F, as 24 hex digits.
+    /// The history findings (REVOCATION_NOT_DONE, REVIEW_OVERDUE, SENSITIVE_REVIEW_DUE) are
+    /// shown in the Findings and Codes cells but not signed:
     /// they say how the campaign is going, not what the access is, so a line that becomes
     /// overdue, or whose removal is late, keeps its row id and the decision already made on it.
     public func rowId(campaign: String, reviewer: String, cells: [String]) -> String {
@@ -150,8 +158,10 @@ public struct RowSigner {
         message.append(contentsOf: reviewer.utf8)
         for (index, cell) in cells.enumerated() {
             message.append(0x1F)
-            if index == SheetLayout.findingColumn - 1, !cell.isEmpty {
+            if index == SheetLayout.signedCodesIndex, !cell.isEmpty {
                 message.append(contentsOf: Self.withoutHistoryCodes(cell).utf8)
+            } else if index == SheetLayout.signedFindingIndex, !cell.isEmpty {
+                message.append(contentsOf: Self.withoutHistoryPhrases(cell).utf8)
             } else {
                 message.append(contentsOf: cell.utf8)
             }
@@ -163,6 +173,18 @@ public struct RowSigner {
 }
 
 extension RowSigner {
+    /// The history findings in words, in every sheet language.
+    static let historyPhrases: Set<String> = Set(
+        FindingCode.allCases.filter(\.needsHistory).flatMap { code in
+            Language.allCases.map { Messages($0).findingPhrase(code) }
+        })
+
+    static func withoutHistoryPhrases(_ cell: String) -> String {
+        let phrases = cell.components(separatedBy: "; ")
+        guard phrases.contains(where: historyPhrases.contains) else { return cell }
+        return phrases.filter { !historyPhrases.contains($0) }.joined(separator: "; ")
+    }
+
     static func withoutHistoryCodes(_ cell: String) -> String {
         let codes = cell.split(separator: " ")
         guard codes.contains(where: { FindingCode(rawValue: String($0))?.needsHistory == true }) else { return cell }

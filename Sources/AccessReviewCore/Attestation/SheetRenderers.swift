@@ -8,6 +8,8 @@ public struct SheetContext: Sendable {
     public var deadline: Day
     public var language: Language
     public var csvSeparator: Character
+    /// Job role id → its name in the handbook: the Ground column shows the name.
+    public var jobRoleNames: [String: String] = [:]
 
     public init(
         organisation: String, campaign: String, asOf: Day, deadline: Day, language: Language, csvSeparator: Character
@@ -25,18 +27,25 @@ public struct SheetContext: Sendable {
     public var columns: [String] { messages.sheetColumns }
 
     func cells(_ row: Sheet.Row) -> [String] {
-        [row.rowId] + signedCells(row.line, capacity: row.capacity) + ["", ""]
+        SheetLayout.cells(signed: signedCells(row.line, capacity: row.capacity), rowId: row.rowId)
     }
 
-    /// The cells a row id is bound to: everything shown except the row id, Decision and Comment.
+    /// The cells a row id is bound to: everything shown except the row id, Decision and
+    /// Comment, in column order (`SheetLayout.signedCells`).
     func signedCells(_ line: AccessLine, capacity: Sheet.Capacity) -> [String] {
         let messages = messages
         return [
             line.identity ?? "", line.name ?? "", line.title ?? "", line.department ?? "", line.system, line.account,
-            line.role, messages.sensitivityName(line.sensitivity), messages.groundName(line.ground),
-            line.codes.map(\.rawValue).joined(separator: " "), messages.yesNo(line.isNew),
-            messages.capacityName(capacity),
+            line.role, messages.sensitivityName(line.sensitivity), groundText(line.ground),
+            messages.findingPhrases(line.codes), messages.yesNo(line.isNew), messages.capacityName(capacity),
+            messages.recommendationWord(Recommendation.of(line)), line.codes.map(\.rawValue).joined(separator: " "),
         ]
+    }
+
+    /// The ground as a manager reads it: a job role by its name in the handbook.
+    func groundText(_ ground: Ground) -> String {
+        if case .jobRole(let id) = ground, let name = jobRoleNames[id], !name.isEmpty { return name }
+        return messages.groundName(ground)
     }
 
     /// Decision words in the sheet's language: Keep first, Remove second.
@@ -58,10 +67,17 @@ public struct SheetContext: Sendable {
     }
 
     /// The instructions sheet.
-    public func instructions(reviewer: String, name: String?) -> [String] {
+    public func instructions(reviewer: String, name: String?, codes: [FindingCode] = []) -> [String] {
         messages.instructions(
             organisation: organisation, campaign: campaign, who: name.map { "\($0) (\(reviewer))" } ?? reviewer,
-            deadline: deadline)
+            deadline: deadline, codes: codes)
+    }
+
+    /// The codes on a sheet, in the order of the catalogue.
+    func codes(on sheet: Sheet) -> [FindingCode] {
+        var present = Set<FindingCode>()
+        for row in sheet.rows { present.formUnion(row.line.codes) }
+        return FindingCode.allCases.filter(present.contains)
     }
 }
 
@@ -121,22 +137,44 @@ public enum SheetIndexRenderer {
 public enum SheetLayout {
     /// The row (0-based) of the column headers; data starts on the next row.
     public static let headerRow = 8
-    /// The Finding column (codes separated by spaces).
-    public static let findingColumn = 10
+    /// The Findings column (in words) and the Codes column (the finding codes).
+    public static let findingColumn = 9
+    public static let codesColumn = 15
+    public static let recommendationColumn = 12
     public static let decisionColumn = 13
     public static let commentColumn = 14
-    /// The workbook's column widths, in characters, in `Messages.sheetColumns` order.
-    static let widths: [Double] = [18, 10, 22, 22, 16, 10, 12, 22, 14, 20, 22, 8, 12, 18, 40]
-    /// What the PDF prints on A4 landscape: identity, name, system, account, role,
-    /// sensitivity, ground, findings, new, reviewed as, decision, comment (points).
+    /// The row id: last, so that the reviewer reads the person first.
+    public static let rowIdColumn = 16
+    public static let columnCount = 17
+
+    /// A row's cells from its signed cells and row id.
+    static func cells(signed: [String], rowId: String) -> [String] {
+        Array(signed[0..<decisionColumn]) + ["", ""] + Array(signed[decisionColumn...]) + [rowId]
+    }
+
+    /// The cells a row id is bound to, from a row as the sheet holds it: every column but
+    /// Decision, Comment and the row id.
+    public static func signedCells(_ cells: [String]) -> [String] {
+        Array(cells[0..<decisionColumn]) + Array(cells[(commentColumn + 1)..<rowIdColumn])
+    }
+
+    /// Where the findings are among the signed cells: in words, and as codes.
+    static let signedFindingIndex = findingColumn
+    static let signedCodesIndex = decisionColumn
+
+    /// The workbook's widest column widths, in characters, in `Messages.sheetColumns` order;
+    /// each column is as wide as its content up to this.
+    static let widths: [Double] = [16, 22, 24, 18, 10, 12, 24, 14, 28, 34, 5, 13, 13, 16, 40, 18, 17]
+    /// What the PDF prints on A4 landscape (points, 770 in all): every column but title,
+    /// department, codes and row id. Cells wrap; nothing is cut off.
     static let printed: [(index: Int, width: Float)] = [
-        (1, 50), (2, 84), (5, 50), (6, 52), (7, 80), (8, 56), (9, 80), (10, 80), (11, 26),
-        (12, 50), (13, 80), (14, 74),
+        (0, 42), (1, 70), (4, 48), (5, 50), (6, 70), (7, 46), (8, 78), (9, 110), (10, 24), (11, 48), (12, 50),
+        (13, 70), (14, 64),
     ]
     static var printable: PrintableSheet.Layout {
         .init(
-            headerRow: headerRow, decisionColumn: decisionColumn, commentColumn: commentColumn, widths: widths,
-            printed: printed)
+            headerRow: headerRow, decisionColumn: decisionColumn, commentColumn: commentColumn,
+            rowIdColumn: rowIdColumn, widths: widths, printed: printed)
     }
 }
 
@@ -152,7 +190,7 @@ extension SheetContext {
             created: asOf.ordinal * 86_400 + 12 * 3600,
             instructionsName: m.instructionsSheetName,
             attestationName: m.attestationWord,
-            instructions: instructions(reviewer: sheet.reviewer, name: name),
+            instructions: instructions(reviewer: sheet.reviewer, name: name, codes: codes(on: sheet)),
             headerBlock: headerBlock(sheet),
             columns: columns,
             layout: SheetLayout.printable,

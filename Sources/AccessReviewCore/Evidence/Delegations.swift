@@ -98,7 +98,7 @@ public struct Delegation: Sendable, Equatable {
                     delegation.lines.contains(
                         LineKey(
                             identity: identity, system: line.system, account: line.account, role: line.role,
-                            capacity: Sheet.Capacity.manager.rawValue))
+                            capacity: Sheet.primaryCapacity(line).rawValue))
                 {
                     lines[index].reviewer = target(delegation, avoiding: identity, and: line.secondReviewer)
                 }

@@ -2,15 +2,15 @@ import Foundation
 
 /// The texts of the attestation sheets (every format) and of `sheets/index.html`.
 extension Messages {
-    /// The sheet's column headers, in `SheetLayout` order.
+    /// The sheet's column headers, in `SheetLayout` order: what the reviewer reads first,
+    /// then the decision, then the codes and row id for IT security.
     var sheetColumns: [String] {
         [
-            t("Række-id", "Row id"), t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"),
-            t("Afdeling", "Department"),
+            t("Person", "Identity"), t("Navn", "Name"), t("Stilling", "Title"), t("Afdeling", "Department"),
             t("System", "System"), t("Konto", "Account"), t("Rolle", "Role"), t("Følsomhed", "Sensitivity"),
-            t("Grundlag", "Ground"), t("Fund", "Findings"), t("Ny", "New"),
-            t("Attesteres som", "Reviewed as"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"),
-            t("Kommentar", "Comment"),
+            t("Grundlag", "Ground"), t("Fund", "Findings"), t("Ny", "New"), t("Attesteres som", "Reviewed as"),
+            t("Anbefaling", "Recommendation"), t("Beslutning (Behold/Fjern)", "Decision (Keep/Remove)"),
+            t("Kommentar", "Comment"), t("Kode", "Codes"), t("Række-id", "Row id"),
         ]
     }
 
@@ -42,15 +42,20 @@ extension Messages {
         t("Navn: ____________________  Dato: __________", "Name: ____________________  Date: __________")
     }
 
-    /// The instructions sheet, one paragraph a line.
-    func instructions(organisation: String, campaign: String, who: String, deadline: Day) -> [String] {
-        language == .da
+    /// The instructions sheet, one paragraph a line; what each finding on the sheet means
+    /// follows, two sentences a finding.
+    func instructions(organisation: String, campaign: String, who: String, deadline: Day, codes: [FindingCode])
+        -> [String]
+    {
+        let general =
+            language == .da
             ? [
                 "Attestation af adgange — \(organisation), \(campaign)",
                 "Til \(who). Arket viser de adgange, du skal tage stilling til som leder eller systemejer.",
                 "For hver linje: vælg Behold eller Fjern i kolonnen Beslutning. Skriv en begrundelse i Kommentar.",
                 "Linjer med et alvorligt fund (kritisk eller høj) kan kun beholdes med en kommentar.",
-                "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id, og et ændret ark afvises.",
+                recommendationNote,
+                "Ret ikke i de øvrige kolonner, og tilføj eller slet ikke linjer: hver linje er bundet til sit række-id (sidste kolonne), og et ændret ark afvises.",
                 "Frist: \(deadline). Send arket tilbage til IT-sikkerhed; fjernede adgange sendes til systemernes administratorer.",
                 "Farver: rød = kritisk, orange = høj, gul = mellem, blå = lav (det alvorligste fund på linjen).",
             ]
@@ -59,10 +64,16 @@ extension Messages {
                 "For \(who). The sheet lists the access you decide on as manager or system owner.",
                 "For each line: choose Keep or Remove in the Decision column. Give a reason in Comment.",
                 "Lines with a serious finding (critical or high) can only be kept with a comment.",
-                "Do not change other columns, and do not add or delete lines: each line is bound to its row id, and a changed sheet is refused.",
+                recommendationNote,
+                "Do not change other columns, and do not add or delete lines: each line is bound to its row id (the last column), and a changed sheet is refused.",
                 "Deadline: \(deadline). Return the sheet to IT security; removed access goes to the systems' administrators.",
                 "Colours: red = critical, orange = high, yellow = medium, blue = low (the worst finding on the line).",
             ]
+        guard !codes.isEmpty else { return general }
+        return general + [findingsHeading]
+            + codes.map {
+                "\(findingPhrase($0).prefix(1).uppercased() + findingPhrase($0).dropFirst()) (\($0.rawValue)): \(findingExplanation($0))"
+            }
     }
 
     // MARK: Workbook and PDF

@@ -10,7 +10,7 @@ package enum PDFSheetWriter {
     public static let fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
     package static let pageWidth: Float = 842, pageHeight: Float = 595, margin: Float = 36
-    package static let lineHeight: Float = 13, fontSize: Float = 7.5
+    package static let lineHeight: Float = 13, fontSize: Float = 7.5, rowLine: Float = 9
 
     package static func write(_ sheet: PrintableSheet, to path: String) throws {
         guard FileManager.default.fileExists(atPath: fontPath) else {
@@ -40,19 +40,40 @@ package enum PDFSheetWriter {
         HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "accessreview")
 
         let block = sheet.headerBlock
-        let firstPageRows = Int((pageHeight - 2 * margin - 40 - Float(block.count + 2) * lineHeight) / lineHeight)
-        let otherPageRows = Int((pageHeight - 2 * margin - 40 - lineHeight) / lineHeight)
+        let printed = sheet.layout.printed
+        let decision = "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])"
+        // Every cell wraps within its column: a row is as tall as its tallest cell.
+        func lines(_ cells: [String]) -> [[String]] {
+            printed.map { index, width in
+                wrap(font, index == sheet.layout.decisionColumn ? decision : cells[index], width - 4)
+            }
+        }
+        func height(_ wrapped: [[String]]) -> Float {
+            Float(max(1, wrapped.map(\.count).max() ?? 1)) * rowLine + 3
+        }
+        let header = printed.map { index, width in wrap(font, sheet.columns[index], width - 4) }
+        let headerHeight = height(header)
+        let top = pageHeight - margin - 30
+        let bottom = margin + 6
+        let firstTop = top - Float(block.count + 1) * lineHeight
+        // Rows onto pages by their heights; the sign-off block needs about seven lines below the last.
         var pages: [Range<Int>] = []
-        var start = 0
-        repeat {
-            let capacity = pages.isEmpty ? firstPageRows : otherPageRows
-            let end = min(sheet.rowCount, start + capacity)
-            pages.append(start..<end)
-            start = end
-        } while start < sheet.rowCount
-        // The sign-off block needs about seven lines below the last row.
-        let lastCapacity = pages.count == 1 ? firstPageRows : otherPageRows
-        let needsSignOffPage = lastCapacity - pages[pages.count - 1].count < 7
+        var start = 0, room = firstTop - headerHeight - bottom
+        var heights: [Float] = []
+        heights.reserveCapacity(sheet.rowCount)
+        for row in 0..<sheet.rowCount {
+            let h = height(lines(sheet.cells(row)))
+            heights.append(h)
+            if h > room && row > start {
+                pages.append(start..<row)
+                start = row
+                room = top - headerHeight - bottom
+            }
+            room -= h
+        }
+        pages.append(start..<sheet.rowCount)
+        let signOffHeight = lineHeight * 10
+        let needsSignOffPage = room < signOffHeight
         let total = pages.count + (needsSignOffPage ? 1 : 0)
 
         func newPage(_ number: Int) -> HPDF_Page {
@@ -68,46 +89,46 @@ package enum PDFSheetWriter {
             return page
         }
 
+        /// Draws a row's wrapped cells below `y`; returns the y below it.
+        func draw(_ page: HPDF_Page, _ wrapped: [[String]], at y: Float, height h: Float) {
+            var x = margin
+            for (column, cellLines) in wrapped.enumerated() {
+                for (number, line) in cellLines.enumerated() {
+                    text(page, font, fontSize, x, y - Float(number + 1) * rowLine + 1.5, line)
+                }
+                x += printed[column].width
+            }
+        }
+
         var y: Float = 0
         for (number, range) in pages.enumerated() {
             let page = newPage(number + 1)
-            y = pageHeight - margin - 34
+            y = top
             if number == 0 {
                 for (label, value) in block {
-                    text(page, font, 8.5, margin, y, "\(label): \(value)")
+                    text(page, font, 8.5, margin, y - lineHeight + 4, "\(label): \(value)")
                     y -= lineHeight
                 }
                 y -= lineHeight
             }
-            var x = margin
-            for (index, width) in sheet.layout.printed {
-                text(page, font, fontSize, x, y, fit(page, font, sheet.columns[index], width - 4))
-                x += width
-            }
-            HPDF_Page_MoveTo(page, margin, y - 3)
-            HPDF_Page_LineTo(page, pageWidth - margin, y - 3)
+            draw(page, header, at: y, height: headerHeight)
+            y -= headerHeight
+            HPDF_Page_MoveTo(page, margin, y + 1)
+            HPDF_Page_LineTo(page, pageWidth - margin, y + 1)
             HPDF_Page_Stroke(page)
-            y -= lineHeight
             for row in range {
-                let cells = sheet.cells(row)
+                let h = heights[row]
                 if let severity = sheet.shade(row) {
                     let (r, g, b) = shade(severity)
                     HPDF_Page_SetRGBFill(page, r, g, b)
-                    HPDF_Page_Rectangle(page, margin, y - 3, pageWidth - 2 * margin, lineHeight)
+                    HPDF_Page_Rectangle(page, margin, y - h, pageWidth - 2 * margin, h)
                     HPDF_Page_Fill(page)
                     HPDF_Page_SetRGBFill(page, 0, 0, 0)
                 }
-                x = margin
-                for (index, width) in sheet.layout.printed {
-                    let value =
-                        index == sheet.layout.decisionColumn
-                        ? "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])" : cells[index]
-                    text(page, font, fontSize, x, y, fit(page, font, value, width - 4))
-                    x += width
-                }
-                y -= lineHeight
+                draw(page, lines(sheet.cells(row)), at: y, height: h)
+                y -= h
             }
-            if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, sheet, y: y - lineHeight) }
+            if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, sheet, y: y - lineHeight * 1.5) }
         }
         if needsSignOffPage {
             let page = newPage(total)
@@ -154,16 +175,38 @@ package enum PDFSheetWriter {
         HPDF_Page_EndText(page)
     }
 
-    /// Shortens a value with "…" until it fits the column.
-    private static func fit(_ page: HPDF_Page, _ font: HPDF_Font, _ value: String, _ width: Float) -> String {
-        HPDF_Page_SetFontAndSize(page, font, fontSize)
-        if HPDF_Page_TextWidth(page, value) <= width { return value }
-        var characters = Array(value)
-        while !characters.isEmpty {
-            characters.removeLast()
-            let candidate = String(characters) + "…"
-            if HPDF_Page_TextWidth(page, candidate) <= width { return candidate }
+    /// A value in lines that fit `width` at the table's font size: broken between words, and a
+    /// word wider than the column between characters. Nothing is cut off.
+    static func wrap(_ font: HPDF_Font, _ value: String, _ width: Float) -> [String] {
+        func fits(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            let measured = bytes.withUnsafeBufferPointer { buffer in
+                HPDF_Font_TextWidth(font, buffer.baseAddress, UInt32(buffer.count))
+            }
+            return Float(measured.width) * fontSize / 1000 <= width
         }
-        return ""
+        guard !value.isEmpty else { return [""] }
+        if fits(value) { return [value] }
+        var lines: [String] = []
+        var current = ""
+        for word in value.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            let candidate = current.isEmpty ? word : current + " " + word
+            if fits(candidate) {
+                current = candidate
+                continue
+            }
+            if !current.isEmpty { lines.append(current) }
+            current = ""
+            for character in word {
+                if fits(current + String(character)) || current.isEmpty {
+                    current.append(character)
+                } else {
+                    lines.append(current)
+                    current = String(character)
+                }
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }

@@ -80,18 +80,21 @@ package struct PrintableSheet {
         /// The two columns a reviewer fills in; every other cell is locked.
         package var decisionColumn: Int
         package var commentColumn: Int
-        /// The workbook's column widths, in characters.
+        /// The row id: narrow, in a small font.
+        package var rowIdColumn: Int
+        /// The workbook's widest column widths, in characters.
         package var widths: [Double]
         /// The columns the PDF prints, with their widths in points (A4 landscape).
         package var printed: [(index: Int, width: Float)]
 
         package init(
-            headerRow: Int, decisionColumn: Int, commentColumn: Int, widths: [Double],
+            headerRow: Int, decisionColumn: Int, commentColumn: Int, rowIdColumn: Int, widths: [Double],
             printed: [(index: Int, width: Float)]
         ) {
             self.headerRow = headerRow
             self.decisionColumn = decisionColumn
             self.commentColumn = commentColumn
+            self.rowIdColumn = rowIdColumn
             self.widths = widths
             self.printed = printed
         }

@@ -43,30 +43,47 @@ package enum XLSXSheetWriter {
         let editable = workbook_add_format(workbook)
         format_set_unlocked(editable)
         format_set_bg_color(editable, 0xFFF2CC)
+        format_set_text_wrap(editable)
+        let small = workbook_add_format(workbook)
+        format_set_font_size(small, 7)
         var fills: [PrintableSheet.Shade: OpaquePointer] = [:]
         for (severity, color) in [
             (PrintableSheet.Shade.critical, 0xF4B6B6), (.high, 0xF8CBAD), (.medium, 0xFFE699), (.low, 0xDDEBF7),
         ] as [(PrintableSheet.Shade, UInt32)] {
             let format = workbook_add_format(workbook)!
             format_set_bg_color(format, color)
+            format_set_text_wrap(format)
             fills[severity] = OpaquePointer(format)
         }
 
-        // Instructions.
+        // Instructions: one paragraph a row, wrapped to a column that fits a portrait page.
         let guide = workbook_add_worksheet(workbook, strings.c(sheet.instructionsName))
-        worksheet_set_column(guide, 0, 0, 110, wrap)
+        worksheet_set_column(guide, 0, 0, 95, wrap)
+        format_set_text_wrap(title)
         let instructions = sheet.instructions
         for (index, line) in instructions.enumerated() {
-            worksheet_write_string(guide, lxw_row_t(index), 0, strings.c(line), index == 0 ? title : nil)
+            // Rows are as tall as their wrapped text: spreadsheet programs do not grow them.
+            let lines = max(1, Int((Double(line.count) / 90).rounded(.up)))
+            if lines > 1 { worksheet_set_row(guide, lxw_row_t(index), 15 * Double(lines), nil) }
+            worksheet_write_string(guide, lxw_row_t(index), 0, strings.c(line), index == 0 ? title : wrap)
         }
+        worksheet_set_paper(guide, 9)  // A4
+        worksheet_fit_to_pages(guide, 1, 0)
         worksheet_protect(guide, nil, nil)
 
-        // The attestation sheet.
+        // The attestation sheet: printed landscape, one page wide, the header row on every page.
         let ws = workbook_add_worksheet(workbook, strings.c(sheet.attestationName))
         worksheet_set_landscape(ws)
+        worksheet_set_paper(ws, 9)  // A4
+        worksheet_fit_to_pages(ws, 1, 0)
+        worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5)
         let (headerRow, decisionColumn) = (sheet.layout.headerRow, sheet.layout.decisionColumn)
-        for (column, width) in sheet.layout.widths.enumerated() {
-            worksheet_set_column(ws, lxw_col_t(column), lxw_col_t(column), width, nil)
+        let commentColumn = sheet.layout.commentColumn, rowIdColumn = sheet.layout.rowIdColumn
+        worksheet_repeat_rows(ws, lxw_row_t(headerRow), lxw_row_t(headerRow))
+        let widths = columnWidths(sheet)
+        for (column, width) in widths.enumerated() {
+            let format = column == rowIdColumn ? small : column == commentColumn ? wrap : nil
+            worksheet_set_column(ws, lxw_col_t(column), lxw_col_t(column), width, format)
         }
         let block = sheet.headerBlock
         for (index, pair) in block.enumerated() {
@@ -79,8 +96,17 @@ package enum XLSXSheetWriter {
         for offset in 0..<sheet.rowCount {
             let r = lxw_row_t(headerRow + 1 + offset)
             let fill = sheet.shade(offset).flatMap { fills[$0] }.map { UnsafeMutablePointer<lxw_format>($0) }
-            for (column, value) in sheet.cells(offset).enumerated() {
-                let format = column >= decisionColumn ? editable : fill
+            let cells = sheet.cells(offset)
+            let lines =
+                cells.enumerated().map { column, value in
+                    column == rowIdColumn || column >= widths.count
+                        ? 1 : Int((Double(value.count) / max(1, widths[column] - 1.5)).rounded(.up))
+                }.max() ?? 1
+            if lines > 1 { worksheet_set_row(ws, r, 15 * Double(lines), nil) }
+            for (column, value) in cells.enumerated() {
+                let format =
+                    column == decisionColumn || column == commentColumn
+                    ? editable : column == rowIdColumn ? small : fill ?? wrap
                 // Always written as text: a value from a source never becomes a formula.
                 worksheet_write_string(ws, r, lxw_col_t(column), strings.c(value), format)
             }
@@ -120,6 +146,30 @@ package enum XLSXSheetWriter {
             throw ToolError(
                 .outputNotWritten,
                 "\(path): error: cannot write the workbook: \(String(cString: lxw_strerror(result)))\(cause)")
+        }
+    }
+}
+
+extension XLSXSheetWriter {
+    /// Each column as wide as its widest cell or header word (characters, plus a margin),
+    /// at most the layout's width for it; the row id, in a small font, narrower.
+    static func columnWidths(_ sheet: PrintableSheet) -> [Double] {
+        var widest = sheet.columns.map { header in
+            Double(header.split(separator: " ").map(\.count).max() ?? header.count)
+        }
+        // The header block's labels are in the first column.
+        widest[0] = max(widest[0], Double(sheet.headerBlock.map(\.0.count).max() ?? 0))
+        for offset in 0..<sheet.rowCount {
+            for (column, value) in sheet.cells(offset).enumerated() where column < widest.count {
+                widest[column] = max(widest[column], Double(value.count))
+            }
+        }
+        widest[sheet.layout.decisionColumn] = max(
+            widest[sheet.layout.decisionColumn], Double(sheet.decisionWords.map(\.count).max() ?? 0))
+        return widest.enumerated().map { column, width in
+            let cap = column < sheet.layout.widths.count ? sheet.layout.widths[column] : 30
+            let scaled = column == sheet.layout.rowIdColumn ? width * 0.65 : width
+            return min(cap, max(4, scaled + 1.5))
         }
     }
 }
