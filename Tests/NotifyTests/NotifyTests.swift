@@ -273,6 +273,23 @@ import TestSupport
         #expect(status.stdout.contains("sent: sheet 2026-11-29 to \(first.recipient) (unconfirmed)"))
     }
 
+    @Test(.enabled(if: SMTPServer.isInstalled)) func aReviewerWithoutAnAddressIsNamedAndWrittenToThroughTheFallback()
+        throws
+    {
+        let server = try SMTPServer()
+        try samples.replace(in: "Samples/directory.ldif", "mail: aaho@eksempel.dk\n", with: "")
+        let app = try runCampaign(try config(server))
+        let summary = try app.notify(today: runDay)
+        #expect(
+            summary.notes.contains { $0.hasPrefix("aaho has no usable e-mail address") && $0.contains("itsikkerhed") })
+        let record = try #require(try state.messages(campaign: "2026-H2").first { $0.reviewer == "aaho" })
+        #expect(record.recipientId == "itsikkerhed" && record.recipient == "itsikkerhed@eksempel.dk")
+        let message = try #require(
+            try server.received().first { (try? parse($0.data))?.attachments["aaho.xlsx"] != nil })
+        #expect(message.recipients == ["itsikkerhed@eksempel.dk"])
+        #expect(try parse(message.data).body.hasPrefix("Denne besked er til Åse Holm (aaho)"))
+    }
+
     @Test(.enabled(if: SMTPServer.isInstalled)) func aDryRunWritesOneMessagePerReviewerAndSendsNothing() throws {
         let server = try SMTPServer()
         let configPath = try config(server)
@@ -427,6 +444,13 @@ import TestSupport
         #expect(
             line.contains("delegated from \(from)") && line.contains("approved by itsikkerhed")
                 && line.contains("until 2026-12-31"))
+        // The auditors' report, written at close, lists the delegation and what was sent to whom.
+        let closed = try app.close(asOf: base.runDay + 40)
+        let report = try #require(base.output.read("2026-H2/report.html"))
+        #expect(
+            report.contains("<td>\(from)</td><td>\(to)</td><td class=\"n\">\(before.count)</td><td>itsikkerhed</td>"))
+        #expect(report.contains("Orlov til 2027") && report.contains("delegation \(base.runDay + 3)"))
+        #expect(closed.newlyClosed)
     }
 
     @Test(.enabled(if: SMTPServer.isInstalled)) func aDelegationMustBeApprovedBySomeoneElse() throws {

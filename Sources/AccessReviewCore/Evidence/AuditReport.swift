@@ -21,6 +21,8 @@ public struct AuditReport: Sendable {
         public var mustResend: Bool
         /// The days files of this reviewer were imported, oldest first.
         public var imports: [String]
+        /// What `notify` sent about the sheet (kind and day), and the delegations to or from it.
+        public var messages: [String] = []
     }
     public var reviewers: [ReviewerProgress] = []
 
@@ -30,6 +32,8 @@ public struct AuditReport: Sendable {
         public var verifiedOn: Day?
     }
     public var revocations: [Revocation] = []
+    /// Who handed whose lines to whom, approved by whom, why and until when.
+    public var delegations: [Delegation] = []
     public var revocationDays = 14
 
     /// Where a removal decided Remove stands, as the findings judge it: a line is seen
@@ -92,6 +96,13 @@ extension AuditReport {
                 notAttested: p.notAttested, sheetVersion: p.version, mustResend: resend.contains(p.reviewer),
                 imports: imports[p.reviewer] ?? [])
         }
+        let sent = Dictionary(grouping: try state.messages(campaign: campaign), by: \.reviewer)
+        for index in reviewers.indices {
+            reviewers[index].messages = (sent[reviewers[index].reviewer] ?? []).filter(\.status.counts).map {
+                "\($0.kind.rawValue) \($0.sentOn)"
+            }
+        }
+        delegations = try state.delegations(campaign: campaign)
         let verified = try state.verifiedRemovals()
         let verifiedByKey = Dictionary(
             verified.map {

@@ -68,15 +68,24 @@ public enum ReportRenderer {
             id: "chart-completion", charted.map { ($0.reviewer, Double($0.decided), Double($0.total)) }, unit: "",
             fraction: true)
         html +=
-            "<table><thead><tr><th>\(t("Attestant", "Reviewer"))</th><th class=\"n\">\(t("Besluttet", "Decided"))</th><th class=\"n\">\(t("Linjer", "Lines"))</th><th class=\"n\">\(t("Behold", "Keep"))</th><th class=\"n\">\(t("Fjern", "Remove"))</th><th>\(t("Version", "Version"))</th><th>\(t("Importeret", "Imported"))</th></tr></thead><tbody>\n"
+            "<table><thead><tr><th>\(t("Attestant", "Reviewer"))</th><th class=\"n\">\(t("Besluttet", "Decided"))</th><th class=\"n\">\(t("Linjer", "Lines"))</th><th class=\"n\">\(t("Behold", "Keep"))</th><th class=\"n\">\(t("Fjern", "Remove"))</th><th>\(t("Version", "Version"))</th><th>\(t("Importeret", "Imported"))</th><th>\(t("Sendt (notify)", "Sent (notify)"))</th></tr></thead><tbody>\n"
         for r in report.reviewers {
             let version =
                 "\(r.sheetVersion)"
                 + (r.mustResend ? " <span class=\"bad\">\(t("send igen", "send again"))</span>" : "")
             html +=
-                "<tr><td>\(r.reviewer.htmlEscaped)</td><td class=\"n\">\(r.decided)</td><td class=\"n\">\(r.total)</td><td class=\"n\">\(r.keep)</td><td class=\"n\">\(r.remove)</td><td>\(version)</td><td>\(r.imports.joined(separator: ", "))</td></tr>\n"
+                "<tr><td>\(r.reviewer.htmlEscaped)</td><td class=\"n\">\(r.decided)</td><td class=\"n\">\(r.total)</td><td class=\"n\">\(r.keep)</td><td class=\"n\">\(r.remove)</td><td>\(version)</td><td>\(r.imports.joined(separator: ", "))</td><td>\(r.messages.joined(separator: ", ").htmlEscaped)</td></tr>\n"
         }
         html += "</tbody></table>\n"
+        if !report.delegations.isEmpty {
+            html +=
+                "<h3>\(t("Delegeringer", "Delegations"))</h3>\n<table><thead><tr><th>\(t("Fra", "From"))</th><th>\(t("Til", "To"))</th><th class=\"n\">\(t("Linjer", "Lines"))</th><th>\(t("Godkendt af", "Approved by"))</th><th>\(t("Dato", "Date"))</th><th>\(t("Til og med", "Until"))</th><th>\(t("Begrundelse", "Reason"))</th></tr></thead><tbody>\n"
+            for d in report.delegations {
+                html +=
+                    "<tr><td>\(d.from.htmlEscaped)</td><td>\(d.to.htmlEscaped)</td><td class=\"n\">\(d.lines.count)</td><td>\(d.approvedBy.htmlEscaped)</td><td>\(d.madeOn)</td><td>\(d.until?.description ?? t("lukning", "close"))</td><td>\(d.reason.htmlEscaped)</td></tr>\n"
+            }
+            html += "</tbody></table>\n"
+        }
 
         // Revocations
         html += "<h2>\(t("Fjernelser", "Removals"))</h2>\n"
