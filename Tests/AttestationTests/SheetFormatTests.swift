@@ -1,4 +1,5 @@
 @testable import AccessReviewCore
+@testable import AccessReviewPlatform
 import Foundation
 import AccessReviewApp
 import Testing
@@ -222,6 +223,46 @@ import ZIPFoundation
                 "column \(headers[column.index]) differs after \(same) characters: …\(read[index].dropFirst(max(0, same - 20)).prefix(60)) ≠ …\(expected.dropFirst(max(0, same - 20)).prefix(60))"
             )
         }
+    }
+
+    /// The PDF's font variant maps every character it is asked for to DejaVu's own glyph,
+    /// with the glyph's data unchanged, and other glyphs empty; an unusual character (Cyrillic,
+    /// Greek) gets a variant of its own.
+    @Test func theFontVariantKeepsDejaVusGlyphsForTheCharactersASheetUses() throws {
+        let original = try TrueTypeFont(path: PDFSheetWriter.fontPath)
+        let extra: Set<UInt32> = [0x0416, 0x03A9]  // Ж, Ω
+        let path = try PDFFont.file(covering: extra, original: PDFSheetWriter.fontPath)
+        #expect(path != (try PDFFont.file(covering: [], original: PDFSheetWriter.fontPath)))
+        let variant = try TrueTypeFont(path: path)
+        let asked = PDFFont.baseSet.union(extra).filter { original.glyphs[$0] != nil }
+        #expect(asked.count > 500 && asked.contains(0xE5) && asked.contains(0x2610))
+        for scalar in asked {
+            #expect(variant.glyphs[scalar] == original.glyphs[scalar], "U+\(String(scalar, radix: 16))")
+        }
+        #expect(variant.glyphs.count == asked.count, "nothing else is mapped")
+        // The glyph of å is DejaVu's, byte for byte; a glyph of a character not asked for is empty.
+        func glyph(_ font: TrueTypeFont, _ id: UInt16) -> [UInt8] {
+            let head = font.tables["head"]!.offset, loca = font.tables["loca"]!.offset,
+                glyf = font.tables["glyf"]!.offset
+            let long = TrueTypeFont.u16(font.bytes, head + 50) == 1
+            let (start, end) =
+                long
+                ? (
+                    Int(TrueTypeFont.u32(font.bytes, loca + 4 * Int(id))),
+                    Int(TrueTypeFont.u32(font.bytes, loca + 4 * Int(id) + 4))
+                )
+                : (
+                    2 * Int(TrueTypeFont.u16(font.bytes, loca + 2 * Int(id))),
+                    2 * Int(TrueTypeFont.u16(font.bytes, loca + 2 * Int(id) + 2))
+                )
+            return Array(font.bytes[glyf + start..<glyf + end])
+        }
+        let aring = try #require(original.glyphs[0xE5])
+        #expect(!glyph(original, aring).isEmpty && glyph(variant, aring).starts(with: glyph(original, aring)))
+        let hebrew = try #require(original.glyphs[0x05D0])
+        #expect(glyph(variant, hebrew).isEmpty)
+        // The file is a valid sfnt: its checksum adjustment makes the whole sum 0xB1B0AFBA.
+        #expect(TrueTypeFont.checksum(variant.bytes) == 0xB1B0_AFBA)
     }
 
     @Test func indexLinksEveryFormat() throws {

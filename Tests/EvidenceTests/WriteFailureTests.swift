@@ -67,7 +67,7 @@ struct WriteFailureTests {
     }
 
     @Test func aFullDiskAndAReadOnlyDiskLeaveTheEarlierRunAndExitFive() throws {
-        let disk = try Mount(megabytes: 3)
+        let disk = try Mount(megabytes: 2)
         defer { disk.unmount() }
         let samples = Repository.copyOfSamples()
         let config = samples.file("Samples/accessreview.yaml")

@@ -30,10 +30,12 @@ package enum PDFSheetWriter {
         HPDF_SetCompressionMode(pdf, UInt32(HPDF_COMP_ALL))
         HPDF_UseUTFEncodings(pdf)
         HPDF_SetCurrentEncoder(pdf, "UTF-8")
-        guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontPath, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8")
+        // DejaVu Sans with a cmap of the characters this sheet uses (see `PDFFont`).
+        let fontFile = try PDFFont.file(covering: characters(of: sheet), original: fontPath)
+        guard let fontName = HPDF_LoadTTFontFromFile(pdf, fontFile, 1), let font = HPDF_GetFont(pdf, fontName, "UTF-8")
         else {
             throw ToolError(
-                .configuration, "\(path): error: libharu cannot load \(fontPath) (error 0x\(String(status, radix: 16)))"
+                .configuration, "\(path): error: libharu cannot load \(fontFile) (error 0x\(String(status, radix: 16)))"
             )
         }
         HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, sheet.title)
@@ -41,17 +43,18 @@ package enum PDFSheetWriter {
 
         let block = sheet.headerBlock
         let printed = sheet.layout.printed
+        let widths = GlyphWidths(font: font)
         let decision = "☐ \(sheet.decisionWords[0])  ☐ \(sheet.decisionWords[1])"
         // Every cell wraps within its column: a row is as tall as its tallest cell.
         func lines(_ cells: [String]) -> [[String]] {
             printed.map { index, width in
-                wrap(font, index == sheet.layout.decisionColumn ? decision : cells[index], width - 4)
+                wrap(widths, index == sheet.layout.decisionColumn ? decision : cells[index], width - 4)
             }
         }
         func height(_ wrapped: [[String]]) -> Float {
             Float(max(1, wrapped.map(\.count).max() ?? 1)) * rowLine + 3
         }
-        let header = printed.map { index, width in wrap(font, sheet.columns[index], width - 4) }
+        let header = printed.map { index, width in wrap(widths, sheet.columns[index], width - 4) }
         let headerHeight = height(header)
         let top = pageHeight - margin - 30
         let bottom = margin + 6
@@ -141,6 +144,29 @@ package enum PDFSheetWriter {
         }
     }
 
+    /// Every character the PDF prints.
+    static func characters(of sheet: PrintableSheet) -> Set<UInt32> {
+        var scalars = Set<UInt32>()
+        func add(_ text: String) {
+            for scalar in text.unicodeScalars where scalar.value >= 0x80 { scalars.insert(scalar.value) }
+        }
+        for text in [sheet.pageTitle, sheet.footer, sheet.pageNumber(1, 1)] + sheet.columns + sheet.decisionWords {
+            add(text)
+        }
+        for (label, value) in sheet.headerBlock {
+            add(label)
+            add(value)
+        }
+        for text in [sheet.signOff.title, sheet.signOff.statement, sheet.signOff.reviewerLine] + sheet.signOff.labels {
+            add(text)
+        }
+        for row in 0..<sheet.rowCount {
+            let cells = sheet.cells(row)
+            for (index, _) in sheet.layout.printed where index < cells.count { add(cells[index]) }
+        }
+        return scalars
+    }
+
     private static func signOff(_ page: HPDF_Page, _ font: HPDF_Font, _ sheet: PrintableSheet, y: Float) {
         var y = y
         text(page, font, 10, margin, y, sheet.signOff.title)
@@ -177,14 +203,8 @@ package enum PDFSheetWriter {
 
     /// A value in lines that fit `width` at the table's font size: broken between words, and a
     /// word wider than the column between characters. Nothing is cut off.
-    static func wrap(_ font: HPDF_Font, _ value: String, _ width: Float) -> [String] {
-        func fits(_ text: String) -> Bool {
-            let bytes = Array(text.utf8)
-            let measured = bytes.withUnsafeBufferPointer { buffer in
-                HPDF_Font_TextWidth(font, buffer.baseAddress, UInt32(buffer.count))
-            }
-            return Float(measured.width) * fontSize / 1000 <= width
-        }
+    static func wrap(_ widths: GlyphWidths, _ value: String, _ width: Float) -> [String] {
+        func fits(_ text: String) -> Bool { widths.width(of: text) * fontSize / 1000 <= width }
         guard !value.isEmpty else { return [""] }
         if fits(value) { return [value] }
         var lines: [String] = []
@@ -208,5 +228,32 @@ package enum PDFSheetWriter {
         }
         if !current.isEmpty { lines.append(current) }
         return lines
+    }
+}
+
+/// Each character's advance width in the font (1/1000 em), asked of libharu once a document:
+/// measuring a string through libharu looks every character up in the font's cmap, and the
+/// table's wrapping measures each cell several times.
+final class GlyphWidths {
+    private let font: HPDF_Font
+    private var widths: [UInt32: Float] = [:]
+
+    init(font: HPDF_Font) { self.font = font }
+
+    func width(of text: String) -> Float {
+        var total: Float = 0
+        for scalar in text.unicodeScalars {
+            if let known = widths[scalar.value] {
+                total += known
+                continue
+            }
+            let bytes = Array(String(scalar).utf8)
+            let measured = bytes.withUnsafeBufferPointer { buffer in
+                Float(HPDF_Font_TextWidth(font, buffer.baseAddress, UInt32(buffer.count)).width)
+            }
+            widths[scalar.value] = measured
+            total += measured
+        }
+        return total
     }
 }
