@@ -15,6 +15,9 @@ with the whole history — each with its stages and peak memory.
 Exports (issue 6): `accessreview accounts` on a generated ~1 GB export against
 `xmllint --stream --noout` on the same file, wall time and peak RSS; and the same
 accounts padded with ten times their bytes of unread elements, whose peak RSS must agree.
+Formats (issue 14, `bench.py formats`): `run --timings` on generated organisations of 5,000
+and 200,000 people with 10 systems, with CSV, XLSX, PDF and all three sheet formats: the
+cost of each format per sheet, and the all-formats run against the CSV-only run (goal 2x).
 Compare (`bench.py compare OTHER_BINARY`): the same pull, exports and 1M run with this
 build and another (say, the previous commit's release binary), alternating, each figure
 with the ratio and whether it is within 5 %.
@@ -23,6 +26,7 @@ Run from the repository root after `swift build -c release`.
 """
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -301,8 +305,29 @@ def bench_campaigns():
     subprocess.run(["rm", "-rf", os.path.join(folder, output)] + configs)
 
 
+def bench_formats():
+    """The cost of each sheet format, per sheet, and the default formats against CSV only
+    (issue 14): a municipality of 5,000 people with 10 systems (~800 sheets) and 200,000
+    people (~32,000 sheets)."""
+    print("== Sheets in every format (issue 14)")
+    for people, systems in [(5000, 10), (200000, 10)]:
+        folder = scale_folder(people, systems)
+        walls = {}
+        for formats in ["csv", "xlsx", "pdf", "xlsx, pdf, csv"]:
+            wall, rss, lines = timed_run(TOOL, folder, formats)
+            stage = [l for l in lines if l.startswith("timing: writing") and "sheets" in l]
+            seconds = float(stage[0].split()[-2]) if stage else 0.0
+            count = int(re.search(r"writing (\d+) sheets", stage[0]).group(1)) if stage else 1
+            walls[formats] = wall
+            print(f"  {people:,} people, [{formats}]: run {wall:.1f} s, writing {count:,} sheets {seconds:.2f} s "
+                  f"= {1000 * seconds / count:.2f} ms a sheet (2 cores), peak RSS {rss / 1e9:.2f} GB")
+        ratio = walls["xlsx, pdf, csv"] / walls["csv"]
+        print(f"    all three formats {ratio:.2f}x the CSV-only run (goal at most 2x): "
+              f"{'MET' if ratio <= 2 else 'NOT MET'}")
+
+
 def scale_folder(people, systems):
-    folder = os.path.join(WORK, f"scale-{people}")
+    folder = os.path.join(WORK, f"scale-{people}" + ("" if (people, systems) in [(5000, 30), (1000000, 20)] else f"-{systems}"))
     if not os.path.exists(os.path.join(folder, "accessreview.yaml")):
         started = time.monotonic()
         subprocess.run([TOOL, "generate", "--people", str(people), "--systems", str(systems), "--out", folder],
@@ -311,14 +336,16 @@ def scale_folder(people, systems):
     return folder
 
 
-def timed_run(tool, folder):
-    """One `run --timings` with CSV sheets into a new output folder: (wall, peak RSS bytes, stage lines)."""
+def timed_run(tool, folder, formats="csv"):
+    """One `run --timings` with the given sheet formats (CSV by default) into a new output
+    folder: (wall, peak RSS bytes, stage lines)."""
     import re
     config = os.path.join(folder, "accessreview.yaml")
     with open(config) as f:
         text = f.read()
     output = f"out-{time.time_ns()}"
-    text = re.sub(r"(?m)^output: .*$", f"output: {output}", text.replace("formats: [xlsx, pdf, csv]", "formats: [csv]"))
+    text = re.sub(r"(?m)^output: .*$", f"output: {output}", text)
+    text = re.sub(r"formats: \[[a-z, ]*\]", f"formats: [{formats}]", text)
     with open(config, "w") as f:
         f.write(text)
     wrapper = ("import resource,subprocess,sys,time;t=time.monotonic();"
@@ -372,7 +399,7 @@ if __name__ == "__main__":
     if not os.path.exists(TOOL):
         sys.exit("build first: swift build -c release")
     os.makedirs(WORK, exist_ok=True)
-    which = sys.argv[1:] or ["exports", "ldap", "scale"]
+    which = sys.argv[1:] or ["exports", "ldap", "scale", "formats"]
     if which[0] == "compare":
         if len(which) != 2 or not os.path.exists(which[1]):
             sys.exit("usage: bench.py compare OTHER_BINARY")
@@ -383,6 +410,8 @@ if __name__ == "__main__":
         bench_campaigns()
     if "campaigns" in which:
         bench_campaigns()
+    if "formats" in which:
+        bench_formats()
     if "ldap" in which:
         bench_ldap()
     if "exports" in which:
