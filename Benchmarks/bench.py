@@ -414,5 +414,6 @@ if __name__ == "__main__":
         bench_formats()
     if "ldap" in which:
         bench_ldap()
+        bench_ldap(50000, 500)  # fixed costs weigh more at a smaller size (issue 14)
     if "exports" in which:
         bench_exports()
