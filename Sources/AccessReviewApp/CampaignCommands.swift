@@ -84,12 +84,7 @@ extension Application {
         defer { withExtendedLifetime(lock) {} }
         let campaign = campaign(asOf: day)
         let state = try StateStore(path: config.statePath)
-        guard try state.existingSecret(for: campaign) != nil else {
-            throw ToolError(
-                .input,
-                "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
-            )
-        }
+        _ = try state.requireRun(of: campaign)
         let folder = (config.output as NSString).appendingPathComponent(campaign)
         let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
         guard let manifestData = FileManager.default.contents(atPath: manifestPath),

@@ -34,11 +34,7 @@ extension Application {
             defer { withExtendedLifetime(lock) {} }
             let state = try StateStore(path: config.statePath)
             campaign = try messagingCampaign(state: state, day: day)
-            guard try state.existingSecret(for: campaign) != nil else {
-                throw ToolError(
-                    .input,
-                    "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first")
-            }
+            _ = try state.requireRun(of: campaign)
             if let closed = try state.closedOn(campaign) {
                 throw ToolError(
                     .input,

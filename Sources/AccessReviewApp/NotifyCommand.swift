@@ -70,11 +70,9 @@ extension Application {
         }
         let state = try StateStore(path: config.statePath)
         let campaign = try messagingCampaign(state: state, day: day)
-        guard try state.existingSecret(for: campaign) != nil, let deadline = try state.deadline(of: campaign) else {
-            throw ToolError(
-                .input,
-                "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
-            )
+        _ = try state.requireRun(of: campaign)
+        guard let deadline = try state.deadline(of: campaign) else {
+            throw ToolError(.input, "\(state.path): error: campaign \(campaign) has no deadline in the state store")
         }
         if let closed = try state.closedOn(campaign) {
             throw ToolError(

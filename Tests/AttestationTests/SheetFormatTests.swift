@@ -69,17 +69,23 @@ import ZIPFoundation
         #expect(core.contains("2026-11-29T12:00:00Z"))
     }
 
-    @Test func pdfTextIsExtractableWithDanishLettersPageNumbersAndSignOff() throws {
-        let pdf = output.file("2026-H2/sheets/maso.pdf")
+    /// What pdftotext prints on stdout (it warns on stderr about libharu's ToUnicode maps).
+    func pdftotext(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-layout", pdf, "-"]
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        return text
+    }
+
+    @Test func pdfTextIsExtractableWithDanishLettersPageNumbersAndSignOff() throws {
+        let pdf = output.file("2026-H2/sheets/maso.pdf")
+        let text = try pdftotext(["-layout", pdf, "-"])
         #expect(text.contains("Mads Sørensen"))
         #expect(text.contains("Øjebliksbillede") && text.contains("Planlægger"))
         // Every page numbered "Side n af N", N the pages the PDF has.
@@ -169,16 +175,7 @@ import ZIPFoundation
         _ = try Slapd.run("/usr/bin/pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", pdf, png])
         let image = try Data(contentsOf: URL(fileURLWithPath: png + "-1.png"))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 10_000)
-        // stdout only: pdftotext warns on stderr about libharu's ToUnicode maps.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-bbox", pdf, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let html = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let html = try pdftotext(["-bbox", pdf, "-"])
         let layout = SheetLayout.printed
         var starts: [Float] = []
         var x: Float = 36

@@ -21,12 +21,7 @@ public struct DecisionImporter {
     let delegations: [Delegation]
 
     public init(state: StateStore, campaign: String, effectiveOn: Day? = nil) throws {
-        guard let key = try state.existingSecret(for: campaign) else {
-            throw ToolError(
-                .input,
-                "\(state.path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
-            )
-        }
+        let key = try state.requireRun(of: campaign)
         if let closed = try state.closedOn(campaign) {
             throw ToolError(
                 .input,

@@ -86,6 +86,18 @@ public final class StateStore {
         return key
     }
 
+    /// The secret of a campaign that has been run here; a command on a campaign never run is
+    /// refused with the same message everywhere.
+    public func requireRun(of campaign: String) throws -> SymmetricKey {
+        guard let key = try existingSecret(for: campaign) else {
+            throw ToolError(
+                .input,
+                "\(path): error: no run of campaign \(campaign) is recorded here; run accessreview run first (or check 'campaign' and 'as_of')"
+            )
+        }
+        return key
+    }
+
     public func existingSecret(for campaign: String) throws -> SymmetricKey? {
         try db.query("SELECT secret FROM campaigns WHERE campaign = ?", [campaign], { $0.blob(0) }).first.map {
             SymmetricKey(data: $0)
