@@ -28,7 +28,7 @@ extension Messages {
 
     /// The Findings cell: every finding of the line in words.
     func findingPhrases(_ codes: [FindingCode]) -> String {
-        codes.map(findingPhrase).joined(separator: "; ")
+        codes.isEmpty ? "" : codes.map(findingPhrase).joined(separator: "; ")
     }
 
     /// What the finding means and what the manager should do, in two sentences.
@@ -118,8 +118,8 @@ extension Messages {
     /// The recommendation beside the decision, where the handbook implies one.
     func recommendationWord(_ recommendation: Recommendation?) -> String {
         switch recommendation {
-        case .keep: decisionWords[0]
-        case .remove: decisionWords[1]
+        case .keep: t("Behold", "Keep")
+        case .remove: t("Fjern", "Remove")
         case nil: ""
         }
     }
@@ -142,15 +142,16 @@ public enum Recommendation: Sendable {
     /// (a segregation-of-duties conflict, an orphan, an exception: the reviewer judges).
     /// The history codes (overdue reviews, late removals) change nothing.
     public static func of(_ line: AccessLine) -> Recommendation? {
-        let codes = Set(line.codes.filter { !$0.needsHistory })
-        let remove: Set<FindingCode> = [
-            .leaverAccess, .leaverEnabled, .unauthorisedRole, .exceptionExpired, .dormantAccount,
-        ]
-        if !codes.isDisjoint(with: remove) { return .remove }
-        let judged: Set<FindingCode> = [
-            .sodConflict, .orphanAccount, .ambiguousMatch, .serviceOwnerInactive, .unknownRole,
-        ]
-        guard codes.isDisjoint(with: judged) else { return nil }
+        // Called for every row of every sheet: no sets, one pass over the codes.
+        var judged = false
+        for code in line.codes {
+            switch code {
+            case .leaverAccess, .leaverEnabled, .unauthorisedRole, .exceptionExpired, .dormantAccount: return .remove
+            case .sodConflict, .orphanAccount, .ambiguousMatch, .serviceOwnerInactive, .unknownRole: judged = true
+            default: break
+            }
+        }
+        guard !judged else { return nil }
         switch line.ground {
         case .jobRole, .birthright: return .keep
         default: return nil
