@@ -247,11 +247,21 @@ public final class StateStore {
             let day = Day(iso: previous)
         {
             history.previousRun = day
-            for (identity, roles) in try db.query(
-                "SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [previous],
-                { ($0.text(0), $0.text(1)) })
-            {
-                history.previousJobRoles[identity] = roles.split(separator: " ").map(String.init)
+            // Streamed, and each distinct text kept once: a million identities hold a few
+            // hundred combinations of job roles.
+            var shared: [String: String] = [:]
+            try db.forEach(
+                "SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [.text(previous)]
+            ) { row in
+                let text = row.text(1)
+                let kept: String
+                if let known = shared[text] {
+                    kept = known
+                } else {
+                    shared[text] = text
+                    kept = text
+                }
+                history.previousJobRoleText[row.text(0)] = kept
             }
         }
         return history

@@ -104,7 +104,7 @@ extension ReconcileState {
                         role: key, sensitivity: sensitivity, jobRoles: identity.jobRoles.map(\.id))
                     // A mover: a job role held in the previous run, and lost since, granted it.
                     let held = Set(identity.jobRoles.map(\.id))
-                    if let previous = input.history.previousJobRoles[identity.user.id],
+                    if let previous = input.history.previousJobRoles(of: identity.user.id),
                         let lost = previous.first(where: {
                             !held.contains($0) && grantsByJobRole[$0]?.contains(key) == true
                         })

@@ -66,7 +66,9 @@ public struct ReconcileInput: Sendable {
 public struct History: Sendable {
     public var firstSeenDisabled: [String: Day] = [:]
     public var previousRun: Day?
-    public var previousJobRoles: [String: [String]] = [:]
+    /// Identity → the job roles it held in the previous run, space-separated as the store
+    /// keeps them; a million identities share the few distinct texts (`StateStore.history`).
+    public var previousJobRoleText: [String: String] = [:]
     /// Lines seen, attested and decided Remove in earlier runs and campaigns.
     public var lines = LineHistory()
 
@@ -75,6 +77,11 @@ public struct History: Sendable {
     ) {
         self.firstSeenDisabled = firstSeenDisabled
         self.previousRun = previousRun
-        self.previousJobRoles = previousJobRoles
+        self.previousJobRoleText = previousJobRoles.mapValues { $0.joined(separator: " ") }
+    }
+
+    /// The job roles `identity` held in the previous run; nil when it was not seen.
+    public func previousJobRoles(of identity: String) -> [String]? {
+        previousJobRoleText[identity].map { $0.split(separator: " ").map(String.init) }
     }
 }
