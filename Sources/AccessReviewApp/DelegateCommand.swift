@@ -45,10 +45,9 @@ extension Application {
             try checkDelegation(
                 from: from, to: to, reason: reason, approvedBy: approvedBy, until: until, day: day,
                 directory: directory)
-            guard try !state.issuedSheets(campaign: campaign, reviewer: from).isEmpty else {
+            guard let rows = try state.undecidedRows(campaign: campaign, reviewer: from) else {
                 throw ToolError(.input, "--from \(from): error: \(from) has no sheet in campaign \(campaign)")
             }
-            let rows = try state.undecidedRows(campaign: campaign, reviewer: from)
             guard !rows.isEmpty else {
                 throw ToolError(
                     .input,

@@ -112,11 +112,7 @@ extension Application {
             for (index, item) in prepared.enumerated() {
                 let name = String(format: "%03d-%@-%@.eml", index + 1, item.record.reviewer, item.record.kind.rawValue)
                 files[name] = Data(item.message.bytes)
-                summary.outcomes.append(
-                    NotifySummary.Outcome(
-                        reviewer: item.record.reviewer, kind: item.record.kind, recipientId: item.record.recipientId,
-                        recipient: item.record.recipient,
-                        result: .written((path as NSString).appendingPathComponent(name))))
+                summary.outcomes.append(outcome(item, .written((path as NSString).appendingPathComponent(name))))
             }
             try FolderSwap.replace(path, with: files)
             summary.outbox = path
@@ -194,19 +190,20 @@ extension Application {
         let policy = try loader(asOf: day).loadRules().0.policy
         let plan = NotificationPlan(
             deadline: deadline, remindDaysBefore: policy.remindDaysBefore, escalateAfterDays: policy.escalateAfterDays)
-        let sheets = Dictionary(
-            try state.sheetSummaries(campaign: campaign).map { ($0.reviewer, $0) }, uniquingKeysWith: { a, _ in a })
         for index in progress.indices {
             let reviewer = progress[index].reviewer
+            // The plan needs the sheet's version and counts, which the progress has: the
+            // sheets are not read again.
+            let p = progress[index]
+            let sheet = StateStore.SheetSummary(
+                reviewer: reviewer, version: p.sheetVersion, lines: p.total, findings: 0, decided: p.decided)
             let sent = records[reviewer] ?? []
             if let last = sent.last {
                 let state =
                     last.status == .sent ? "" : " (\(last.status == .sending ? "unconfirmed" : last.status.rawValue))"
                 progress[index].lastMessage = "\(last.kind.rawValue) \(last.sentOn) to \(last.recipient)\(state)"
             }
-            if let sheet = sheets[reviewer],
-                let next = plan.next(after: day, sheet: sheet, sent: NotificationPlan.Sent(sent))
-            {
+            if let next = plan.next(after: day, sheet: sheet, sent: NotificationPlan.Sent(sent)) {
                 progress[index].nextMessage = "\(next.kind.rawValue) \(next.day)"
             }
         }

@@ -382,7 +382,7 @@ import TestSupport
         let sheets = try state.sheetSummaries(campaign: "2026-H2")
         var pick: (from: String, to: String)?
         for sheet in sheets where pick == nil {
-            let rows = try state.undecidedRows(campaign: "2026-H2", reviewer: sheet.reviewer)
+            let rows = try #require(try state.undecidedRows(campaign: "2026-H2", reviewer: sheet.reviewer))
             if let person = rows.map(\.identity).first(where: {
                 $0 != sheet.reviewer && directory.people[$0]?.manager == sheet.reviewer
                     && directory.address(of: $0) != nil
@@ -391,7 +391,7 @@ import TestSupport
             }
         }
         let (from, to) = try #require(pick)
-        let before = try state.undecidedRows(campaign: "2026-H2", reviewer: from)
+        let before = try #require(try state.undecidedRows(campaign: "2026-H2", reviewer: from))
         let oldSheet = try #require(base.output.read("2026-H2/sheets/\(from).csv"))
         let summary = try app.delegate(
             from: from, to: to, reason: "Orlov til 2027", approvedBy: "itsikkerhed", until: Day(iso: "2026-12-31"),

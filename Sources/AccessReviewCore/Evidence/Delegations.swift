@@ -158,9 +158,11 @@ extension StateStore {
     }
 
     /// The rows on the reviewer's latest sheet that have no decision in force: what a
-    /// delegation moves.
-    public func undecidedRows(campaign: String, reviewer: String) throws -> [IssuedRow] {
-        guard let latest = try issuedSheets(campaign: campaign, reviewer: reviewer).last else { return [] }
+    /// delegation moves. Nil when no sheet was issued to the reviewer.
+    public func undecidedRows(campaign: String, reviewer: String) throws -> [IssuedRow]? {
+        var latest: IssuedSheet?
+        try forEachSheet(campaign: campaign, reviewer: reviewer, latestOnly: true) { latest = $0 }
+        guard let latest else { return nil }
         let decided = Set(try currentDecisions(campaign: campaign, reviewer: reviewer, decision: nil).map(\.rowId))
         return latest.rows.filter { !decided.contains($0.rowId) }
     }
