@@ -62,10 +62,14 @@ package enum PDFSheetWriter {
         // Rows onto pages by their heights; the sign-off block needs about seven lines below the last.
         var pages: [Range<Int>] = []
         var start = 0, room = firstTop - headerHeight - bottom
+        // Each row wrapped once, for both its height here and its drawing below.
+        var wrapped: [[[String]]] = []
         var heights: [Float] = []
+        wrapped.reserveCapacity(sheet.rowCount)
         heights.reserveCapacity(sheet.rowCount)
         for row in 0..<sheet.rowCount {
-            let h = height(lines(sheet.cells(row)))
+            wrapped.append(lines(sheet.cells(row)))
+            let h = height(wrapped[row])
             heights.append(h)
             if h > room && row > start {
                 pages.append(start..<row)
@@ -128,7 +132,7 @@ package enum PDFSheetWriter {
                     HPDF_Page_Fill(page)
                     HPDF_Page_SetRGBFill(page, 0, 0, 0)
                 }
-                draw(page, lines(sheet.cells(row)), at: y, height: h)
+                draw(page, wrapped[row], at: y, height: h)
                 y -= h
             }
             if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, sheet, y: y - lineHeight * 1.5) }
