@@ -47,11 +47,7 @@ extension Application {
                 current: population, previous: try state.lastCounts(), maxDrop: inputs.handbook.policy.maxPopulationDrop
             )
         }
-        var history = try state.history(before: asOf)
-        history.lines = try state.lineHistory(before: asOf, campaign: campaign)
-        let pendingRemovals = history.lines.pendingRemovals
-        // Kept for the recording, which empties it; the history itself goes to the reconciler.
-        let linesSeenBefore = StateStore.LinesSeenBefore(history.lines.firstSeen)
+        let history = try state.history(before: asOf)
         let population_ = PopulationCheck(inputs: inputs)
         var context = SheetContext(
             organisation: config.organisation, campaign: campaign, asOf: asOf, deadline: asOf + config.deadlineDays,
@@ -69,6 +65,10 @@ extension Application {
             let release = InputRelease(returnFreedMemory: { ProcessSetup.releaseFreeMemory() })
             let fallbacks = inputs.handbook.fallbacks
             var result = try Reconciler(inputs.handOver(history: history, release: release)).run()
+            // The line history is read only now, with the exports let go: at a million
+            // identities it is 380 MB that would otherwise add to reconciliation's peak.
+            let (pendingRemovals, linesSeenBefore) = try applyLineHistory(
+                state: state, campaign: campaign, handbook: inputs.handbook, to: &result)
             // Lines delegated to another reviewer (`delegate`) go to them while the delegation holds.
             let delegations = try state.delegations(campaign: campaign)
             if !delegations.isEmpty {
@@ -76,7 +76,6 @@ extension Application {
                 for identity in result.identities { managers[identity.user.id] = identity.user.manager }
                 Delegation.apply(delegations, to: &result.lines, managers: managers, fallbacks: fallbacks, on: asOf)
             }
-            history = .init()  // the recording empties linesSeenBefore in place, uncopied
             clock.lap("reconcile")
             progress.stage("writing sheets and reports")
             var sheets = SheetBuilder(context: context, key: key).sheets(for: result)
@@ -90,7 +89,7 @@ extension Application {
             }
             if !emptied.isEmpty { sheets.sort { $0.reviewer < $1.reviewer } }
             let versions = try state.planVersions(
-                campaign: campaign, sheets: sheets.map { ($0.reviewer, Set($0.rows.map(\.rowId))) })
+                campaign: campaign, sheets: sheets.map { sheet in (sheet.reviewer, { Set(sheet.rows.map(\.rowId)) }) })
             clock.lap("sheets: rows and row ids")
             try folder.write("findings.csv", FindingsRenderer.csv(result.findings))
             try folder.write("findings.json", FindingsRenderer.json(result.findings))
@@ -146,6 +145,20 @@ extension Application {
             folder.discard()
             throw error
         }
+    }
+}
+
+extension Application {
+    /// Reads the line history as of the result's day, applies the history findings and "new
+    /// since last attestation" to the result, and returns what the recording needs: the
+    /// pending removals, and the lines seen before (which the recording empties in place —
+    /// the history itself is gone when this returns, so they are never copied).
+    func applyLineHistory(
+        state: StateStore, campaign: String, handbook: Handbook, to result: inout ReconcileResult
+    ) throws -> ([LineID: StateStore.PendingRemoval], StateStore.LinesSeenBefore) {
+        let history = try state.lineHistory(before: result.asOf, campaign: campaign)
+        HistoryChecks(history: history, handbook: handbook, language: config.language).apply(to: &result)
+        return (history.pendingRemovals, StateStore.LinesSeenBefore(history.firstSeen))
     }
 }
 

@@ -83,7 +83,7 @@ func printError(_ text: String) {
 func printTimings(_ stages: [(name: String, seconds: Double)]) {
     for stage in stages {
         printError(
-            "timing: " + stage.name.padding(toLength: 60, withPad: " ", startingAt: 0)
+            "timing: " + stage.name.padding(toLength: max(72, stage.name.count + 1), withPad: " ", startingAt: 0)
                 + String(format: "%8.2f s", stage.seconds))
     }
     printError(String(format: "timing: peak memory %.0f MB", Double(ProcessSetup.peakMemoryBytes()) / 1e6))

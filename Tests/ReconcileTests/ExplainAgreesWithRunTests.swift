@@ -60,6 +60,13 @@ import TestSupport
         try expectAgreement(config: config, run: second, asOf: later)
         #expect(second.findings.contains { $0.detail.contains("flytter") }, "the mover is explained from the history")
 
+        // Half a year on, every line is past its review interval: the findings that need the
+        // line history (applied after reconciliation) are explained as the run reported them.
+        let much = Day(iso: "2027-07-01")!
+        let third = try Application(config: config).run(asOf: much, acceptPopulationChange: true)
+        #expect(third.findings.contains { $0.code == .reviewOverdue || $0.code == .sensitiveReviewDue })
+        try expectAgreement(config: config, run: third, asOf: much)
+
         // Without the history the findings differ: the agreement above depends on it.
         let inputs = try InputLoader(config: config, asOf: later).loadAll()
         let withoutHistory = try Reconciler(inputs.reconcileInput(history: History())).run()

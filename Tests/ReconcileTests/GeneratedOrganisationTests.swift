@@ -91,3 +91,11 @@ import TestSupport
         #expect(inputs.exports.allSatisfy { !$0.accounts.isEmpty }, "a caller's copy of the accounts is never touched")
     }
 }
+
+/// A million identities hold 7.4 M lines: each byte of a line is 7 MB at the run's peak.
+@Suite struct AccessLineLayoutTests {
+    @Test func aLineTakesNoMoreThan136Bytes() {
+        // The one-byte fields sit after the ground's tag; in declaration order they padded the line to 160.
+        #expect(MemoryLayout<AccessLine>.stride <= 136, "stride \(MemoryLayout<AccessLine>.stride)")
+    }
+}

@@ -15,8 +15,9 @@ public enum SheetFiles {
             let sheet = sheets[index]
             do {
                 if formats.contains("csv") {
-                    try folder.write(
-                        "sheets/\(sheet.reviewer).csv", CSVSheetRenderer.render(sheet, context: context))
+                    try folder.stream("sheets/\(sheet.reviewer).csv") {
+                        try CSVSheetRenderer.write(sheet, context: context, to: $0)
+                    }
                 }
                 if formats.contains("xlsx") {
                     try folder.produce("sheets/\(sheet.reviewer).xlsx") {

@@ -92,6 +92,33 @@ public enum CSVSheetRenderer {
         for row in sheet.rows { csv.row(context.cells(row)) }
         return csv.data
     }
+
+    /// The same CSV streamed into `handle` in blocks of about 1 MB, with its SHA-256 and size:
+    /// the top of a hierarchy may review hundreds of thousands of lines (250 MB of CSV at a
+    /// million identities), which must not be held whole, let alone twice.
+    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle) throws -> (
+        sha256: String, bytes: Int
+    ) {
+        var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
+        var hash = Hashing.SHA256Stream()
+        var bytes = 0
+        func flush() throws {
+            let block = csv.take()
+            try handle.write(contentsOf: block)
+            hash.update(block)
+            bytes += block.count
+        }
+        let block = context.headerBlock(sheet)
+        for (label, value) in block { csv.row([label, value]) }
+        for _ in block.count..<SheetLayout.headerRow { csv.row([]) }
+        csv.row(context.columns)
+        for row in sheet.rows {
+            csv.row(context.cells(row))
+            if csv.text.utf8.count >= 1 << 20 { try flush() }
+        }
+        try flush()
+        return (hash.hex, bytes)
+    }
 }
 
 /// `sheets/index.html`: every reviewer's sheet, with counts, for whoever sends them out.

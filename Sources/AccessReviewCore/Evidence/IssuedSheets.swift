@@ -13,8 +13,10 @@ extension StateStore {
         public var rows: [IssuedRow]
     }
 
-    /// Compares each sheet with the latest version issued to its reviewer.
-    public func planVersions(campaign: String, sheets: [(reviewer: String, rowIds: Set<String>)]) throws
+    /// Compares each sheet with the latest version issued to its reviewer. A sheet's row ids
+    /// are asked for only when its reviewer had a sheet before (a re-run): the 9 M row ids of
+    /// a million identities' first run, as a set of strings, would cost a gigabyte at the peak.
+    public func planVersions(campaign: String, sheets: [(reviewer: String, rowIds: () -> Set<String>)]) throws
         -> SheetVersions
     {
         var plan = SheetVersions()
@@ -31,13 +33,14 @@ extension StateStore {
                 continue
             }
             let versions = try issuedSheets(campaign: campaign, reviewer: sheet.reviewer)
-            if Set(versions.last?.rows.map(\.rowId) ?? []) == sheet.rowIds {
+            let rowIds = sheet.rowIds()
+            if Set(versions.last?.rows.map(\.rowId) ?? []) == rowIds {
                 plan.version[sheet.reviewer] = previous
             } else {
                 plan.version[sheet.reviewer] = previous + 1
                 plan.changed.insert(sheet.reviewer)
                 let everIssued = Set(versions.flatMap { $0.rows.map(\.rowId) })
-                if !sheet.rowIds.isSubset(of: everIssued) { plan.resend.insert(sheet.reviewer) }
+                if !rowIds.isSubset(of: everIssued) { plan.resend.insert(sheet.reviewer) }
             }
         }
         return plan

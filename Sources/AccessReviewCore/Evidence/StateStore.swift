@@ -250,6 +250,11 @@ public final class StateStore {
             // Streamed, and each distinct text kept once: a million identities hold a few
             // hundred combinations of job roles.
             var shared: [String: String] = [:]
+            let count =
+                try db.query(
+                    "SELECT COUNT(*) FROM job_role_history WHERE as_of = ?", [previous], { $0.integer(0) }
+                ).first ?? 0
+            history.previousJobRoleText.reserveCapacity(count)
             try db.forEach(
                 "SELECT identity, job_roles FROM job_role_history WHERE as_of = ?", [.text(previous)]
             ) { row in
@@ -264,6 +269,8 @@ public final class StateStore {
                 history.previousJobRoleText[row.text(0)] = kept
             }
         }
+        // The pages read stay in the connection's cache (up to 64 MB) through reconciliation otherwise.
+        try db.execute("PRAGMA shrink_memory")
         return history
     }
 

@@ -75,6 +75,11 @@ extension ReconcileState {
         into out: inout ExportOutcome
     ) {
         guard let mapping = input.mappings[export.system] else { return }
+        // A line a role of an active account: reserved once, not grown by doubling (which
+        // copies the lines and leaves up to half the buffer unused at a million identities).
+        let roles = accounts.reduce(0) { $0 + $1.roles.count }
+        out.lines.reserveCapacity(roles)
+        out.lineIdentities.reserveCapacity(roles)
         var services: [String: SystemMapping.ServiceAccount] = [:]
         for service in mapping.serviceAccounts { services[service.account.matchKey] = service }
         var unknownRoles: [RoleKey: Int] = [:]

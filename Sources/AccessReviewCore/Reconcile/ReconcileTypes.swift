@@ -29,6 +29,8 @@ public struct ReconcileResult: Sendable {
     public var reviewers: [String]
     /// System id → its owner and deputy owner, for `explain`.
     public var owners: [String: (owner: String?, deputy: String?)] = [:]
+    /// System id → the day its export was made, where the export says.
+    public var exportedOn: [String: Day] = [:]
 
     public func count(of severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
 }
@@ -69,8 +71,6 @@ public struct History: Sendable {
     /// Identity → the job roles it held in the previous run, space-separated as the store
     /// keeps them; a million identities share the few distinct texts (`StateStore.history`).
     public var previousJobRoleText: [String: String] = [:]
-    /// Lines seen, attested and decided Remove in earlier runs and campaigns.
-    public var lines = LineHistory()
 
     public init(
         firstSeenDisabled: [String: Day] = [:], previousRun: Day? = nil, previousJobRoles: [String: [String]] = [:]

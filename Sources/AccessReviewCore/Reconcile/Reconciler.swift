@@ -2,7 +2,8 @@ import Foundation
 
 /// The heart of accessreview: a pure function from directory, HR, exports, handbook and
 /// `as_of` to access lines, findings and reviewers. Deterministic: the same inputs in any
-/// order give the same result.
+/// order give the same result. The findings that need the line history of earlier runs are
+/// `HistoryChecks`, applied to the result.
 public struct Reconciler: Sendable {
     public var input: ReconcileInput
 
@@ -21,7 +22,6 @@ public struct Reconciler: Sendable {
         state.indexLineOwners()
         state.checkIdentities()
         state.checkExports()
-        state.checkHistory()
         let result = state.finish()
         let unrouted = Set(
             result.lines.filter { $0.reviewer.isEmpty }.map { $0.identity ?? "\($0.system)/\($0.account)" })

@@ -54,7 +54,10 @@ extension ReconcileState {
         }
         var result = ReconcileResult(
             asOf: asOf, identities: identities, lines: lines, findings: findings, reviewers: reviewers.sorted())
-        for export in input.exports { result.owners[export.system] = (export.owner, export.deputyOwner) }
+        for export in input.exports {
+            result.owners[export.system] = (export.owner, export.deputyOwner)
+            if let day = export.exportedOn { result.exportedOn[export.system] = day }
+        }
         return result
     }
 

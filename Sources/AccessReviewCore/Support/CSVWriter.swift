@@ -50,4 +50,11 @@ public struct CSVWriter: Sendable {
     }
 
     public var data: Data { Data(text.utf8) }
+
+    /// What was written so far, as bytes, leaving the writer empty: for streaming a large
+    /// document in blocks.
+    public mutating func take() -> Data {
+        defer { text = "" }
+        return Data(text.utf8)
+    }
 }

@@ -22,7 +22,7 @@ public struct StageClock: Sendable {
     public init() {}
 
     /// Ends a stage; its name carries the peak memory so far, so that `--timings` shows
-    /// which stage raised it. Memory the stage freed goes back to the system before the next
+    /// which stage raised it, and what the process holds after it. Memory the stage freed goes back to the system before the next
     /// stage allocates: glibc keeps freed memory in the arena of the thread that allocated
     /// it, where the next stage's threads may not reuse it.
     public mutating func lap(_ name: String) {
@@ -30,7 +30,10 @@ public struct StageClock: Sendable {
         let now = Date()
         laps.append(
             (
-                name + String(format: " (peak %.0f MB)", Double(ProcessSetup.peakMemoryBytes()) / 1e6),
+                name
+                    + String(
+                        format: " (peak %.0f MB, after %.0f MB)", Double(ProcessSetup.peakMemoryBytes()) / 1e6,
+                        Double(ProcessSetup.currentMemoryBytes()) / 1e6),
                 now.timeIntervalSince(last)
             ))
         last = now
