@@ -46,6 +46,50 @@ import TestSupport
         #expect(export.accounts[2].status == .disabled)
     }
 
+    @Test func grantsJoinTheirPrincipalsInAnyOrderAndShareTheirRoleNames() throws {
+        // 3,000 principals (the id index grows past its first 1,024 slots several times),
+        // their grants listed in reverse, each principal with two long role names of six.
+        let count = 3000
+        let roles = (0..<6).map { "Jobcenter.Sagsbehandling.\($0)" }
+        var xml = "<Export><Principals>"
+        for index in 0..<count { xml += "<P><Id>p\(index)</Id><Login>u\(index)</Login></P>" }
+        xml += "</Principals><Grants>"
+        for index in (0..<count).reversed() {
+            xml += "<G p='p\(index)' r='\(roles[index % 6])'/><G p='p\(index)' r='\(roles[(index + 1) % 6])'/>"
+        }
+        xml += "<G p='nobody' r='\(roles[0])'/></Grants></Export>"
+        let folder = TemporaryFolder()
+        let mapping = try SystemMapping.load(
+            path: folder.write(
+                "m.yaml",
+                """
+                system: s
+                records:
+                  - path: /Export/Principals/P
+                    fields: { account: "Id", user: "Login" }
+                  - path: /Export/Grants/G
+                    fields: { account: "@p", roles: "@r" }
+                correlate: [{ field: user, identity: id }]
+                """), kind: .system, expectedSystem: nil)
+        let export = try ExportLoader.loadSystem(export: folder.write("e.xml", xml), mapping: mapping)
+        #expect(export.accounts.count == count + 1, "every principal, and the grant's unknown one")
+        let byId = Dictionary(uniqueKeysWithValues: export.accounts.map { ($0.account, $0) })
+        for index in [0, 1, 1023, 1024, 2047, 2999] {
+            let account = try #require(byId["p\(index)"])
+            #expect(account.roles == [roles[index % 6], roles[(index + 1) % 6]].sorted(), "p\(index)")
+            #expect(account.keys["user"] == "u\(index)")
+        }
+        #expect(byId["nobody"]?.roles == [roles[0]])
+        // One string per distinct role name: the accounts' copies share its storage.
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        let holders = export.accounts.filter { $0.roles.contains(roles[0]) }
+        let addresses = Set(holders.compactMap { storage($0.roles.first { $0 == roles[0] }!) })
+        #expect(holders.count > 900)
+        #expect(addresses.count == 1, "\(addresses.count) copies of \(roles[0])")
+    }
+
     @Test func aRecordBatchKeepsEmptyAndMissingValuesApart() {
         var batch = RecordBatch()
         batch.beginRecord(type: 0, line: 3)

@@ -99,3 +99,10 @@ import TestSupport
         #expect(MemoryLayout<AccessLine>.stride <= 136, "stride \(MemoryLayout<AccessLine>.stride)")
     }
 }
+
+/// An export of 2.5 M accounts holds 2.5 M of these: each byte is 2.5 MB at the peak.
+@Suite struct AccountLayoutTests {
+    @Test func anAccountTakesNoMoreThan72Bytes() {
+        #expect(MemoryLayout<Account>.stride <= 72, "stride \(MemoryLayout<Account>.stride)")
+    }
+}

@@ -135,6 +135,8 @@ struct AccountAssembler {
         var lastLogin: Int?
         var validTo: Int?
         var others: [(name: String, index: Int)] = []
+        /// The names of `others`, sorted, shared by the keys of every account made from one such record.
+        var sortedNames: [String] = []
 
         init(_ record: SystemMapping.RecordSpec, keyField: String) {
             for (index, field) in record.fields.enumerated() {
@@ -147,6 +149,8 @@ struct AccountAssembler {
                 default: others.append((field.name, index))
                 }
             }
+            others.sort { $0.name < $1.name }
+            sortedNames = others.map(\.name)
         }
     }
 
@@ -156,8 +160,10 @@ struct AccountAssembler {
     let readsLastLogin: Bool
     private(set) var problems: [Diagnostic] = []
     private var accounts: [Account] = []
-    private var indexById: [String: Int] = [:]
+    private var indexById = AccountIndex()
     private var statusSeen: [Bool] = []
+    /// Each role name once, however many accounts hold it.
+    private var roleNames = InternedValues()
     private let layouts: [Layout]
     private let statuses: StatusTable
 
@@ -185,17 +191,23 @@ struct AccountAssembler {
             return
         }
         let position: Int
-        if let known = indexById[id] {
+        if let known = indexById.position(of: id, in: accounts) {
             position = known
         } else {
             position = accounts.count
-            indexById[id] = position
             accounts.append(Account(account: id, line: record.line))
+            indexById.add(id, at: position, in: accounts)
             statusSeen.append(false)
         }
         if let index = layout.roles {
             // Kept sorted and unique as they come: accounts hold a handful of roles.
-            for role in record.cleanedValues(index) {
+            let roles = record.internedValues(index, in: &roleNames)
+            // Room for a record's roles at once (an attribute-centric record brings them all),
+            // not grown by doubling to up to twice what they need.
+            if roles.count > 1 {
+                accounts[position].roles.reserveCapacity(accounts[position].roles.count + roles.count)
+            }
+            for role in roles {
                 var at = accounts[position].roles.count
                 while at > 0, accounts[position].roles[at - 1] > role { at -= 1 }
                 if at == 0 || accounts[position].roles[at - 1] != role { accounts[position].roles.insert(role, at: at) }
@@ -222,6 +234,14 @@ struct AccountAssembler {
             let parsed = day(value, field: "valid_to", id: id, line: record.line)
         {
             accounts[position].validTo = min(accounts[position].validTo ?? parsed, parsed)
+        }
+        if accounts[position].keys.isEmpty, !layout.others.isEmpty {
+            // The usual case, a new account from a record with every key: the names are shared.
+            let values = layout.others.compactMap { record.first($0.index) }
+            if values.count == layout.others.count {
+                accounts[position].keys = AccountKeys(sortedNames: layout.sortedNames, values: values)
+                return
+            }
         }
         for (name, index) in layout.others where accounts[position].keys[name] == nil {
             if let value = record.first(index) { accounts[position].keys[name] = value }
@@ -255,7 +275,7 @@ struct AccountAssembler {
 
     /// The accounts sorted by id.
     mutating func finishedAccounts() -> [Account] {
-        indexById = [:]
+        indexById = AccountIndex()
         // Exports are usually sorted by account already; checking costs a fraction of sorting.
         if accounts.indices.dropFirst().contains(where: { accounts[$0 - 1].account >= accounts[$0].account }) {
             accounts.sort { $0.account < $1.account }

@@ -9,11 +9,17 @@ public struct Account: Sendable, Equatable {
     public var keys: AccountKeys
     /// Role names, sorted and without duplicates.
     public var roles: [String]
-    public var status: AccountStatus
+    // The status byte follows the last login's tag byte and the line is 32 bits after the
+    // valid-to day: 72 bytes an account, not 88 (an export holds millions).
     public var lastLogin: Day?
+    public var status: AccountStatus
     public var validTo: Day?
+    private var storedLine: UInt32
     /// Line in the export where the account's first record starts.
-    public var line: Int
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = UInt32(clamping: newValue) }
+    }
 
     public init(
         account: String, keys: AccountKeys = [:], roles: [String] = [], status: AccountStatus = .active,
@@ -25,42 +31,56 @@ public struct Account: Sendable, Equatable {
         self.status = status
         self.lastLogin = lastLogin
         self.validTo = validTo
-        self.line = line
+        self.storedLine = UInt32(clamping: line)
     }
 }
 
 /// An account's correlation keys by field name: a handful of pairs kept sorted by name,
 /// cheaper than a dictionary for each of millions of accounts.
+///
+/// Names and values are two arrays: the names of accounts read from the same kind of record
+/// are one shared array (`init(sortedNames:values:)`), so an account pays for its values only.
 public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, Sequence {
-    public private(set) var pairs: [(name: String, value: String)] = []
+    private var names: [String] = []
+    private var values: [String] = []
 
     public init(dictionaryLiteral elements: (String, String)...) {
         for (name, value) in elements { self[name] = value }
     }
 
+    /// Keys whose names are sorted and distinct, one value each: `names` is shared, not copied.
+    init(sortedNames names: [String], values: [String]) {
+        precondition(names.count == values.count)
+        self.names = names
+        self.values = values
+    }
+
+    public var pairs: [(name: String, value: String)] { Array(zip(names, values)) }
+
     public subscript(name: String) -> String? {
-        get { pairs.first { $0.name == name }?.value }
+        get { names.firstIndex(of: name).map { values[$0] } }
         set {
-            let index = pairs.firstIndex { $0.name >= name } ?? pairs.endIndex
-            let present = index < pairs.endIndex && pairs[index].name == name
+            let index = names.firstIndex { $0 >= name } ?? names.endIndex
+            let present = index < names.endIndex && names[index] == name
             switch (newValue, present) {
-            case (let value?, true): pairs[index].value = value
-            case (let value?, false): pairs.insert((name, value), at: index)
-            case (nil, true): pairs.remove(at: index)
+            case (let value?, true): values[index] = value
+            case (let value?, false):
+                names.insert(name, at: index)
+                values.insert(value, at: index)
+            case (nil, true):
+                names.remove(at: index)
+                values.remove(at: index)
             case (nil, false): break
             }
         }
     }
 
-    public var isEmpty: Bool { pairs.isEmpty }
-    public var count: Int { pairs.count }
+    public var isEmpty: Bool { names.isEmpty }
+    public var count: Int { names.count }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
 
-    public static func == (a: AccountKeys, b: AccountKeys) -> Bool {
-        a.pairs.count == b.pairs.count
-            && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
-    }
+    public static func == (a: AccountKeys, b: AccountKeys) -> Bool { a.names == b.names && a.values == b.values }
 }
 
 /// One system's parsed export.

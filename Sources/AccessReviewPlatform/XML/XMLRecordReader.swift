@@ -616,6 +616,11 @@ package struct RecordBatch: Sendable {
             batch.values(ofField: batch.entries[entry].firstField + field).map { String(decoding: $0, as: UTF8.self) }
         }
 
+        /// The field's values as the export's bytes.
+        package func rawValues(_ field: Int) -> LazyMapSequence<Range<Int>, ArraySlice<UInt8>> {
+            batch.values(ofField: batch.entries[entry].firstField + field)
+        }
+
         /// The field's values trimmed and NFC-normalised, empty ones left out.
         package func cleanedValues(_ field: Int) -> [String] {
             batch.values(ofField: batch.entries[entry].firstField + field).compactMap(Text.clean)
