@@ -90,6 +90,24 @@ import TestSupport
         #expect(addresses.count == 1, "\(addresses.count) copies of \(roles[0])")
     }
 
+    @Test func accountKeysKeepEveryValueUnderItsNameInOneString() {
+        var keys: AccountKeys = ["user": "hejo", "email": "hejo@eksempel.dk"]
+        keys["employee_no"] = "10280"
+        keys["name"] = "Helle Jørgensen"
+        #expect(keys.pairs.map(\.name) == ["email", "employee_no", "name", "user"])
+        #expect(keys["email"] == "hejo@eksempel.dk" && keys["name"] == "Helle Jørgensen" && keys["user"] == "hejo")
+        keys["employee_no"] = nil
+        keys["user"] = ""
+        #expect(keys.pairs.map(\.value) == ["hejo@eksempel.dk", "Helle Jørgensen", ""])
+        #expect(keys["employee_no"] == nil && keys.count == 3)
+        let shared = AccountKeys(
+            sortedNames: ["email", "name", "user"], values: ["hejo@eksempel.dk", "Helle Jørgensen", ""])
+        #expect(shared == keys)
+        // The separator cannot come from XML; were it given, it stays one value.
+        let odd: AccountKeys = ["a": "x\u{1F}y", "b": "z"]
+        #expect(odd["a"] == "x\u{FFFD}y" && odd["b"] == "z")
+    }
+
     @Test func aRecordBatchKeepsEmptyAndMissingValuesApart() {
         var batch = RecordBatch()
         batch.beginRecord(type: 0, line: 3)

@@ -102,7 +102,8 @@ import TestSupport
 
 /// An export of 2.5 M accounts holds 2.5 M of these: each byte is 2.5 MB at the peak.
 @Suite struct AccountLayoutTests {
-    @Test func anAccountTakesNoMoreThan72Bytes() {
-        #expect(MemoryLayout<Account>.stride <= 72, "stride \(MemoryLayout<Account>.stride)")
+    @Test func anAccountTakesNoMoreThan80Bytes() {
+        // Its keys are 24 (shared names, one string of values); the rest is packed around the days' tag bytes.
+        #expect(MemoryLayout<Account>.stride <= 80, "stride \(MemoryLayout<Account>.stride)")
     }
 }
