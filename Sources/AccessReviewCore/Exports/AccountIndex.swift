@@ -19,24 +19,11 @@ struct AccountIndex {
         return (Int(truncatingIfNeeded: value & 0xFFFF_FFFF), value >> 32)
     }
 
-    /// The position of the account with this id, if one was added.
-    func position(of id: String, in accounts: [Account]) -> Int? {
-        let (start, tag) = Self.hash(id)
-        var index = start & mask
-        while slots[index] != 0 {
-            let slot = slots[index]
-            if slot >> 32 == tag {
-                let position = Int(slot & 0xFFFF_FFFF) - 1
-                if accounts[position].account == id { return position }
-            }
-            index = (index + 1) & mask
-        }
-        return nil
-    }
-
-    /// Adds an account's position; `accounts` holds every account added so far.
-    mutating func add(_ id: String, at position: Int, in accounts: [Account]) {
-        precondition(position < Int(UInt32.max), "more than 4 billion accounts in one export")
+    /// The position of the account with this id; when there is none yet, `next` is recorded
+    /// as its position (the caller appends the account there) and `added` is true. One hash
+    /// and one probe sequence either way.
+    mutating func position(of id: String, in accounts: [Account], addingAt next: Int) -> (position: Int, added: Bool) {
+        precondition(next < Int(UInt32.max), "more than 4 billion accounts in one export")
         if (count + 1) * 4 > slots.count * 3 {
             // Twice the size: every id placed again, its hash taken from the account itself.
             let old = slots
@@ -46,8 +33,18 @@ struct AccountIndex {
             }
         }
         let (start, tag) = Self.hash(id)
-        place(tag << 32 | UInt64(position + 1), start: start)
+        var index = start & mask
+        while slots[index] != 0 {
+            let slot = slots[index]
+            if slot >> 32 == tag {
+                let position = Int(slot & 0xFFFF_FFFF) - 1
+                if accounts[position].account == id { return (position, false) }
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = tag << 32 | UInt64(next + 1)
         count += 1
+        return (next, true)
     }
 
     private mutating func place(_ slot: UInt64, start: Int) {

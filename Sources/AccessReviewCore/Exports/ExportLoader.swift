@@ -190,13 +190,9 @@ struct AccountAssembler {
                 ))
             return
         }
-        let position: Int
-        if let known = indexById.position(of: id, in: accounts) {
-            position = known
-        } else {
-            position = accounts.count
+        let (position, added) = indexById.position(of: id, in: accounts, addingAt: accounts.count)
+        if added {
             accounts.append(Account(account: id, line: record.line))
-            indexById.add(id, at: position, in: accounts)
             statusSeen.append(false)
         }
         if let index = layout.roles {

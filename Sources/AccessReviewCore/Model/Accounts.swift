@@ -63,7 +63,7 @@ public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, 
         text.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count + 1 })
         for value in values {
             // Unreachable from an export (XML forbids the character); kept unambiguous anyway.
-            text += value.contains(separator) ? value.replacingOccurrences(of: "\u{1F}", with: "\u{FFFD}") : value
+            text += value.utf8.contains(0x1F) ? value.replacingOccurrences(of: "\u{1F}", with: "\u{FFFD}") : value
             text.append(separator)
         }
         return text
