@@ -6,11 +6,7 @@ import TestSupport
 /// Each mapping feature with a few lines of XML and the accounts they must give.
 @Suite(.processStarted) struct MappingFeatureTests {
     func load(_ xml: String, mapping: String, encoding: String.Encoding = .utf8) throws -> SystemExport {
-        let folder = TemporaryFolder()
-        let mappingPath = folder.write("m.yaml", mapping)
-        let exportPath = folder.write("e.xml", data: xml.data(using: encoding)!)
-        let parsed = try SystemMapping.load(path: mappingPath, kind: .system, expectedSystem: nil)
-        return try ExportLoader.loadSystem(export: exportPath, mapping: parsed)
+        try loadExport(xml, mapping: mapping, encoding: encoding)
     }
 
     func loadError(_ xml: String, mapping: String) -> [Diagnostic] {
@@ -334,4 +330,13 @@ import TestSupport
         #expect(hr.records[0].endDate?.description == "2026-12-31" && hr.records[0].title == "Lærer")
         #expect(hr.records[1].endDate == nil)
     }
+}
+
+/// Reads `xml` through the system mapping `mapping`, both written to a throw-away folder.
+func loadExport(_ xml: String, mapping: String, encoding: String.Encoding = .utf8) throws -> SystemExport {
+    let folder = TemporaryFolder()
+    let mappingPath = folder.write("m.yaml", mapping)
+    let exportPath = folder.write("e.xml", data: xml.data(using: encoding)!)
+    let parsed = try SystemMapping.load(path: mappingPath, kind: .system, expectedSystem: nil)
+    return try ExportLoader.loadSystem(export: exportPath, mapping: parsed)
 }

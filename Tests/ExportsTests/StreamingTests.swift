@@ -21,11 +21,9 @@ import TestSupport
             "<Export><Users><User id='a' status='A'/><User id='b' status='A'/><User id='c' status='D'/></Users><Grants>"
         for index in 0..<1200 { xml += "<Grant user='\(["a", "b", "c"][index % 3])' role='R\(index % 40)'/>" }
         xml += "</Grants></Export>"
-        let folder = TemporaryFolder()
-        let mapping = try SystemMapping.load(
-            path: folder.write(
-                "m.yaml",
-                """
+        let export = try loadExport(
+            xml,
+            mapping: """
                 system: s
                 records:
                   - path: /Export/Users/User
@@ -34,8 +32,7 @@ import TestSupport
                     fields: { account: "@user", roles: "@role" }
                 status: { active: [A], disabled: [D] }
                 correlate: [{ field: account, identity: id }]
-                """), kind: .system, expectedSystem: nil)
-        let export = try ExportLoader.loadSystem(export: folder.write("e.xml", xml), mapping: mapping)
+                """)
         #expect(export.records == 1203)
         #expect(export.accounts.map(\.account) == ["a", "b", "c"])
         // Account a gets every role index ≡ 0 (mod 3) out of 0..<40 and repeats: R0, R3, … and R1, R4, … via 40 ≢ 0 (mod 3).
@@ -58,11 +55,9 @@ import TestSupport
             xml += "<G p='p\(index)' r='\(roles[index % 6])'/><G p='p\(index)' r='\(roles[(index + 1) % 6])'/>"
         }
         xml += "<G p='nobody' r='\(roles[0])'/></Grants></Export>"
-        let folder = TemporaryFolder()
-        let mapping = try SystemMapping.load(
-            path: folder.write(
-                "m.yaml",
-                """
+        let export = try loadExport(
+            xml,
+            mapping: """
                 system: s
                 records:
                   - path: /Export/Principals/P
@@ -70,8 +65,7 @@ import TestSupport
                   - path: /Export/Grants/G
                     fields: { account: "@p", roles: "@r" }
                 correlate: [{ field: user, identity: id }]
-                """), kind: .system, expectedSystem: nil)
-        let export = try ExportLoader.loadSystem(export: folder.write("e.xml", xml), mapping: mapping)
+                """)
         #expect(export.accounts.count == count + 1, "every principal, and the grant's unknown one")
         let byId = Dictionary(uniqueKeysWithValues: export.accounts.map { ($0.account, $0) })
         for index in [0, 1, 1023, 1024, 2047, 2999] {
