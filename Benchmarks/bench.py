@@ -284,9 +284,12 @@ def bench_scale():
             print("    " + line)
         print(f"    whole run: {wall:.1f} s, peak RSS {rss / 1e9:.2f} GB")
         reconcile = [float(l.split()[-2]) for l in lines if l.startswith("timing: reconcile")]
+        state = [float(l.split()[-2]) for l in lines if l.startswith("timing: state store")]
         if people >= 1000000:
             checks = [("reconciliation under 30 s", bool(reconcile) and reconcile[0] < 30),
-                      ("whole run under 3 minutes", wall < 180), ("peak memory under 4 GB", rss < 4e9)]
+                      ("whole run under 3 minutes", wall < 180), ("peak memory under 4 GB", rss < 4e9),
+                      ("issue 14: state store stage under 10 s", bool(state) and state[0] < 10),
+                      ("issue 14: whole run under 90 s", wall < 90), ("issue 14: peak memory under 3 GB", rss < 3e9)]
         else:
             checks = [("whole run under 2 s", wall < 2)]
         for name, met in checks:
