@@ -50,13 +50,11 @@ extension Application {
     public func explain(_ identities: [String], asOf day: Day? = nil) throws -> [Explained] {
         let inputs = try loader(asOf: day).loadAll()
         var result = try Reconciler(inputs.reconcileInput(history: try history(before: inputs.asOf))).run()
+        // Without a state store there is no line history: every line is new, nothing is overdue.
         if FileManager.default.fileExists(atPath: config.statePath) {
             let state = try StateStore(path: config.statePath)
             _ = try applyLineHistory(
                 state: state, campaign: config.campaignName(asOf: inputs.asOf), handbook: inputs.handbook, to: &result)
-        } else {
-            HistoryChecks(history: LineHistory(), handbook: inputs.handbook, language: config.language)
-                .apply(to: &result)
         }
         return try identities.map { id in
             let identity = try Explanation.identity(id, in: result).user.id

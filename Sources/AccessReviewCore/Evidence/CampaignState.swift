@@ -333,4 +333,9 @@ public struct LineHistory: Sendable {
     public var previousClose: Day?
 
     public init() {}
+
+    /// Nothing earlier (a first run): every line is new and nothing is due.
+    public var isEmpty: Bool {
+        firstSeen.isEmpty && lastAttested.isEmpty && pendingRemovals.isEmpty && previousClose == nil
+    }
 }

@@ -3,9 +3,9 @@ import Foundation
 /// Account id → its position among the accounts read so far, for joining an account's
 /// records (a relational export's grants to their principal). An open-addressing table of
 /// 8-byte slots, each 32 bits of the id's hash and the position + 1, kept at most three
-/// quarters full: 11–21 bytes an account, where a `[String: Int]` took about 95 at 2.5 M accounts. A slot
-/// whose hash bits match is confirmed against the account's own id, so ids are never stored
-/// twice.
+/// quarters full: 11–21 bytes an account, where a `[String: Int]` took about 95 at 2.5 M
+/// accounts. A slot whose hash bits match is confirmed against the account's own id, so ids
+/// are never stored twice.
 struct AccountIndex {
     private var slots = [UInt64](repeating: 0, count: 1024)
     private var count = 0

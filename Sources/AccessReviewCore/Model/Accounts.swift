@@ -69,13 +69,23 @@ public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, 
         return text
     }
 
+    /// Each value's place in `packed`, in name order; `body` returns false to stop.
+    private func forEachValue(_ body: (Int, Range<String.Index>) -> Bool) {
+        var number = 0
+        var start = packed.utf8.startIndex
+        for index in packed.utf8.indices where packed.utf8[index] == 0x1F {
+            guard body(number, start..<index) else { return }
+            number += 1
+            start = packed.utf8.index(after: index)
+        }
+    }
+
     private var values: [String] {
         var values: [String] = []
         values.reserveCapacity(names.count)
-        var start = packed.utf8.startIndex
-        for index in packed.utf8.indices where packed.utf8[index] == 0x1F {
-            values.append(String(packed[start..<index]))
-            start = packed.utf8.index(after: index)
+        forEachValue { _, range in
+            values.append(String(packed[range]))
+            return true
         }
         return values
     }
@@ -85,14 +95,12 @@ public struct AccountKeys: Sendable, Equatable, ExpressibleByDictionaryLiteral, 
     public subscript(name: String) -> String? {
         get {
             guard let position = names.firstIndex(of: name) else { return nil }
-            var seen = 0
-            var start = packed.utf8.startIndex
-            for index in packed.utf8.indices where packed.utf8[index] == 0x1F {
-                if seen == position { return String(packed[start..<index]) }
-                seen += 1
-                start = packed.utf8.index(after: index)
+            var value: String?
+            forEachValue { number, range in
+                if number == position { value = String(packed[range]) }
+                return number < position
             }
-            return nil
+            return value
         }
         set {
             var values = self.values

@@ -22,9 +22,10 @@ public struct StageClock: Sendable {
     public init() {}
 
     /// Ends a stage; its name carries the peak memory so far, so that `--timings` shows
-    /// which stage raised it, and what the process holds after it. Memory the stage freed goes back to the system before the next
-    /// stage allocates: glibc keeps freed memory in the arena of the thread that allocated
-    /// it, where the next stage's threads may not reuse it.
+    /// which stage raised it, and what the process holds after it. Memory the stage freed
+    /// goes back to the system before the next stage allocates: glibc keeps freed memory in
+    /// the arena of the thread that allocated it, where the next stage's threads may not
+    /// reuse it.
     public mutating func lap(_ name: String) {
         ProcessSetup.releaseFreeMemory()
         let now = Date()

@@ -96,8 +96,8 @@ package enum PDFSheetWriter {
             return page
         }
 
-        /// Draws a row's wrapped cells below `y`; returns the y below it.
-        func draw(_ page: HPDF_Page, _ wrapped: [[String]], at y: Float, height h: Float) {
+        /// Draws a row's wrapped cells below `y`, each column's lines under one another.
+        func draw(_ page: HPDF_Page, _ wrapped: [[String]], at y: Float) {
             var x = margin
             for (column, cellLines) in wrapped.enumerated() {
                 for (number, line) in cellLines.enumerated() {
@@ -118,7 +118,7 @@ package enum PDFSheetWriter {
                 }
                 y -= lineHeight
             }
-            draw(page, header, at: y, height: headerHeight)
+            draw(page, header, at: y)
             y -= headerHeight
             HPDF_Page_MoveTo(page, margin, y + 1)
             HPDF_Page_LineTo(page, pageWidth - margin, y + 1)
@@ -132,7 +132,7 @@ package enum PDFSheetWriter {
                     HPDF_Page_Fill(page)
                     HPDF_Page_SetRGBFill(page, 0, 0, 0)
                 }
-                draw(page, wrapped[row], at: y, height: h)
+                draw(page, wrapped[row], at: y)
                 y -= h
             }
             if number == pages.count - 1 && !needsSignOffPage { signOff(page, font, sheet, y: y - lineHeight * 1.5) }
