@@ -69,7 +69,7 @@ import ZIPFoundation
         #expect(core.contains("2026-11-29T12:00:00Z"))
     }
 
-    /// What pdftotext prints on stdout (it warns on stderr about libharu's ToUnicode maps).
+    /// What pdftotext prints on stdout.
     func pdftotext(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
@@ -228,9 +228,9 @@ import ZIPFoundation
     @Test func theFontVariantKeepsDejaVusGlyphsForTheCharactersASheetUses() throws {
         let original = try TrueTypeFont(path: PDFSheetWriter.fontPath)
         let extra: Set<UInt32> = [0x0416, 0x03A9]  // Ж, Ω
-        let path = try PDFFont.file(covering: extra, original: PDFSheetWriter.fontPath)
-        #expect(path != (try PDFFont.file(covering: [], original: PDFSheetWriter.fontPath)))
-        let variant = try TrueTypeFont(path: path)
+        let embedded = try PDFFont.font(covering: extra, original: PDFSheetWriter.fontPath)
+        #expect(embedded !== (try PDFFont.font(covering: [], original: PDFSheetWriter.fontPath)))
+        let variant = try TrueTypeFont(bytes: embedded.program, source: "variant")
         let asked = PDFFont.baseSet.union(extra).filter { original.glyphs[$0] != nil }
         #expect(asked.count > 500 && asked.contains(0xE5) && asked.contains(0x2610))
         for scalar in asked {

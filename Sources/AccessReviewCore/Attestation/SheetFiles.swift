@@ -25,7 +25,7 @@ public enum SheetFiles {
                     }
                 }
                 if formats.contains("pdf") {
-                    try folder.produce("sheets/\(sheet.reviewer).pdf") {
+                    try folder.stream("sheets/\(sheet.reviewer).pdf") {
                         try PDFSheet.write(sheet, context: context, to: $0)
                     }
                 }

@@ -245,10 +245,13 @@ public enum XLSXSheet {
     }
 }
 
-/// The PDF to print, sign and archive (libharu, embedded DejaVu Sans).
+/// The PDF to print, sign and archive (embedded DejaVu Sans), streamed into `handle`;
+/// returns its SHA-256 and size.
 public enum PDFSheet {
-    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
-        try PDFSheetWriter.write(context.printable(sheet), to: path)
+    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle) throws -> (
+        sha256: String, bytes: Int
+    ) {
+        try PDFSheetWriter.write(context.printable(sheet), to: handle)
     }
 }
 

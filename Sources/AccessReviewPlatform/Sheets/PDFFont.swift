@@ -1,19 +1,13 @@
 import Foundation
 
 /// The font the PDF sheets embed: DejaVu Sans with a character map that holds only the
-/// characters a sheet uses, in a few ranges, and without the tables a PDF does not need.
+/// characters a sheet uses, in a few ranges, without the tables a PDF does not need, and
+/// with only those characters' glyphs (every other glyph empty, so glyph ids stay DejaVu's).
 ///
-/// Why: libharu, for a Unicode (UTF-8) font, builds each document's CID-to-glyph map by
-/// looking every one of the 65,536 BMP code points up in the font's cmap, one segment after
-/// another; DejaVu Sans has about 700 segments, so that lookup alone cost several
-/// milliseconds a PDF. It also embeds the cmap, the glyph names (`post`) and the name table
-/// (with the licence text) whole. With a cmap of a few ranges (`glyphIdArray` segments, gaps
-/// mapped to glyph 0), `post` version 3 and the name records a font needs, the lookup is a few
-/// comparisons and each PDF embeds less. The glyphs, metrics and hinting are DejaVu's own.
-///
-/// One file a character set, made once a process (in the temporary folder, removed at exit):
-/// the base set (Latin, Latin-1, Latin Extended-A and -B, general punctuation, ☐) serves
-/// nearly every sheet; a sheet with other characters gets a file that covers them too.
+/// Made once a process for a character set, then copied into every PDF as it is: the
+/// compressed font program, its widths and its ToUnicode map (so æøå are extractable). The
+/// base set (Latin, Latin-1, Latin Extended-A and -B, general punctuation, ☐) serves nearly
+/// every sheet; a sheet with other characters gets a variant that covers them too.
 package enum PDFFont {
     /// Code points every variant maps.
     static let baseSet: Set<UInt32> = {
@@ -25,39 +19,182 @@ package enum PDFFont {
         return set
     }()
 
-    /// Character set key → font file; and the font they are made from, read once.
-    private static let files = LockedValue<[String: String]>([:])
-    private static let source = LockedValue<TrueTypeFont?>(nil)
+    /// Character set key → embedded font; the font they are made from and its layout, read once.
+    private static let made = LockedValue<[String: EmbeddedFont]>([:])
+    private static let source = LockedValue<(font: TrueTypeFont, layout: FontLayout)?>(nil)
 
-    /// A font file whose cmap covers `scalars` (besides the base set), made on first use;
-    /// threads asking for the same set wait for the one making it.
-    package static func file(covering scalars: Set<UInt32>, original: String) throws -> String {
-        let extra = scalars.filter { $0 <= 0xFFFF && !baseSet.contains($0) }.sorted()
-        let key = extra.map { String($0, radix: 16) }.joined(separator: ",")
-        return try files.withLock { known -> String in
-            if let path = known[key] { return path }
-            let font = try source.withLock { loaded -> TrueTypeFont in
-                if let loaded { return loaded }
-                let font = try TrueTypeFont(path: original)
-                loaded = font
-                return font
-            }
-            let data = try font.variant(mapping: baseSet.union(extra))
-            let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
-                "accessreview-\(ProcessInfo.processInfo.processIdentifier)-font-\(Hashing.sha256Hex(Data(key.utf8)).prefix(12)).ttf"
-            )
-            guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
-            else {
-                throw ToolError(.outputNotWritten, "\(path): error: cannot write the PDF font")
-            }
-            if known.isEmpty { atexit { PDFFont.removeFiles() } }
-            known[key] = path
-            return path
+    private static func original(_ path: String) throws -> (font: TrueTypeFont, layout: FontLayout) {
+        try source.withLock { loaded in
+            if let loaded { return loaded }
+            let font = try TrueTypeFont(path: path)
+            let made = (font, FontLayout(font))
+            loaded = made
+            return made
         }
     }
 
-    static func removeFiles() {
-        for path in files.withLock({ Array($0.values) }) { try? FileManager.default.removeItem(atPath: path) }
+    /// Each character's glyph and width in DejaVu Sans (every variant keeps DejaVu's glyph ids).
+    package static func layout(original path: String) throws -> FontLayout { try original(path).layout }
+
+    /// The font covering `scalars` (besides the base set), made on first use; threads asking
+    /// for the same set wait for the one making it.
+    package static func font(covering scalars: Set<UInt32>, original path: String) throws -> EmbeddedFont {
+        let extra = scalars.filter { $0 <= 0xFFFF && !baseSet.contains($0) }.sorted()
+        let key = extra.map { String($0, radix: 16) }.joined(separator: ",")
+        return try made.withLock { known -> EmbeddedFont in
+            if let font = known[key] { return font }
+            let variant = try TrueTypeFont(
+                bytes: original(path).font.variant(mapping: baseSet.union(extra)), source: path)
+            let embedded = EmbeddedFont(variant, tag: Hashing.sha256Hex(Data(key.utf8)))
+            known[key] = embedded
+            return embedded
+        }
+    }
+}
+
+/// What laying text out needs of the font: each BMP character's glyph id and each glyph's
+/// advance width (1/1000 em), with the printable ASCII characters' widths in a table of
+/// their own; and which characters the base variant lacks.
+package final class FontLayout: Sendable {
+    /// Code point → glyph id (0, .notdef, where the font has none).
+    let glyphOf: [UInt16]
+    let advance: [Float]
+    private let ascii: [Float]
+    private let inBase: [Bool]
+
+    init(_ font: TrueTypeFont) {
+        var glyphOf = [UInt16](repeating: 0, count: 0x10000)
+        for (scalar, glyph) in font.glyphs where scalar <= 0xFFFF { glyphOf[Int(scalar)] = glyph }
+        let metrics = font.metrics
+        let scale = 1000 / Float(metrics.unitsPerEm)
+        let advance = metrics.advances.map { Float($0) * scale }
+        self.glyphOf = glyphOf
+        self.advance = advance
+        ascii = (0..<128).map { advance[Int(glyphOf[$0])] }
+        var inBase = [Bool](repeating: false, count: 0x10000)
+        for scalar in PDFFont.baseSet { inBase[Int(scalar)] = true }
+        self.inBase = inBase
+    }
+
+    func glyph(_ scalar: Unicode.Scalar) -> UInt16 { scalar.value <= 0xFFFF ? glyphOf[Int(scalar.value)] : 0 }
+
+    /// The advance of `text` in 1/1000 em.
+    func width(of text: String) -> Float {
+        var total: Float = 0
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return text.unicodeScalars.reduce(0) { $0 + advance[Int(glyph($1))] } }
+            total += ascii[Int(byte)]
+        }
+        return total
+    }
+
+    /// The advance of `text`, noting in `extra` each character the base variant lacks.
+    func width(of text: String, noting extra: inout Set<UInt32>) -> Float {
+        var total: Float = 0
+        for byte in text.utf8 {
+            guard byte < 0x80 else {
+                total = 0
+                for scalar in text.unicodeScalars {
+                    if scalar.value > 0xFFFF || !inBase[Int(scalar.value)] { extra.insert(scalar.value) }
+                    total += advance[Int(glyph(scalar))]
+                }
+                return total
+            }
+            total += ascii[Int(byte)]
+        }
+        return total
+    }
+}
+
+/// One font variant as a PDF embeds it: objects 4 to 8 of every sheet's PDF (the Type 0
+/// font, its CIDFontType2 with the glyphs' widths, the descriptor, the compressed TrueType
+/// program and the ToUnicode map).
+package final class EmbeddedFont: Sendable {
+    /// The object number of the Type 0 font (`/F1`); the others follow it.
+    static let fontObject = 4
+    /// The TrueType program the PDF embeds.
+    let program: [UInt8]
+    /// Objects `fontObject`… written out, and each one's offset within `objects`.
+    let objects: [UInt8]
+    let offsets: [Int]
+
+    init(_ font: TrueTypeFont, tag: String) {
+        program = font.bytes
+        // Each glyph's character for the ToUnicode map: the lowest that maps to it.
+        var scalarOf: [UInt16: UInt32] = [:]
+        for (scalar, glyph) in font.glyphs.sorted(by: { $0.key < $1.key }) where scalarOf[glyph] == nil {
+            scalarOf[glyph] = scalar
+        }
+        let metrics = font.metrics
+        let scale = 1000 / Float(metrics.unitsPerEm)
+        let advance = metrics.advances.map { Float($0) * scale }
+
+        func scaled(_ value: Int) -> Int { Int((Float(value) * scale).rounded()) }
+        // A subset's name: six capital letters, then the PostScript name.
+        let prefix = String(tag.utf8.prefix(6).map { Character(Unicode.Scalar(UInt8(ascii: "A") + $0 % 26)) })
+        let name = "\(prefix)+\(metrics.postScriptName)"
+        var widths = "["
+        let used = scalarOf.keys.sorted()
+        var index = 0
+        while index < used.count {
+            var end = index
+            while end + 1 < used.count && used[end + 1] == used[end] + 1 { end += 1 }
+            widths += " \(used[index]) ["
+            widths += used[index...end].map { String(Int(advance[Int($0)].rounded())) }.joined(separator: " ")
+            widths += "]"
+            index = end + 1
+        }
+        widths += " ]"
+        var cmap = """
+            /CIDInit /ProcSet findresource begin
+            12 dict begin
+            begincmap
+            /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+            /CMapName /Adobe-Identity-UCS def
+            /CMapType 2 def
+            1 begincodespacerange
+            <0000> <FFFF>
+            endcodespacerange
+
+            """
+        for start in stride(from: 0, to: used.count, by: 100) {
+            let block = used[start..<min(start + 100, used.count)]
+            cmap += "\(block.count) beginbfchar\n"
+            for glyph in block { cmap += "<\(PDFBytes.hex4(UInt32(glyph)))> <\(PDFBytes.hex4(scalarOf[glyph]!))>\n" }
+            cmap += "endbfchar\n"
+        }
+        cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+        let packedProgram = Deflate.compress(program, level: 9, format: .zlib)
+        let packedMap = Deflate.compress(Array(cmap.utf8), level: 9, format: .zlib)
+        let first = Self.fontObject
+        let bbox = metrics.bbox.map { String(scaled($0)) }.joined(separator: " ")
+        var out = PDFBytes()
+        var offsets: [Int] = []
+        func object(_ body: String, stream: [UInt8]? = nil) {
+            offsets.append(out.count)
+            out.append("\(first + offsets.count - 1) 0 obj\n\(body)\n")
+            if let stream {
+                out.append("stream\n")
+                out.append(stream)
+                out.append("\nendstream\n")
+            }
+            out.append("endobj\n")
+        }
+        object(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /\(name) /Encoding /Identity-H /DescendantFonts [\(first + 1) 0 R] /ToUnicode \(first + 4) 0 R >>"
+        )
+        object(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /\(name) /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor \(first + 2) 0 R /DW \(Int(advance[0].rounded())) /W \(widths) /CIDToGIDMap /Identity >>"
+        )
+        object(
+            "<< /Type /FontDescriptor /FontName /\(name) /Flags 32 /FontBBox [\(bbox)] /ItalicAngle 0 /Ascent \(scaled(metrics.ascent)) /Descent \(scaled(metrics.descent)) /CapHeight \(scaled(metrics.capHeight)) /StemV 80 /FontFile2 \(first + 3) 0 R >>"
+        )
+        object(
+            "<< /Length \(packedProgram.count) /Length1 \(program.count) /Filter /FlateDecode >>", stream: packedProgram
+        )
+        object("<< /Length \(packedMap.count) /Filter /FlateDecode >>", stream: packedMap)
+        objects = out.bytes
+        self.offsets = offsets
     }
 }
 
@@ -73,7 +210,12 @@ struct TrueTypeFont {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolError(.configuration, "\(path): error: cannot read the font")
         }
-        bytes = [UInt8](data)
+        try self.init(bytes: [UInt8](data), source: path)
+    }
+
+    /// A font from its bytes; `source` names it in errors.
+    init(bytes: [UInt8], source path: String) throws(ToolError) {
+        self.bytes = bytes
         func fail(_ why: String) -> ToolError {
             ToolError(.configuration, "\(path): error: not a usable TrueType font: \(why)")
         }
@@ -130,7 +272,7 @@ struct TrueTypeFont {
 
     /// The font with a cmap for `scalars` (those it has glyphs for), `post` version 3, the
     /// name table's essential records, and only the tables a PDF viewer reads.
-    func variant(mapping scalars: Set<UInt32>) throws(ToolError) -> Data {
+    func variant(mapping scalars: Set<UInt32>) throws(ToolError) -> [UInt8] {
         let codes = scalars.filter { glyphs[$0] != nil }.sorted()
         var tables: [String: [UInt8]] = [:]
         for tag in ["OS/2", "cvt ", "fpgm", "head", "hhea", "hmtx", "maxp", "prep", "gasp"] {
@@ -274,7 +416,7 @@ struct TrueTypeFont {
 
     /// An sfnt from tables: directory sorted by tag, each table 4-byte aligned with its
     /// checksum, and `head.checkSumAdjustment` set.
-    private static func write(_ tables: [String: [UInt8]]) -> Data {
+    private static func write(_ tables: [String: [UInt8]]) -> [UInt8] {
         let tags = tables.keys.sorted()
         var searchRange = 1, selector = 0
         while searchRange * 2 <= tags.count {
@@ -312,7 +454,7 @@ struct TrueTypeFont {
                 UInt8(adjustment >> 24), UInt8(adjustment >> 16 & 0xFF), UInt8(adjustment >> 8 & 0xFF),
                 UInt8(adjustment & 0xFF),
             ])
-        return Data(font)
+        return font
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
@@ -343,5 +485,61 @@ struct TrueTypeFont {
     static func put32(_ bytes: inout [UInt8], _ value: UInt32) {
         put16(&bytes, UInt16(value >> 16))
         put16(&bytes, UInt16(value & 0xFFFF))
+    }
+}
+
+extension TrueTypeFont {
+    /// What a PDF's font dictionaries state about the font, in font units.
+    struct Metrics {
+        var unitsPerEm: Int
+        /// xMin, yMin, xMax, yMax.
+        var bbox: [Int]
+        var ascent, descent, capHeight: Int
+        /// Each glyph's advance width.
+        var advances: [UInt16]
+        var postScriptName: String
+    }
+
+    var metrics: Metrics {
+        func s16(_ at: Int) -> Int { Int(Int16(bitPattern: Self.u16(bytes, at))) }
+        let head = tables["head"]!.offset, hhea = tables["hhea"]!.offset, hmtx = tables["hmtx"]!
+        let os2 = tables["OS/2"]!
+        let glyphCount = Int(Self.u16(bytes, tables["maxp"]!.offset + 4))
+        let longMetrics = max(1, min(Int(Self.u16(bytes, hhea + 34)), hmtx.length / 4))
+        let advances = (0..<glyphCount).map { glyph in Self.u16(bytes, hmtx.offset + 4 * min(glyph, longMetrics - 1)) }
+        let ascent = s16(hhea + 4)
+        let capHeight = Self.u16(bytes, os2.offset) >= 2 && os2.length >= 90 ? s16(os2.offset + 88) : ascent * 7 / 10
+        return Metrics(
+            unitsPerEm: max(16, Int(Self.u16(bytes, head + 18))),
+            bbox: [s16(head + 36), s16(head + 38), s16(head + 40), s16(head + 42)], ascent: ascent,
+            descent: s16(hhea + 6), capHeight: capHeight, advances: advances, postScriptName: postScriptName)
+    }
+
+    /// Name record 6, from the Macintosh (Roman) or Windows (UTF-16) platform; letters,
+    /// digits and hyphens only, as a PDF name needs no escaping then.
+    private var postScriptName: String {
+        let offset = tables["name"]!.offset
+        let count = Int(Self.u16(bytes, offset + 2)), storage = offset + Int(Self.u16(bytes, offset + 4))
+        for index in 0..<count {
+            let record = offset + 6 + 12 * index
+            guard Self.u16(bytes, record + 6) == 6 else { continue }
+            let platform = Self.u16(bytes, record), length = Int(Self.u16(bytes, record + 8))
+            let start = storage + Int(Self.u16(bytes, record + 10))
+            guard start + length <= bytes.count else { continue }
+            let raw = Array(bytes[start..<start + length])
+            let text =
+                platform == 3
+                ? String(
+                    decoding: stride(from: 0, to: raw.count - 1, by: 2).map {
+                        UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1])
+                    }, as: UTF16.self)
+                : String(decoding: raw, as: UTF8.self)
+            let name = String(
+                text.unicodeScalars.filter {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+                }.map(Character.init))
+            if !name.isEmpty { return name }
+        }
+        return "DejaVuSans"
     }
 }
