@@ -8,7 +8,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 
 # Build: the C libraries wrapped by system library targets. Test: slapd for the LDAP tests.
-BUILD_PACKAGES := pkg-config libldap-dev libxml2-dev libsqlite3-dev libxlsxwriter-dev zlib1g-dev fonts-dejavu-core libcurl4-openssl-dev
+BUILD_PACKAGES := pkg-config libldap-dev libxml2-dev libsqlite3-dev zlib1g-dev fonts-dejavu-core libcurl4-openssl-dev
 TEST_PACKAGES := slapd ldap-utils openssl poppler-utils chromium python3-aiosmtpd libreoffice-calc-nogui
 # A throw-away Samba AD DC for `make test-ad` (root only: it needs ports 389/636).
 AD_PACKAGES := samba samba-ad-dc samba-ad-provision

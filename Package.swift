@@ -22,14 +22,13 @@ let package = Package(
         .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CLibZ", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Every C library, pointer, lock and process-wide setting; Swift types only in its API.
         .target(
             name: "AccessReviewPlatform",
             dependencies: [
-                "CLDAP", "CLibXML2", "CSQLite", "CXLSXWriter", "CLibZ", "CCurl",
+                "CLDAP", "CLibXML2", "CSQLite", "CLibZ", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // For libyaml's scanner (CYaml, built with Yams): anchors are refused before composing.
                 .product(name: "Yams", package: "Yams"),

@@ -16,17 +16,17 @@ public enum SheetFiles {
             do {
                 if formats.contains("csv") {
                     try folder.stream("sheets/\(sheet.reviewer).csv") {
-                        try CSVSheetRenderer.write(sheet, context: context, to: $0)
+                        try CSVSheetRenderer.write(sheet, context: context, to: $0, path: $1)
                     }
                 }
                 if formats.contains("xlsx") {
-                    try folder.produce("sheets/\(sheet.reviewer).xlsx") {
-                        try XLSXSheet.write(sheet, context: context, to: $0)
+                    try folder.stream("sheets/\(sheet.reviewer).xlsx") {
+                        try XLSXSheet.write(sheet, context: context, to: $0, path: $1)
                     }
                 }
                 if formats.contains("pdf") {
                     try folder.stream("sheets/\(sheet.reviewer).pdf") {
-                        try PDFSheet.write(sheet, context: context, to: $0)
+                        try PDFSheet.write(sheet, context: context, to: $0, path: $1)
                     }
                 }
             } catch let error as ToolError {

@@ -96,7 +96,7 @@ public enum CSVSheetRenderer {
     /// The same CSV streamed into `handle` in blocks of about 1 MB, with its SHA-256 and size:
     /// the top of a hierarchy may review hundreds of thousands of lines (250 MB of CSV at a
     /// million identities), which must not be held whole, let alone twice.
-    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle) throws -> (
+    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
         sha256: String, bytes: Int
     ) {
         var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
@@ -104,7 +104,7 @@ public enum CSVSheetRenderer {
         var bytes = 0
         func flush() throws {
             let block = csv.take()
-            try handle.write(contentsOf: block)
+            try block.withUnsafeBytes { try handle.writeAll($0, path: path) }
             hash.update(block)
             bytes += block.count
         }
@@ -240,18 +240,21 @@ extension SheetContext {
 
 /// The protected workbook with a Keep/Remove list (libxlsxwriter).
 public enum XLSXSheet {
-    public static func write(_ sheet: Sheet, context: SheetContext, to path: String) throws {
-        try XLSXSheetWriter.write(context.printable(sheet), to: path)
+    /// Streams the workbook into `handle` (`path` names it in errors); returns its SHA-256 and size.
+    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
+        sha256: String, bytes: Int
+    ) {
+        try XLSXSheetWriter.write(context.printable(sheet), to: handle, path: path)
     }
 }
 
-/// The PDF to print, sign and archive (embedded DejaVu Sans), streamed into `handle`;
-/// returns its SHA-256 and size.
+/// The PDF to print, sign and archive (embedded DejaVu Sans), streamed into `handle`
+/// (`path` names it in errors); returns its SHA-256 and size.
 public enum PDFSheet {
-    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle) throws -> (
+    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
         sha256: String, bytes: Int
     ) {
-        try PDFSheetWriter.write(context.printable(sheet), to: handle)
+        try PDFSheetWriter.write(context.printable(sheet), to: handle, path: path)
     }
 }
 

@@ -23,7 +23,7 @@ extension StreamedJSON {
 extension OutputFolder {
     /// Streams a large JSON document into the folder, hashing it as it is written.
     func writeJSON(_ relative: String, _ document: some StreamedJSON) throws {
-        try stream(relative) { handle in
+        try stream(relative) { handle, _ in
             try JSONWriter.stream(to: handle, hashing: true) { try document.write(into: &$0) }
         }
     }

@@ -30,20 +30,30 @@ public enum AtomicFile {
 
     public static func write(_ path: String, data: Data, mode: mode_t = 0o600, replacing: Bool = true) throws {
         try write(path, mode: mode, replacing: replacing) { handle in
-            try data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Foundation.write(
-                        handle.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    guard written > 0 else { throw writeFailure(path) }
-                    offset += written
-                }
-            }
+            try data.withUnsafeBytes { try handle.writeAll($0, path: path) }
         }
     }
 
     /// The error for a failed system call on `path`, with the system's words (errno).
     package static func writeFailure(_ path: String) -> ToolError {
         ToolError(.outputNotWritten, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))")
+    }
+}
+
+extension FileHandle {
+    /// Writes every byte, or throws naming `path` and the system's reason ("No space left on
+    /// device", "Read-only file system").
+    package func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let count = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw AtomicFile.writeFailure(path) }
+            offset += count
+        }
+    }
+
+    package func writeAll(_ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll($0, path: path) }
     }
 }

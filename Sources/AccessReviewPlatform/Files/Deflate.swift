@@ -46,3 +46,59 @@ package enum Deflate {
         }
     }
 }
+
+/// A DEFLATE stream compressed as it is fed (a worksheet of a million rows is never held
+/// whole), with the CRC-32 and size of what went in.
+package final class Deflater {
+    // zlib keeps a pointer back to its z_stream: it must not move, so it lives on the heap.
+    private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    private var output = [UInt8](repeating: 0, count: 1 << 16)
+    private(set) var crc: UInt32 = 0
+    private(set) var consumed = 0
+
+    package init(level: Int32, format: Deflate.Format) {
+        stream.initialize(to: z_stream())
+        guard accessreview_deflate_init(stream, level, format == .zlib ? 15 : -15) == Z_OK else {
+            fatalError("zlib: deflateInit2 failed")
+        }
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// Compresses `bytes`, handing each block of output to `sink`.
+    package func feed(_ bytes: [UInt8], _ sink: ([UInt8]) throws -> Void) rethrows {
+        crc = bytes.withUnsafeBufferPointer { UInt32(CLibZ.crc32(uLong(crc), $0.baseAddress, uInt($0.count))) }
+        consumed += bytes.count
+        try run(bytes, flush: Z_NO_FLUSH, sink)
+    }
+
+    /// Ends the stream, handing the last blocks to `sink`.
+    package func finish(_ sink: ([UInt8]) throws -> Void) rethrows {
+        try run([], flush: Z_FINISH, sink)
+    }
+
+    private func run(_ bytes: [UInt8], flush: Int32, _ sink: ([UInt8]) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { input in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.pointee.avail_in = uInt(input.count)
+            while true {
+                let (status, produced) = output.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                    stream.pointee.next_out = out.baseAddress
+                    stream.pointee.avail_out = uInt(out.count)
+                    let status = deflate(stream, flush)
+                    return (status, out.count - Int(stream.pointee.avail_out))
+                }
+                precondition(
+                    status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "zlib: deflate \(status)")
+                if produced > 0 { try sink(Array(output[0..<produced])) }
+                if flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count
+                {
+                    break
+                }
+            }
+        }
+    }
+}

@@ -45,24 +45,13 @@ public final class OutputFolder: Sendable {
         record(relative, sha256: Hashing.sha256Hex(data), bytes: data.count)
     }
 
-    /// Streams a large file into the folder: `body` writes it and returns its SHA-256 and size.
-    public func stream(_ relative: String, _ body: (FileHandle) throws -> (sha256: String, bytes: Int)) throws {
+    /// Streams a large file into the folder: `body` writes it (the path to name in errors
+    /// given) and returns its SHA-256 and size.
+    public func stream(_ relative: String, _ body: (FileHandle, String) throws -> (sha256: String, bytes: Int)) throws {
         let path = try prepare(relative)
         var result = (sha256: "", bytes: 0)
-        try AtomicFile.write(path, mode: 0o600, replacing: false) { result = try body($0) }
+        try AtomicFile.write(path, mode: 0o600, replacing: false) { result = try body($0, path) }
         record(relative, sha256: result.sha256, bytes: result.bytes)
-    }
-
-    /// Lets a writer (libxlsxwriter, libharu) create the file itself, then records its hash.
-    public func produce(_ relative: String, _ body: (String) throws -> Void) throws {
-        let path = try prepare(relative)
-        try body(path)
-        guard chmod(path, 0o600) == 0 else {
-            throw ToolError(
-                .outputNotWritten, "\(path): error: cannot write the file: \(String(cString: strerror(errno)))")
-        }
-        let (sha, bytes) = try Hashing.sha256Hex(fileAt: path)
-        record(relative, sha256: sha, bytes: bytes)
     }
 
     /// The full path of a file in the work folder, its folder created.

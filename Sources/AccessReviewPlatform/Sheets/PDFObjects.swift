@@ -153,14 +153,17 @@ struct PageContent {
 /// hashed as they go.
 struct PDFFile {
     private let handle: FileHandle
+    private let path: String
     private var buffer = PDFBytes()
     private var written = 0
     private var hash = Hashing.SHA256Stream()
     /// Object number → offset.
     private var offsets: [Int: Int] = [:]
 
-    init(_ handle: FileHandle) {
+    /// `path` names the file in errors.
+    init(_ handle: FileHandle, path: String) {
         self.handle = handle
+        self.path = path
         buffer.append("%PDF-1.4\n%")
         // A comment of bytes above 127 marks the file as binary for transfer programs.
         buffer.append([0xE2, 0xE3, 0xCF, 0xD3, 0x0A])
@@ -190,14 +193,9 @@ struct PDFFile {
     }
 
     private mutating func flush() throws {
-        let data = Data(buffer.bytes)
-        do {
-            try handle.write(contentsOf: data)
-        } catch {
-            throw ToolError(.outputNotWritten, "error: cannot write the PDF: \(error.localizedDescription)")
-        }
-        hash.update(data)
-        written += data.count
+        try handle.writeAll(buffer.bytes, path: path)
+        hash.update(buffer.bytes)
+        written += buffer.count
         buffer = PDFBytes()
     }
 

@@ -17,8 +17,10 @@ package enum PDFSheetWriter {
     /// zlib level of the page contents: the fastest; text compresses well at any level.
     static let contentLevel: Int32 = 1
 
-    /// Writes the PDF into `handle`; returns its SHA-256 and size.
-    package static func write(_ sheet: PrintableSheet, to handle: FileHandle) throws -> (sha256: String, bytes: Int) {
+    /// Writes the PDF into `handle` (`path` names it in errors); returns its SHA-256 and size.
+    package static func write(_ sheet: PrintableSheet, to handle: FileHandle, path: String) throws -> (
+        sha256: String, bytes: Int
+    ) {
         guard FileManager.default.fileExists(atPath: fontPath) else {
             throw ToolError(
                 .configuration, "\(fontPath): error: the DejaVu font is missing (apt-get install fonts-dejavu-core)")
@@ -84,7 +86,7 @@ package enum PDFSheetWriter {
         // DejaVu Sans with the characters this sheet uses (see `PDFFont`).
         let font = try PDFFont.font(covering: extra, original: fontPath)
 
-        var file = PDFFile(handle)
+        var file = PDFFile(handle, path: path)
         // 1 catalog, 2 page tree, 3 document information, 4–8 the font, then each page and
         // its content stream.
         let firstPage = EmbeddedFont.fontObject + font.offsets.count

@@ -102,7 +102,7 @@ package enum XMLScan {
             } else if type == endElement {
                 let n = name(reader)
                 if n == "si" {
-                    strings.append(current)
+                    strings.append(decodedXString(current))
                     if strings.count > limit {
                         throw Failure(line: 0, message: "it holds more than \(limit) strings")
                     }
@@ -178,7 +178,7 @@ package enum XMLScan {
                 switch name(reader) {
                 case "v", "t": inValue = false
                 case "c":
-                    var text = value
+                    var text = type == "inlineStr" || type == "str" ? XMLScan.decodedXString(value) : value
                     if type == "s" {
                         guard let index = Int(value), index >= 0, index < sharedStrings.count else {
                             throw Failure(
@@ -206,6 +206,28 @@ package enum XMLScan {
             }
         }
         return cells
+    }
+
+    /// SpreadsheetML's escapes in a string (ST_Xstring): `_xHHHH_` is the UTF-16 unit HHHH
+    /// (how a workbook carries control characters XML cannot), `_x005F_` a literal underscore.
+    package static func decodedXString(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        let units = Array(text.utf16)
+        var out: [UInt16] = []
+        out.reserveCapacity(units.count)
+        var index = 0
+        while index < units.count {
+            if units[index] == 0x5F, index + 6 < units.count, units[index + 1] == 0x78, units[index + 6] == 0x5F,
+                let code = UInt16(String(decoding: units[index + 2..<index + 6], as: UTF16.self), radix: 16)
+            {
+                out.append(code)
+                index += 7
+            } else {
+                out.append(units[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF16.self)
     }
 
     /// "N12" → (12, 13); nil unless 1–3 letters up to XFD and a row from 1 to 1,048,576.

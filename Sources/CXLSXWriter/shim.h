@@ -1,4 +1,0 @@
-#ifndef ACCESSREVIEW_CXLSXWRITER_SHIM_H
-#define ACCESSREVIEW_CXLSXWRITER_SHIM_H
-#include <xlsxwriter.h>
-#endif
