@@ -13,20 +13,21 @@ public enum SheetFiles {
         let failures = ResultSlots<Bool>(count: sheets.count)
         DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
             let sheet = sheets[index]
+            let cells = formats.count > 1 ? SheetCells(sheet, context: context) : nil
             do {
                 if formats.contains("csv") {
                     try folder.stream("sheets/\(sheet.reviewer).csv") {
-                        try CSVSheetRenderer.write(sheet, context: context, to: $0, path: $1)
+                        try CSVSheetRenderer.write(sheet, context: context, cells: cells, to: $0, path: $1)
                     }
                 }
                 if formats.contains("xlsx") {
                     try folder.stream("sheets/\(sheet.reviewer).xlsx") {
-                        try XLSXSheet.write(sheet, context: context, to: $0, path: $1)
+                        try XLSXSheet.write(sheet, context: context, cells: cells, to: $0, path: $1)
                     }
                 }
                 if formats.contains("pdf") {
                     try folder.stream("sheets/\(sheet.reviewer).pdf") {
-                        try PDFSheet.write(sheet, context: context, to: $0, path: $1)
+                        try PDFSheet.write(sheet, context: context, cells: cells, to: $0, path: $1)
                     }
                 }
             } catch let error as ToolError {

@@ -96,9 +96,9 @@ public enum CSVSheetRenderer {
     /// The same CSV streamed into `handle` in blocks of about 1 MB, with its SHA-256 and size:
     /// the top of a hierarchy may review hundreds of thousands of lines (250 MB of CSV at a
     /// million identities), which must not be held whole, let alone twice.
-    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
-        sha256: String, bytes: Int
-    ) {
+    public static func write(
+        _ sheet: Sheet, context: SheetContext, cells: SheetCells? = nil, to handle: FileHandle, path: String
+    ) throws -> (sha256: String, bytes: Int) {
         var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
         var hash = Hashing.SHA256Stream()
         var bytes = 0
@@ -112,8 +112,8 @@ public enum CSVSheetRenderer {
         for (label, value) in block { csv.row([label, value]) }
         for _ in block.count..<SheetLayout.headerRow { csv.row([]) }
         csv.row(context.columns)
-        for row in sheet.rows {
-            csv.row(context.cells(row))
+        for (index, row) in sheet.rows.enumerated() {
+            csv.row(cells?[index] ?? context.cells(row))
             if csv.text.utf8.count >= 1 << 20 { try flush() }
         }
         try flush()
@@ -208,8 +208,9 @@ public enum SheetLayout {
 // MARK: - Workbook and PDF
 
 extension SheetContext {
-    /// The sheet as the workbook and PDF writers lay it out, in the context's language.
-    func printable(_ sheet: Sheet) -> PrintableSheet {
+    /// The sheet as the workbook and PDF writers lay it out, in the context's language;
+    /// `cells`, where given, are its rows' cells made beforehand (`SheetCells`).
+    func printable(_ sheet: Sheet, cells made: SheetCells? = nil) -> PrintableSheet {
         let name = sheet.reviewerName, m = messages
         return PrintableSheet(
             title: "\(m.attestationWord) \(campaign) — \(sheet.reviewer)",
@@ -222,7 +223,7 @@ extension SheetContext {
             columns: columns,
             layout: SheetLayout.printable,
             rowCount: sheet.rows.count,
-            cells: { cells(sheet.rows[$0]) },
+            cells: made.map { made in { made[$0] } } ?? { cells(sheet.rows[$0]) },
             shade: { sheet.rows[$0].line.worstSeverity.map(\.shade) },
             decisionWords: decisionWords,
             validation: .init(
@@ -238,23 +239,38 @@ extension SheetContext {
     }
 }
 
-/// The protected workbook with a Keep/Remove list (libxlsxwriter).
+/// A sheet's cells, every row's made once for all the formats written (each format reads
+/// a row's cells once or twice, and making them — words, the row id's hex — cost more than
+/// writing them). Only for sheets of up to `limit` rows: a larger one is read row by row.
+public struct SheetCells: Sendable {
+    public static let limit = 50_000
+    private let rows: [[String]]
+
+    public init?(_ sheet: Sheet, context: SheetContext) {
+        guard sheet.rows.count <= Self.limit else { return nil }
+        rows = sheet.rows.map(context.cells)
+    }
+
+    subscript(index: Int) -> [String] { rows[index] }
+}
+
+/// The protected workbook with a Keep/Remove list.
 public enum XLSXSheet {
     /// Streams the workbook into `handle` (`path` names it in errors); returns its SHA-256 and size.
-    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
-        sha256: String, bytes: Int
-    ) {
-        try XLSXSheetWriter.write(context.printable(sheet), to: handle, path: path)
+    public static func write(
+        _ sheet: Sheet, context: SheetContext, cells: SheetCells? = nil, to handle: FileHandle, path: String
+    ) throws -> (sha256: String, bytes: Int) {
+        try XLSXSheetWriter.write(context.printable(sheet, cells: cells), to: handle, path: path)
     }
 }
 
 /// The PDF to print, sign and archive (embedded DejaVu Sans), streamed into `handle`
 /// (`path` names it in errors); returns its SHA-256 and size.
 public enum PDFSheet {
-    public static func write(_ sheet: Sheet, context: SheetContext, to handle: FileHandle, path: String) throws -> (
-        sha256: String, bytes: Int
-    ) {
-        try PDFSheetWriter.write(context.printable(sheet), to: handle, path: path)
+    public static func write(
+        _ sheet: Sheet, context: SheetContext, cells: SheetCells? = nil, to handle: FileHandle, path: String
+    ) throws -> (sha256: String, bytes: Int) {
+        try PDFSheetWriter.write(context.printable(sheet, cells: cells), to: handle, path: path)
     }
 }
 

@@ -204,7 +204,10 @@ package enum XLSXSheetWriter {
     }
 
     private static func coreProperties(_ sheet: PrintableSheet) -> String {
-        let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(sheet.created)))
+        // W3C date-time in UTC, as "D:YYYYMMDDHHmmSSZ" has it for the PDF.
+        let digits = Array(PDFBytes.date(sheet.created).dropFirst(2))
+        let created =
+            "\(String(digits[0..<4]))-\(String(digits[4..<6]))-\(String(digits[6..<8]))T\(String(digits[8..<10])):\(String(digits[10..<12])):\(String(digits[12..<14]))Z"
         return """
             \(Parts.declaration)<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>\(escaped(sheet.title))</dc:title><dc:creator>accessreview</dc:creator><cp:lastModifiedBy>accessreview</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">\(created)</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">\(created)</dcterms:modified></cp:coreProperties>
             """
@@ -320,7 +323,8 @@ struct XMLBytes {
             append("\"/>")
             return
         }
-        let edges = value.first!.isWhitespace || value.last!.isWhitespace
+        let scalars = value.unicodeScalars
+        let edges = scalars.first!.properties.isWhitespace || scalars.last!.properties.isWhitespace
         append(edges ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "\" t=\"inlineStr\"><is><t>")
         text(value)
         append("</t></is></c>")
