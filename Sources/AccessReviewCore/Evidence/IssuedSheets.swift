@@ -75,12 +75,10 @@ extension StateStore {
                 else { return }
                 let content = sheet.encode()
                 do {
-                    try content.withData { data in
-                        try insert.run([
-                            .text(campaign), .text(sheet.reviewer), .integer(version), .text(asOf.description),
-                            .integer(content.rows), .blob(data),
-                        ])
-                    }
+                    try insert.run([
+                        .text(campaign), .text(sheet.reviewer), .integer(version), .text(asOf.description),
+                        .integer(content.rows), .bytes(content.bytes),
+                    ])
                 } catch {
                     failure = error
                 }
@@ -263,15 +261,6 @@ enum IssuedSheetCodec {
         }
 
         var data: Data { Data(bytes) }
-
-        /// The bytes as `Data` without a copy, for the length of `body` only (SQLite copies what it binds).
-        func withData<T>(_ body: (Data) throws -> T) rethrows -> T {
-            try bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return try body(Data()) }
-                return try body(
-                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
-            }
-        }
     }
 
     static func encode(_ rows: [StateStore.IssuedRow]) -> Data {

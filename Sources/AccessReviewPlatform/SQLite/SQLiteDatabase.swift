@@ -9,6 +9,8 @@ package final class SQLiteDatabase {
     package enum Value {
         case text(String)
         case blob(Data)
+        /// A blob bound from an array, without making `Data` of it first.
+        case bytes([UInt8])
         case integer(Int)
         case null
     }
@@ -63,6 +65,10 @@ package final class SQLiteDatabase {
                 case .blob(let data):
                     _ = data.withUnsafeBytes {
                         ar_sqlite_bind_blob(handle, position, $0.baseAddress, Int32(data.count))
+                    }
+                case .bytes(let bytes):
+                    _ = bytes.withUnsafeBytes {
+                        ar_sqlite_bind_blob(handle, position, $0.baseAddress, Int32(bytes.count))
                     }
                 case .integer(let number): _ = sqlite3_bind_int64(handle, position, sqlite3_int64(number))
                 case .null: _ = sqlite3_bind_null(handle, position)

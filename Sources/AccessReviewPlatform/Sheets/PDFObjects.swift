@@ -6,7 +6,7 @@ struct PDFBytes {
 
     var count: Int { bytes.count }
 
-    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func append(_ text: String) { bytes.appendUTF8(text) }
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
     mutating func append(byte: UInt8) { bytes.append(byte) }
 

@@ -283,7 +283,7 @@ struct XMLBytes {
 
     var count: Int { bytes.count }
 
-    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func append(_ text: String) { bytes.appendUTF8(text) }
 
     mutating func take() -> [UInt8] {
         defer { bytes = [] }
@@ -341,7 +341,7 @@ struct XMLBytes {
             break
         }
         if plain {
-            bytes.append(contentsOf: value.utf8)
+            bytes.appendUTF8(value)
             return
         }
         let utf8 = Array(value.utf8)

@@ -84,3 +84,11 @@ extension Array {
         }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends `text`'s UTF-8 in one copy (appending `text.utf8` goes byte by byte).
+    mutating func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+}
