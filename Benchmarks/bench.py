@@ -349,20 +349,27 @@ def bench_campaigns():
 def bench_formats():
     """The cost of each sheet format, per sheet, and the default formats against CSV only
     (issue 14): a municipality of 5,000 people with 10 systems (~800 sheets) and 200,000
-    people (~32,000 sheets)."""
+    people (~32,000 sheets). The four format sets run in turn, three rounds at 5,000 and two
+    at 200,000; each figure is the best of its rounds (file creation on this VM varies by 2x
+    from one minute to the next)."""
     print("== Sheets in every format (issue 14)")
-    for people, systems in [(5000, 10), (200000, 10)]:
+    sets = ["csv", "xlsx", "pdf", "xlsx, pdf, csv"]
+    for people, systems, rounds in [(5000, 10, 3), (200000, 10, 2)]:
         folder = scale_folder(people, systems)
-        walls = {}
-        for formats in ["csv", "xlsx", "pdf", "xlsx, pdf, csv"]:
-            wall, rss, lines = timed_run(TOOL, folder, formats)
-            stage = [l for l in lines if l.startswith("timing: writing") and "sheets" in l]
-            seconds = float(stage[0].split()[-2]) if stage else 0.0
-            count = int(re.search(r"writing (\d+) sheets", stage[0]).group(1)) if stage else 1
-            walls[formats] = wall
+        best = {}
+        for _ in range(rounds):
+            for formats in sets:
+                wall, rss, lines = timed_run(TOOL, folder, formats)
+                stage = [l for l in lines if l.startswith("timing: writing") and "sheets" in l]
+                seconds = float(stage[0].split()[-2]) if stage else 0.0
+                count = int(re.search(r"writing (\d+) sheets", stage[0]).group(1)) if stage else 1
+                if formats not in best or wall < best[formats][0]:
+                    best[formats] = (wall, rss, seconds, count)
+        for formats in sets:
+            wall, rss, seconds, count = best[formats]
             print(f"  {people:,} people, [{formats}]: run {wall:.1f} s, writing {count:,} sheets {seconds:.2f} s "
-                  f"= {1000 * seconds / count:.2f} ms a sheet (2 cores), peak RSS {rss / 1e9:.2f} GB")
-        ratio = walls["xlsx, pdf, csv"] / walls["csv"]
+                  f"= {1000 * seconds / count:.2f} ms a sheet (2 cores), peak RSS {rss / 1e9:.2f} GB (best of {rounds})")
+        ratio = best["xlsx, pdf, csv"][0] / best["csv"][0]
         print(f"    all three formats {ratio:.2f}x the CSV-only run (goal at most 2x): "
               f"{'MET' if ratio <= 2 else 'NOT MET'}")
 
@@ -381,18 +388,24 @@ TRASH = os.path.join(WORK, "trash")
 
 
 def discard(path):
-    """Moves a run's output out of the way, to be removed when the benchmark ends: ext4 skips
-    inodes deleted in the last 30 seconds when it creates files (recently_deleted, reading
-    each one's inode block), so removing tens of thousands of sheets right before the next
-    run made that run's file creation several times slower — a cost of the benchmark, not of
-    the tool, whose runs are days apart."""
-    if not os.path.exists(path):
-        return
-    if not os.path.exists(TRASH):
-        os.makedirs(TRASH)
-        import atexit
-        atexit.register(lambda: subprocess.run(["rm", "-rf", TRASH]))
-    os.rename(path, os.path.join(TRASH, f"{time.time_ns()}-{os.path.basename(path)}"))
+    """Moves a run's output out of the way, into bench-out/trash, which the next `bench.py`
+    empties before it measures anything (`empty_trash`)."""
+    if os.path.exists(path):
+        os.makedirs(TRASH, exist_ok=True)
+        os.rename(path, os.path.join(TRASH, f"{time.time_ns()}-{os.path.basename(path)}"))
+
+
+def empty_trash():
+    """Removes the last benchmark's outputs, then waits 35 seconds. ext4 without a journal
+    (this VM's root) skips, when it creates a file, every free inode deleted in the last 30
+    seconds, reading each one's inode block: right after tens of thousands of sheets were
+    removed, creating files was several times slower (2.35 s instead of 1.06 s for 803
+    sheets in three formats). That is a cost of the benchmark, not of the tool, whose runs
+    are days apart — so no run is measured within 30 s of a mass removal."""
+    if os.path.exists(TRASH):
+        subprocess.run(["rm", "-rf", TRASH], check=True)
+        print("(removed the last benchmark's outputs; waiting 35 s for ext4 to forget them)")
+        time.sleep(35)
 
 
 def timed_run(tool, folder, formats="csv"):
@@ -458,6 +471,7 @@ if __name__ == "__main__":
     if not os.path.exists(TOOL):
         sys.exit("build first: swift build -c release")
     os.makedirs(WORK, exist_ok=True)
+    empty_trash()
     which = sys.argv[1:] or ["exports", "ldap", "scale", "formats"]
     if which[0] == "compare":
         if len(which) != 2 or not os.path.exists(which[1]):

@@ -13,7 +13,9 @@ public enum SheetFiles {
         let failures = ResultSlots<Bool>(count: sheets.count)
         DispatchQueue.concurrentPerform(iterations: sheets.count) { index in
             let sheet = sheets[index]
-            let cells = formats.count > 1 ? SheetCells(sheet, context: context) : nil
+            // The workbook and the PDF each read a row's cells twice (widths or heights, then
+            // the row): made once, unless the sheet is CSV only.
+            let cells = formats != ["csv"] ? SheetCells(sheet, context: context) : nil
             do {
                 if formats.contains("csv") {
                     try folder.stream("sheets/\(sheet.reviewer).csv") {
