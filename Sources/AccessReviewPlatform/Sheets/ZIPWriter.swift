@@ -51,9 +51,9 @@ struct ZIPWriter {
             .outputNotWritten, "\(path): error: the workbook would pass 4 GB, which a ZIP without ZIP64 cannot hold")
     }
 
-    private mutating func localHeader(_ entry: Entry) throws {
-        guard entry.offset <= Int(UInt32.max) else { throw tooLarge() }
-        put32(0x0403_4B50)
+    /// What a local header and a central directory record share: from "version needed"
+    /// (2.0) to the name's length.
+    private mutating func sharedFields(_ entry: Entry) {
         put16(20)
         put16(entry.flags)
         put16(entry.method)
@@ -63,7 +63,13 @@ struct ZIPWriter {
         put32(UInt32(entry.compressed))
         put32(UInt32(entry.size))
         put16(UInt16(entry.name.count))
-        put16(0)
+    }
+
+    private mutating func localHeader(_ entry: Entry) throws {
+        guard entry.offset <= Int(UInt32.max) else { throw tooLarge() }
+        put32(0x0403_4B50)
+        sharedFields(entry)
+        put16(0)  // no extra field
         buffer.append(contentsOf: entry.name)
     }
 
@@ -138,20 +144,9 @@ struct ZIPWriter {
         for entry in entries {
             put32(0x0201_4B50)
             put16(20)  // made by: MS-DOS attributes, version 2.0
-            put16(20)
-            put16(entry.flags)
-            put16(entry.method)
-            put16(Self.dosTime)
-            put16(Self.dosDate)
-            put32(entry.crc)
-            put32(UInt32(entry.compressed))
-            put32(UInt32(entry.size))
-            put16(UInt16(entry.name.count))
-            put16(0)
-            put16(0)
-            put16(0)
-            put16(0)
-            put32(0)
+            sharedFields(entry)
+            for _ in 0..<4 { put16(0) }  // extra field, comment, disk number, internal attributes
+            put32(0)  // external attributes
             put32(UInt32(entry.offset))
             buffer.append(contentsOf: entry.name)
         }
