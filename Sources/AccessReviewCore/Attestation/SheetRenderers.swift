@@ -100,14 +100,8 @@ public enum CSVSheetRenderer {
         _ sheet: Sheet, context: SheetContext, cells: SheetCells? = nil, to handle: FileHandle, path: String
     ) throws -> (sha256: String, bytes: Int) {
         var csv = CSVWriter(separator: context.csvSeparator, byteOrderMark: true, neutraliseFormulas: true)
-        var hash = Hashing.SHA256Stream()
-        var bytes = 0
-        func flush() throws {
-            let block = csv.take()
-            try block.withUnsafeBytes { try handle.writeAll($0, path: path) }
-            hash.update(block)
-            bytes += block.count
-        }
+        var output = HashedOutput(handle, path: path)
+        func flush() throws { try output.write(csv.take()) }
         let block = context.headerBlock(sheet)
         for (label, value) in block { csv.row([label, value]) }
         for _ in block.count..<SheetLayout.headerRow { csv.row([]) }
@@ -117,7 +111,7 @@ public enum CSVSheetRenderer {
             if csv.text.utf8.count >= 1 << 20 { try flush() }
         }
         try flush()
-        return (hash.hex, bytes)
+        return try output.finish()
     }
 }
 

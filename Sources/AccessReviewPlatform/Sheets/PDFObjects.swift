@@ -152,66 +152,49 @@ struct PageContent {
 /// the cross-reference table, the bytes handed to the file in blocks of about 1 MB and
 /// hashed as they go.
 struct PDFFile {
-    private let handle: FileHandle
-    private let path: String
-    private var buffer = PDFBytes()
-    private var written = 0
-    private var hash = Hashing.SHA256Stream()
+    private var output: HashedOutput
     /// Object number → offset.
     private var offsets: [Int: Int] = [:]
 
     /// `path` names the file in errors.
     init(_ handle: FileHandle, path: String) {
-        self.handle = handle
-        self.path = path
-        buffer.append("%PDF-1.4\n%")
+        output = HashedOutput(handle, path: path)
+        output.pending.appendUTF8("%PDF-1.4\n%")
         // A comment of bytes above 127 marks the file as binary for transfer programs.
-        buffer.append([0xE2, 0xE3, 0xCF, 0xD3, 0x0A])
+        output.pending += [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
     }
 
-    private var position: Int { written + buffer.count }
-
     mutating func object(_ number: Int, _ dictionary: String, stream: [UInt8]? = nil) throws {
-        offsets[number] = position
-        buffer.append("\(number) 0 obj\n")
-        buffer.append(dictionary)
-        buffer.append("\n")
+        offsets[number] = output.position
+        output.pending.appendUTF8("\(number) 0 obj\n\(dictionary)\n")
         if let stream {
-            buffer.append("stream\n")
-            buffer.append(stream)
-            buffer.append("\nendstream\n")
+            output.pending.appendUTF8("stream\n")
+            output.pending += stream
+            output.pending.appendUTF8("\nendstream\n")
         }
-        buffer.append("endobj\n")
-        if buffer.count >= 1 << 20 { try flush() }
+        output.pending.appendUTF8("endobj\n")
+        try output.flushIfFull()
     }
 
     /// Objects written elsewhere (`EmbeddedFont`), numbered from `first`, `offsets` within `bytes`.
     mutating func copy(_ bytes: [UInt8], offsets relative: [Int], first: Int) throws {
-        for (index, offset) in relative.enumerated() { offsets[first + index] = position + offset }
-        buffer.append(bytes)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    private mutating func flush() throws {
-        try handle.writeAll(buffer.bytes, path: path)
-        hash.update(buffer.bytes)
-        written += buffer.count
-        buffer = PDFBytes()
+        for (index, offset) in relative.enumerated() { offsets[first + index] = output.position + offset }
+        output.pending += bytes
+        try output.flushIfFull()
     }
 
     /// The cross-reference table and trailer for objects 1..<`objects`; every one of them
     /// must have been written.
     mutating func close(root: Int, info: Int, objects: Int) throws -> (sha256: String, bytes: Int) {
-        let table = position
-        buffer.append("xref\n0 \(objects)\n0000000000 65535 f \n")
+        let table = output.position
+        output.pending.appendUTF8("xref\n0 \(objects)\n0000000000 65535 f \n")
         for number in 1..<objects {
             guard let offset = offsets[number] else { preconditionFailure("PDF object \(number) was not written") }
             let digits = String(offset)
-            buffer.append(String(repeating: "0", count: max(0, 10 - digits.count)) + digits + " 00000 n \n")
+            output.pending.appendUTF8(String(repeating: "0", count: max(0, 10 - digits.count)) + digits + " 00000 n \n")
         }
-        buffer.append(
+        output.pending.appendUTF8(
             "trailer\n<< /Size \(objects) /Root \(root) 0 R /Info \(info) 0 R >>\nstartxref\n\(table)\n%%EOF\n")
-        try flush()
-        return (hash.hex, written)
+        return try output.finish()
     }
 }

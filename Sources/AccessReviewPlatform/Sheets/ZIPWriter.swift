@@ -15,11 +15,7 @@ struct ZIPWriter {
         var offset: Int
     }
 
-    private let handle: FileHandle
-    private let path: String
-    private var buffer: [UInt8] = []
-    private var written = 0
-    private var hash = Hashing.SHA256Stream()
+    private var output: HashedOutput
     private var entries: [Entry] = []
     /// The entry being streamed, and its compressor.
     private var open: (entry: Entry, deflater: Deflater, compressed: Int)?
@@ -29,16 +25,15 @@ struct ZIPWriter {
 
     /// `path` names the file in errors.
     init(_ handle: FileHandle, path: String) {
-        self.handle = handle
-        self.path = path
-        buffer.reserveCapacity(1 << 20)
+        output = HashedOutput(handle, path: path)
+        output.pending.reserveCapacity(1 << 20)
     }
 
-    private var position: Int { written + buffer.count }
+    private var position: Int { output.position }
 
     private mutating func put16(_ value: UInt16) {
-        buffer.append(UInt8(value & 0xFF))
-        buffer.append(UInt8(value >> 8))
+        output.pending.append(UInt8(value & 0xFF))
+        output.pending.append(UInt8(value >> 8))
     }
 
     private mutating func put32(_ value: UInt32) {
@@ -48,7 +43,8 @@ struct ZIPWriter {
 
     private func tooLarge() -> ToolError {
         ToolError(
-            .outputNotWritten, "\(path): error: the workbook would pass 4 GB, which a ZIP without ZIP64 cannot hold")
+            .outputNotWritten,
+            "\(output.path): error: the workbook would pass 4 GB, which a ZIP without ZIP64 cannot hold")
     }
 
     /// What a local header and a central directory record share: from "version needed"
@@ -70,7 +66,7 @@ struct ZIPWriter {
         put32(0x0403_4B50)
         sharedFields(entry)
         put16(0)  // no extra field
-        buffer.append(contentsOf: entry.name)
+        output.pending.append(contentsOf: entry.name)
     }
 
     /// A part written whole: deflated when `compress`, stored otherwise.
@@ -81,7 +77,7 @@ struct ZIPWriter {
             name: Array(name.utf8), method: compress ? 8 : 0, flags: 0x0800, crc: Deflate.crc32(bytes),
             compressed: data.count, size: bytes.count, offset: position)
         try localHeader(entry)
-        buffer.append(contentsOf: data)
+        output.pending.append(contentsOf: data)
         entries.append(entry)
         try flushIfFull()
     }
@@ -100,7 +96,7 @@ struct ZIPWriter {
         guard let (entry, deflater, compressed) = open else { preconditionFailure("no ZIP entry is open") }
         var added = 0
         deflater.feed(bytes) { block in
-            buffer.append(contentsOf: block)
+            output.pending.append(contentsOf: block)
             added += block.count
         }
         open = (entry, deflater, compressed + added)
@@ -110,7 +106,7 @@ struct ZIPWriter {
     mutating func end() throws {
         guard var (entry, deflater, compressed) = open else { preconditionFailure("no ZIP entry is open") }
         deflater.finish { block in
-            buffer.append(contentsOf: block)
+            output.pending.append(contentsOf: block)
             compressed += block.count
         }
         entry.crc = deflater.crc
@@ -126,16 +122,7 @@ struct ZIPWriter {
         try flushIfFull()
     }
 
-    private mutating func flushIfFull() throws {
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    private mutating func flush() throws {
-        try handle.writeAll(buffer, path: path)
-        hash.update(buffer)
-        written += buffer.count
-        buffer.removeAll(keepingCapacity: true)
-    }
+    private mutating func flushIfFull() throws { try output.flushIfFull() }
 
     /// The central directory and its end record; returns the file's SHA-256 and size.
     mutating func close() throws -> (sha256: String, bytes: Int) {
@@ -148,7 +135,7 @@ struct ZIPWriter {
             for _ in 0..<4 { put16(0) }  // extra field, comment, disk number, internal attributes
             put32(0)  // external attributes
             put32(UInt32(entry.offset))
-            buffer.append(contentsOf: entry.name)
+            output.pending.append(contentsOf: entry.name)
         }
         let size = position - directory
         guard position <= Int(UInt32.max) else { throw tooLarge() }
@@ -160,7 +147,6 @@ struct ZIPWriter {
         put32(UInt32(size))
         put32(UInt32(directory))
         put16(0)
-        try flush()
-        return (hash.hex, written)
+        return try output.finish()
     }
 }
