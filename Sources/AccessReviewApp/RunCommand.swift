@@ -67,7 +67,7 @@ extension Application {
             var result = try Reconciler(inputs.handOver(history: history, release: release)).run()
             // The line history is read only now, with the exports let go: at a million
             // identities it is 380 MB that would otherwise add to reconciliation's peak.
-            let (pendingRemovals, linesSeenBefore) = try applyLineHistory(
+            let pendingRemovals = try applyLineHistory(
                 state: state, campaign: campaign, handbook: inputs.handbook, to: &result)
             // Lines delegated to another reviewer (`delegate`) go to them while the delegation holds.
             let delegations = try state.delegations(campaign: campaign)
@@ -103,7 +103,6 @@ extension Application {
             record.lines = result.lines
             record.findings = result.findings
             record.pendingRemovals = pendingRemovals
-            record.linesSeenBefore = linesSeenBefore
             let stateTimings = StageTimings()
             record.timings = stateTimings
             var leaverTotals: LeaverReport.Totals?
@@ -155,10 +154,10 @@ extension Application {
     /// the history itself is gone when this returns, so they are never copied).
     func applyLineHistory(
         state: StateStore, campaign: String, handbook: Handbook, to result: inout ReconcileResult
-    ) throws -> ([LineID: StateStore.PendingRemoval], StateStore.LinesSeenBefore) {
+    ) throws -> [LineID: StateStore.PendingRemoval] {
         let history = try state.lineHistory(before: result.asOf, campaign: campaign)
         HistoryChecks(history: history, handbook: handbook, language: config.language).apply(to: &result)
-        return (history.pendingRemovals, StateStore.LinesSeenBefore(history.firstSeen))
+        return history.pendingRemovals
     }
 }
 

@@ -181,18 +181,7 @@ extension StateStore {
     public func lineHistory(before asOf: Day, campaign: String) throws -> LineHistory {
         var history = LineHistory()
         history.previousClose = try previousClose(before: asOf, other: campaign)?.on
-        // Millions of lines: each distinct day parsed once.
-        var days: [String: Day] = [:]
-        try db.forEach(
-            "SELECT system, account, role, first_seen FROM line_history WHERE gone_seen IS NULL AND first_seen <= ?",
-            [.text(asOf.description)]
-        ) { row in
-            let text = row.text(3)
-            guard let first = days[text] ?? Day(iso: text) else { return }
-            days[text] = first
-            history.firstSeen.append(LineID(system: row.text(0), account: row.text(1), role: row.text(2)), first)
-        }
-        history.firstSeen.seal()
+        history.firstSeen = try linesFirstSeen(asOf: asOf)
         // A line is attested in a campaign when every sheet it was on said Keep; on the day
         // the last of them did. Only kept lines need their capacities.
         struct CampaignLine: Hashable {
@@ -241,63 +230,6 @@ extension StateStore {
             history.lastAttested[key.line] = keep.on
         }
         return history
-    }
-
-    /// The lines a run's history said were there (→ first seen), handed to `recordLines`,
-    /// which empties it: a class, so that millions of keys are never copied.
-    public final class LinesSeenBefore {
-        public var firstSeen: LineDays
-        public init(_ firstSeen: LineDays) { self.firstSeen = firstSeen }
-    }
-
-    /// Records which lines this run saw: new lines get `first_seen`, lines no longer there
-    /// `gone_seen`, and a pending Remove whose line is gone is verified by this run. `before`
-    /// holds the lines not gone before this run (the history the run read); it is emptied.
-    func recordLines(
-        asOf: Day, lines: [AccessLine], before: LinesSeenBefore, pending: [LineID: PendingRemoval]
-    ) throws -> Int {
-        try db.transaction {
-            // A line seen before stays as it is; a new one, or one back after it was gone, starts now.
-            let insert = try db.prepare(
-                "INSERT INTO line_history VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (system, account, role) DO UPDATE SET identity = excluded.identity, first_seen = excluded.first_seen, gone_seen = NULL WHERE line_history.gone_seen IS NOT NULL"
-            )
-            var pendingSeen = Set<LineID>()
-            let day = asOf.description
-            for line in lines {
-                let id = LineID(system: line.system, account: line.account, role: line.role)
-                if !pending.isEmpty, pending[id] != nil { pendingSeen.insert(id) }
-                if before.firstSeen.take(id) { continue }
-                try insert.run(texts: [line.system, line.account, line.role, line.identity ?? "", day])
-            }
-            // What is left in `before` was there and is not now: marked gone, found by a pass
-            // over the lines not yet gone (their text is in the store, not in memory).
-            if before.firstSeen.untakenCount > 0 {
-                var gone: [(String, String, String)] = []
-                try db.forEach("SELECT system, account, role FROM line_history WHERE gone_seen IS NULL") { row in
-                    let (system, account, role) = (row.text(0), row.text(1), row.text(2))
-                    if before.firstSeen.isUntaken(LineID(system: system, account: account, role: role)) {
-                        gone.append((system, account, role))
-                    }
-                }
-                let mark = try db.prepare(
-                    "UPDATE line_history SET gone_seen = ? WHERE system = ? AND account = ? AND role = ?")
-                for (system, account, role) in gone { try mark.run(texts: [day, system, account, role]) }
-            }
-            before.firstSeen = LineDays()
-            var verified = 0
-            let verify = try db.prepare("INSERT OR IGNORE INTO removals_verified VALUES (?, ?, ?, ?, ?, ?, ?)")
-            let done = pending.filter { !pendingSeen.contains($0.key) }.values.sorted {
-                ($0.system, $0.account, $0.role) < ($1.system, $1.account, $1.role)
-            }
-            for removal in done {
-                try verify.run(texts: [
-                    removal.system, removal.account, removal.role, removal.identity, removal.campaign,
-                    removal.decidedOn.description, asOf.description,
-                ])
-                verified += 1
-            }
-            return verified
-        }
     }
 
     /// The Remove decisions seen carried out, with the run that first saw each line gone.

@@ -128,19 +128,8 @@ extension StateStore {
     /// The leaver report as of `asOf`: leavers who became one after `periodStart` (the
     /// previous campaign's close; every leaver when nil), and earlier ones still holding access.
     public func leaverReport(asOf: Day, periodStart: Day?, graceDays: Int) throws -> LeaverReport {
-        var accounts: [String: [(system: String, account: String, gone: Day?)]] = [:]
-        // The few leavers drive the join (CROSS JOIN keeps them outside), each reading its
-        // lines by the identity index: never a pass over millions of lines.
-        for (identity, system, account, gone) in try db.query(
-            """
-            SELECT h.identity, h.system, h.account,
-                CASE WHEN COUNT(h.gone_seen) = COUNT(*) THEN MAX(h.gone_seen) END
-            FROM leavers l CROSS JOIN line_history h ON h.identity = l.identity
-            GROUP BY h.identity, h.system, h.account ORDER BY h.identity, h.system, h.account
-            """, [String](), { ($0.text(0), $0.text(1), $0.text(2), $0.optionalText(3).flatMap { Day(iso: $0) }) })
-        {
-            accounts[identity, default: []].append((system, account, gone))
-        }
+        let identities = Set(try db.query("SELECT identity FROM leavers", [String]()) { $0.text(0) })
+        let accounts = try historyAccounts(of: identities)
         let leavers = try db.query(
             "SELECT identity, name, department, hr_end_date, directory_end_date, first_seen_disabled, became_leaver_on FROM leavers WHERE became_leaver_on <= ? ORDER BY identity",
             [asOf.description]

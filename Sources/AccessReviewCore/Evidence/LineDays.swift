@@ -11,30 +11,25 @@ public struct LineID: Hashable, Comparable, Sendable {
     public static func < (a: LineID, b: LineID) -> Bool { (a.high, a.low) < (b.high, b.low) }
 
     public init(system: String, account: String, role: String) {
-        var first = Hasher()
-        first.combine(1 as UInt8)
-        first.combine(system)
-        first.combine(account)
-        first.combine(role)
-        var second = Hasher()
-        second.combine(2 as UInt8)
-        second.combine(system)
-        second.combine(account)
-        second.combine(role)
-        high = first.finalize()
-        low = second.finalize()
+        high = FieldHash.hash(salt: 1, system, account, role)
+        low = FieldHash.hash(salt: 2, system, account, role)
+    }
+
+    /// The same key from the fields' UTF-8 bytes, as the line history stores them.
+    init(system: ArraySlice<UInt8>, account: ArraySlice<UInt8>, role: ArraySlice<UInt8>) {
+        high = FieldHash.hash(salt: 1, system, account, role)
+        low = FieldHash.hash(salt: 2, system, account, role)
     }
 }
 
 /// The lines a history holds, each with the day it was first seen: one array sorted by
-/// `LineID`, 24 bytes a line where a dictionary took more than twice that (a million
+/// `LineID`, 20 bytes a line where a dictionary took more than twice that (a million
 /// identities hold 7.4 M lines), looked up by binary search. Filled with `append`, then
-/// `seal`ed once; `take` marks a line as seen (for the run that records the lines).
+/// `seal`ed once.
 public struct LineDays: Sendable {
     private struct Entry {
         var id: LineID
         var day: Int32
-        var taken: Bool
     }
     private var entries: [Entry] = []
 
@@ -44,7 +39,7 @@ public struct LineDays: Sendable {
     public var isEmpty: Bool { entries.isEmpty }
 
     public mutating func append(_ id: LineID, _ day: Day) {
-        entries.append(Entry(id: id, day: Int32(truncatingIfNeeded: day.ordinal), taken: false))
+        entries.append(Entry(id: id, day: Int32(truncatingIfNeeded: day.ordinal)))
     }
 
     /// Sorts what was appended; a line appended twice keeps its earliest day.
@@ -69,16 +64,4 @@ public struct LineDays: Sendable {
     }
 
     public subscript(id: LineID) -> Day? { position(id).map { Day(ordinal: Int(entries[$0].day)) } }
-
-    /// Marks the line seen; false when it is not here (a new line) or was marked already.
-    public mutating func take(_ id: LineID) -> Bool {
-        guard let index = position(id), !entries[index].taken else { return false }
-        entries[index].taken = true
-        return true
-    }
-
-    /// Whether the line is here and was never taken: there before, and not seen now.
-    public func isUntaken(_ id: LineID) -> Bool { position(id).map { !entries[$0].taken } ?? false }
-
-    public var untakenCount: Int { entries.reduce(0) { $0 + ($1.taken ? 0 : 1) } }
 }

@@ -18,7 +18,9 @@ extension StateStore {
     ///   Message-ID and the SHA-256 of each attachment).
     /// - 5: delegations (`delegations`: a reviewer's undecided lines handed to another, who
     ///   approved it, why, when, until when, and which lines).
-    public static let schemaVersion = 5
+    /// - 6: the line history as one blob per system (`line_blocks`, see `LineBlock`) instead
+    ///   of a table row per line (`line_history`, dropped).
+    public static let schemaVersion = 6
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
     /// store written by a newer accessreview rather than guess at it.
@@ -104,6 +106,14 @@ extension StateStore {
                         lines TEXT NOT NULL);
                     PRAGMA user_version = 5;
                     """)
+            }
+        }
+        if version < 6 {
+            try db.transaction {
+                try db.execute(
+                    "CREATE TABLE line_blocks (system TEXT PRIMARY KEY, lines INTEGER NOT NULL, content BLOB NOT NULL)")
+                try migrateLineHistory()
+                try db.execute("DROP TABLE line_history; PRAGMA user_version = 6")
             }
         }
     }

@@ -124,8 +124,6 @@ public final class StateStore {
         public var lines: [AccessLine] = []
         public var findings: [Finding] = []
         public var pendingRemovals: [LineID: PendingRemoval] = [:]
-        /// The lines the run's history said were there; emptied by the recording.
-        public var linesSeenBefore = LinesSeenBefore(LineDays())
         /// Where `--timings` gets the state stage's steps.
         public var timings: StageTimings?
 
@@ -171,8 +169,7 @@ public final class StateStore {
             lap("identity history and counts")
             try issueSheets(campaign: run.campaign, asOf: run.asOf, plan: run.versions) { run.issuedSheets($0) }
             lap("issued rows")
-            let verified = try recordLines(
-                asOf: run.asOf, lines: run.lines, before: run.linesSeenBefore, pending: run.pendingRemovals)
+            let verified = try recordLines(asOf: run.asOf, lines: run.lines, pending: run.pendingRemovals)
             lap("line history and verified removals")
             try recordLeavers(asOf: run.asOf, identities: run.identities, lines: run.lines)
             lap("leavers")
