@@ -30,10 +30,25 @@ extension StateStore {
     /// pending Remove whose line is gone is verified by this run; returns how many were.
     func recordLines(asOf: Day, lines: [AccessLine], pending: [LineID: PendingRemoval]) throws -> Int {
         try db.transaction {
+            // A line's system is most often the one of the line before (and the same string).
             var bySystem: [String: [Int32]] = [:]
-            for (index, line) in lines.enumerated() { bySystem[line.system, default: []].append(Int32(index)) }
+            var current: (system: String, indices: [Int32])?
+            for index in lines.indices {
+                let system = lines[index].system
+                if current?.system != system {
+                    if let current { bySystem[current.system] = current.indices }
+                    current = (system, bySystem.removeValue(forKey: system) ?? [])
+                }
+                current!.indices.append(Int32(index))
+            }
+            if let current { bySystem[current.system] = current.indices }
+            // Each line's key within its system, on both cores.
+            let hashes = Parallel.map(lines.count) { LineBlock.hash(account: lines[$0].account, role: lines[$0].role) }
             let stored = try db.query("SELECT system FROM line_blocks", [String]()) { $0.text(0) }
-            let systems = Set(stored).union(bySystem.keys).sorted()
+            // The largest systems first, two at a time: the two of a batch take about as long.
+            let systems = Set(stored).union(bySystem.keys).sorted {
+                (bySystem[$0]?.count ?? 0, $1) > (bySystem[$1]?.count ?? 0, $0)
+            }
             let write = try db.prepare(
                 "INSERT INTO line_blocks (system, lines, content) VALUES (?, ?, ?) ON CONFLICT (system) DO UPDATE SET lines = excluded.lines, content = excluded.content"
             )
@@ -50,7 +65,7 @@ extension StateStore {
                 }
                 let merged = Parallel.map(batch.count, chunks: batch.count) { index in
                     LineBlock.merge(
-                        old: old[index], system: batch[index], lines: lines, indices: indices[index],
+                        old: old[index], system: batch[index], lines: lines, indices: indices[index], hashes: hashes,
                         asOf: asOf, pending: pendingIDs)
                 }
                 for (index, system) in batch.enumerated() {
@@ -278,53 +293,73 @@ enum LineBlock {
         var pendingSeen: [LineID]
     }
 
-    /// Merges a run's lines of one system (`indices` into `lines`) into its block (`old`,
-    /// nil for a system never seen): a line there and seen again stays as it was; a line
-    /// there and not seen is gone as of `asOf` (unless first seen after it); a gone line seen
-    /// again starts again, with the identity it has now; a new line is appended. Nil when the
-    /// old block is damaged.
+    /// A line's key within its system: account and role.
+    static func hash(account: String, role: String) -> Int { FieldHash.hash(account, role) }
+
+    /// Merges a run's lines of one system (`indices` into `lines`, `hashes` their keys) into
+    /// its block (`old`, nil for a system never seen): a line there and seen again stays as
+    /// it was; a line there and not seen is gone as of `asOf` (unless first seen after it); a
+    /// gone line seen again starts again, with the identity it has now; a new line is
+    /// appended. Nil when the old block is damaged.
     static func merge(
-        old: [UInt8]?, system: String, lines: [AccessLine], indices: [Int32], asOf: Day, pending: Set<LineID>
+        old: [UInt8]?, system: String, lines: [AccessLine], indices: [Int32], hashes: [Int], asOf: Day,
+        pending: Set<LineID>
     ) -> Merged? {
         let day = Int32(truncatingIfNeeded: asOf.ordinal)
         let block = old ?? []
-        let systemBytes = Array(system.utf8)[...]
         var entries: [Entry] = []
-        var known: [LineID: Int32] = [:]
+        // Known lines by key, colliding keys chained: slot n < entries.count is an old line,
+        // slot entries.count + k the k-th new line of this run.
+        var first: [Int: Int32] = [:], next: [Int32] = []
         let intact = forEach(block) { entry in
-            known[LineID(system: systemBytes, account: block[entry.account], role: block[entry.role])] =
-                Int32(entries.count)
+            let key = FieldHash.hash(block[entry.account], block[entry.role])
+            next.append(first.updateValue(Int32(entries.count), forKey: key) ?? -1)
             entries.append(entry)
         }
         guard intact else { return nil }
-        // The line (index into `lines`) that saw each known line, -1 for none.
+        first.reserveCapacity(entries.count + indices.count)
+        // The line (index into `lines`) that saw each old line, -1 for none.
         var seenBy = [Int32](repeating: -1, count: entries.count)
-        var fresh: [Int32] = [], freshIDs = Set<LineID>()
+        var fresh: [Int32] = []
         var pendingSeen: [LineID] = []
-        for index in indices {
-            let line = lines[Int(index)]
-            let id = LineID(system: system, account: line.account, role: line.role)
-            if !pending.isEmpty, pending.contains(id) { pendingSeen.append(id) }
-            if let at = known[id] {
-                if seenBy[Int(at)] < 0 { seenBy[Int(at)] = index }
-            } else if freshIDs.insert(id).inserted {
-                fresh.append(index)
+        func same(_ slot: Int, _ index: Int) -> Bool {
+            if slot < entries.count {
+                return lines[index].account.utf8.elementsEqual(block[entries[slot].account])
+                    && lines[index].role.utf8.elementsEqual(block[entries[slot].role])
+            }
+            let other = Int(fresh[slot - entries.count])
+            return lines[index].account == lines[other].account && lines[index].role == lines[other].role
+        }
+        for index32 in indices {
+            let index = Int(index32), key = hashes[index]
+            var slot = Int(first[key] ?? -1)
+            while slot >= 0, !same(slot, index) { slot = Int(next[slot]) }
+            if slot < 0 {
+                next.append(first.updateValue(Int32(entries.count + fresh.count), forKey: key) ?? -1)
+                fresh.append(index32)
+            } else if slot < entries.count, seenBy[slot] < 0 {
+                seenBy[slot] = index32
+            }
+            if !pending.isEmpty {
+                let id = LineID(system: system, account: lines[index].account, role: lines[index].role)
+                if pending.contains(id) { pendingSeen.append(id) }
             }
         }
         var writer = Writer(capacity: entries.count + fresh.count)
         for (at, entry) in entries.enumerated() {
-            let by = seenBy[at]
+            let by = Int(seenBy[at])
             if by >= 0, entry.gone != none {
-                writer.copy(entry, from: block, identity: lines[Int(by)].identity ?? "", first: day, gone: none)
+                writer.copy(entry, from: block, identity: lines[by].identity ?? "", first: day, gone: none)
             } else if by < 0, entry.gone == none, entry.first <= day {
                 writer.copy(entry, from: block, gone: day)
             } else {
                 writer.copy(entry, from: block)
             }
         }
-        for index in fresh {
-            let line = lines[Int(index)]
-            writer.add(account: line.account, role: line.role, identity: line.identity ?? "", first: day, gone: none)
+        for index in fresh.map({ Int($0) }) {
+            writer.add(
+                account: lines[index].account, role: lines[index].role, identity: lines[index].identity ?? "",
+                first: day, gone: none)
         }
         return Merged(bytes: writer.bytes, lines: writer.lines, pendingSeen: pendingSeen)
     }

@@ -1,7 +1,8 @@
 /// A hash of text fields by their UTF-8 bytes, with the process's seed: the same for the
 /// fields as `String`s and as bytes read back from a file, so that stored text is matched
 /// against a run's strings without making strings of it. Three fields (a line: system,
-/// account, role) or one (an identity); not variadic, since a line history hashes millions.
+/// account, role), two (a line within its system) or one (an identity); not variadic,
+/// since a line history hashes millions.
 package enum FieldHash {
     package static func hash(salt: UInt8, _ a: String, _ b: String, _ c: String) -> Int {
         var hasher = Hasher()
@@ -20,6 +21,20 @@ package enum FieldHash {
         add(a, to: &hasher)
         add(b, to: &hasher)
         add(c, to: &hasher)
+        return hasher.finalize()
+    }
+
+    package static func hash(_ a: String, _ b: String) -> Int {
+        var hasher = Hasher()
+        add(a, to: &hasher)
+        add(b, to: &hasher)
+        return hasher.finalize()
+    }
+
+    package static func hash(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int {
+        var hasher = Hasher()
+        add(a, to: &hasher)
+        add(b, to: &hasher)
         return hasher.finalize()
     }
 
