@@ -17,9 +17,11 @@ import TestSupport
     /// Every line in the store: "system/account/role identity first gone" (gone "-" while there).
     func contents(_ store: StateStore) throws -> [String] {
         var all: [String] = []
-        for (system, block) in try store.db.query(
-            "SELECT system, content FROM line_blocks ORDER BY system", [String](), { ($0.text(0), [UInt8]($0.blob(1))) }
+        for (system, stored) in try store.db.query(
+            "SELECT system, content FROM line_blocks ORDER BY system", [String](), { ($0.text(0), $0.bytes(1)) }
         ) {
+            let block = try #require(LineBlock.block(stored: stored))
+            #expect(stored.first == LineBlock.packedFormat, "kept compressed")
             let intact = LineBlock.forEach(block) { entry in
                 let text = { (range: Range<Int>) in String(decoding: block[range], as: UTF8.self) }
                 let gone = entry.gone == LineBlock.none ? "-" : Day(ordinal: Int(entry.gone)).description

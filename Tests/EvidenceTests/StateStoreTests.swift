@@ -142,6 +142,32 @@ import TestSupport
         }
     }
 
+    /// Sheets written before their fields were compressed (format 1) are read as they were;
+    /// a compressed one whose fields were cut short is named.
+    @Test func sheetsOfTheFirstBlobFormatAreRead() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("state.sqlite")
+        try writeVersionZeroStore(path)
+        _ = try StateStore(path: path)
+        let db = try SQLiteDatabase(path: path)
+        let written = try db.query("SELECT content FROM sheet_versions", [String]()) { $0.bytes(0) }
+        #expect(written.first?.first == 2)
+        // Format 1: per row a text id (1, length, "r1") and six fields, side by side.
+        var old: [UInt8] = [1]
+        for (id, fields) in [("r1", ["ankj", "esdh", "E1", "Basisbruger", "", "manager"])] {
+            old += [1, UInt8(id.utf8.count)] + Array(id.utf8)
+            for field in fields { old += [UInt8(field.utf8.count)] + Array(field.utf8) }
+        }
+        try db.run("UPDATE sheet_versions SET content = ?", [.bytes(old)])
+        let rows = try StateStore(path: path).issuedRows(campaign: "2026-H2")
+        #expect(
+            rows.map { "\($0.rowId) \($0.identity) \($0.system) \($0.account) \($0.role)" } == [
+                "r1 ankj esdh E1 Basisbruger"
+            ])
+        try db.run("UPDATE sheet_versions SET content = ?", [.bytes(Array(written[0].dropLast(5)))])
+        #expect(throws: ToolError.self) { _ = try StateStore(path: path).issuedRows(campaign: "2026-H2") }
+    }
+
     @Test func anEditedDecisionIsFoundAtItsImport() throws {
         let folder = TemporaryFolder()
         let path = folder.file("state.sqlite")

@@ -68,22 +68,36 @@ extension StateStore {
             let insert = try db.prepare(
                 "INSERT INTO sheet_versions (campaign, reviewer, version, issued_on, rows, content) VALUES (?, ?, ?, ?, ?, ?)"
             )
+            // Encoded here, compressed in batches on both cores, written in order.
+            var batch: [(reviewer: String, version: Int, writer: IssuedSheetCodec.Writer)] = []
+            var batchRows = 0
+            func flush() throws {
+                let writers = batch.map(\.writer)
+                let packed = Parallel.map(writers.count, chunks: 8) { writers[$0].packed() }
+                for (index, sheet) in batch.enumerated() {
+                    try insert.run([
+                        .text(campaign), .text(sheet.reviewer), .integer(sheet.version), .text(asOf.description),
+                        .integer(sheet.writer.rows), .bytes(packed[index]),
+                    ])
+                }
+                batch.removeAll(keepingCapacity: true)
+                batchRows = 0
+            }
             var failure: Error?
             try produce { sheet in
                 guard failure == nil, plan.changed.contains(sheet.reviewer) || !plan.rerun,
                     let version = plan.version[sheet.reviewer]
                 else { return }
-                let content = sheet.encode()
-                do {
-                    try insert.run([
-                        .text(campaign), .text(sheet.reviewer), .integer(version), .text(asOf.description),
-                        .integer(content.rows), .bytes(content.bytes),
-                    ])
-                } catch {
-                    failure = error
+                let writer = sheet.encode()
+                batch.append((sheet.reviewer, version, writer))
+                batchRows += writer.rows
+                // About 3 MB of text a batch.
+                if batchRows >= 50_000 {
+                    do { try flush() } catch { failure = error }
                 }
             }
             if let failure { throw failure }
+            try flush()
         }
     }
 
@@ -112,7 +126,7 @@ extension StateStore {
             try body(
                 IssuedSheet(
                     reviewer: reviewer, version: version,
-                    rows: try decode(row.blob(2), campaign: campaign, reviewer: reviewer, version: version)))
+                    rows: try decode(row.bytes(2), campaign: campaign, reviewer: reviewer, version: version)))
         }
     }
 
@@ -164,10 +178,9 @@ extension StateStore {
         try db.forEach("SELECT campaign, reviewer, version, content FROM sheet_versions ORDER BY campaign, reviewer") {
             row in
             guard found == nil else { return }
-            let bytes = row.blob(3)
-            guard bytes.range(of: needle) != nil else { return }
+            guard row.blob(3).range(of: needle) != nil else { return }
             found = try decode(
-                bytes, campaign: row.text(0), reviewer: row.text(1), version: row.integer(2)
+                row.bytes(3), campaign: row.text(0), reviewer: row.text(1), version: row.integer(2)
             ).first { $0.rowId == rowId }
         }
         return found
@@ -196,7 +209,7 @@ extension StateStore {
         return resend
     }
 
-    private func decode(_ content: Data, campaign: String, reviewer: String, version: Int) throws -> [IssuedRow] {
+    private func decode(_ content: [UInt8], campaign: String, reviewer: String, version: Int) throws -> [IssuedRow] {
         guard let rows = IssuedSheetCodec.decode(content, campaign: campaign, reviewer: reviewer) else {
             throw ToolError(
                 .input,
@@ -207,66 +220,80 @@ extension StateStore {
     }
 }
 
-/// One sheet version's rows as bytes: a format byte, then per row its row id — a 0 byte and
-/// the id's 12 bytes where it is the 24 hexadecimal digits accessreview issues, else a 1
-/// byte and the id as text — and six fields (identity, system, account, role, worst
-/// severity, capacity), each a LEB128 length and its UTF-8 bytes. About 60 bytes a row.
+/// One sheet version's rows as bytes: a format byte, the number of rows (LEB128), each
+/// row's id — a 0 byte and the id's 12 bytes where it is the 24 hexadecimal digits
+/// accessreview issues, else a 1 byte and the id as text (a LEB128 length and its UTF-8
+/// bytes) — then, compressed (`PackedBytes.appendPacked`), each row's six fields: identity,
+/// system, account, role, worst severity, capacity, each as text. The ids stay uncompressed,
+/// so that `findRow` finds a sheet by its bytes. About 20 bytes a row (54 uncompressed).
+/// Format 1 (schema 3 to 6's first form) held each row's id and fields together, uncompressed.
 enum IssuedSheetCodec {
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
 
-    /// Builds one sheet's bytes row by row.
+    /// Builds one sheet's bytes row by row; `packed()` compresses them (on any thread).
     struct Writer {
-        private(set) var bytes: [UInt8] = [IssuedSheetCodec.format]
+        private var ids: [UInt8] = []
+        private var fields: [UInt8] = []
         private(set) var rows = 0
 
-        /// Room for `capacity` rows of the usual size (about 70 bytes): not grown by doubling,
-        /// which for the top of a million identities' hierarchy (1.3 M rows) held 180 MB.
-        init(capacity: Int = 0) { bytes.reserveCapacity(1 + capacity * 96) }
+        /// Room for `capacity` rows of the usual size (13 bytes of id, about 50 of fields): not
+        /// grown by doubling, which for the top of a million identities' hierarchy (1.3 M rows)
+        /// held 180 MB.
+        init(capacity: Int = 0) {
+            ids.reserveCapacity(capacity * 13)
+            fields.reserveCapacity(capacity * 64)
+        }
 
         /// A row whose id is 96 bits (as `RowId` holds it).
         mutating func add(
             id: RowId, identity: String, system: String, account: String, role: String, worst: String,
             capacity: String
         ) {
-            bytes.append(0)
-            id.append(to: &bytes)
-            fields(identity, system, account, role, worst, capacity)
+            ids.append(0)
+            id.append(to: &ids)
+            add(identity, system, account, role, worst, capacity)
         }
 
         /// A row given as the store reads it back.
         mutating func add(_ row: StateStore.IssuedRow) {
             if let id = IssuedSheetCodec.binaryId(row.rowId) {
-                bytes.append(0)
-                bytes.append(contentsOf: id)
+                ids.append(0)
+                ids.append(contentsOf: id)
             } else {
-                bytes.append(1)
-                put(row.rowId)
+                ids.append(1)
+                PackedBytes.appendField(row.rowId.utf8, to: &ids)
             }
-            fields(row.identity, row.system, row.account, row.role, row.worst?.rawValue ?? "", row.capacity)
+            add(row.identity, row.system, row.account, row.role, row.worst?.rawValue ?? "", row.capacity)
         }
 
-        private mutating func fields(_ values: String...) {
-            for value in values { put(value) }
+        private mutating func add(
+            _ identity: String, _ system: String, _ account: String, _ role: String, _ worst: String,
+            _ capacity: String
+        ) {
+            PackedBytes.appendField(identity.utf8, to: &fields)
+            PackedBytes.appendField(system.utf8, to: &fields)
+            PackedBytes.appendField(account.utf8, to: &fields)
+            PackedBytes.appendField(role.utf8, to: &fields)
+            PackedBytes.appendField(worst.utf8, to: &fields)
+            PackedBytes.appendField(capacity.utf8, to: &fields)
             rows += 1
         }
 
-        private mutating func put(_ text: String) {
-            var length = text.utf8.count
-            while length >= 0x80 {
-                bytes.append(UInt8(length & 0x7F) | 0x80)
-                length >>= 7
-            }
-            bytes.append(UInt8(length))
-            bytes.append(contentsOf: text.utf8)
+        /// The sheet's bytes, as the store keeps them.
+        func packed() -> [UInt8] {
+            var bytes = [IssuedSheetCodec.format]
+            bytes.reserveCapacity(ids.count + fields.count / 4 + 16)
+            PackedBytes.appendLength(rows, to: &bytes)
+            bytes.append(contentsOf: ids)
+            PackedBytes.appendPacked(fields, to: &bytes)
+            return bytes
         }
-
-        var data: Data { Data(bytes) }
     }
 
-    static func encode(_ rows: [StateStore.IssuedRow]) -> Data {
+    static func encode(_ rows: [StateStore.IssuedRow]) -> [UInt8] {
         var writer = Writer(capacity: rows.count)
         for row in rows { writer.add(row) }
-        return writer.data
+        return writer.packed()
     }
 
     /// The 12 bytes of a row id of 24 lower-case hexadecimal digits; nil for any other text.
@@ -292,47 +319,53 @@ enum IssuedSheetCodec {
     /// What a row id looks like inside a sheet's bytes, to find the sheet that holds it.
     static func needle(_ rowId: String) -> Data { Data(binaryId(rowId) ?? Array(rowId.utf8)) }
 
-    /// Nil when the bytes are not a sheet this encoder wrote.
-    static func decode(_ content: Data, campaign: String, reviewer: String) -> [StateStore.IssuedRow]? {
-        let bytes = [UInt8](content)
-        guard bytes.first == format else { return nil }
-        var at = 1
-        func take() -> String? {
-            var length = 0, shift = 0
-            while at < bytes.count, shift < 35 {
-                let byte = bytes[at]
-                at += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte < 0x80 {
-                    guard length <= bytes.count - at else { return nil }
-                    defer { at += length }
-                    return String(decoding: bytes[at..<at + length], as: UTF8.self)
-                }
-                shift += 7
+    /// Nil when the bytes are not a sheet this encoder (or format 1's) wrote.
+    static func decode(_ content: [UInt8], campaign: String, reviewer: String) -> [StateStore.IssuedRow]? {
+        var rows: [StateStore.IssuedRow] = []
+        func row(_ rowId: String, _ fields: [UInt8], _ at: inout Int) -> Bool {
+            var texts: [String] = []
+            for _ in 0..<6 {
+                guard let range = PackedBytes.readField(fields, &at) else { return false }
+                texts.append(String(decoding: fields[range], as: UTF8.self))
             }
-            return nil
+            rows.append(
+                StateStore.IssuedRow(
+                    campaign: campaign, reviewer: reviewer, rowId: rowId, identity: texts[0], system: texts[1],
+                    account: texts[2], role: texts[3], worst: Severity(rawValue: texts[4]), capacity: texts[5]))
+            return true
         }
-        func rowId() -> String? {
-            guard at < bytes.count else { return nil }
+        func rowId(_ at: inout Int) -> String? {
+            guard at < content.count else { return nil }
             at += 1
-            switch bytes[at - 1] {
+            switch content[at - 1] {
             case 0:
-                guard bytes.count - at >= 12 else { return nil }
+                guard content.count - at >= 12 else { return nil }
                 defer { at += 12 }
-                return Hashing.hex(Array(bytes[at..<at + 12]))
-            case 1: return take()
+                return Hashing.hex(Array(content[at..<at + 12]))
+            case 1: return PackedBytes.readField(content, &at).map { String(decoding: content[$0], as: UTF8.self) }
             default: return nil
             }
         }
-        var rows: [StateStore.IssuedRow] = []
-        while at < bytes.count {
-            guard let rowId = rowId(), let identity = take(), let system = take(), let account = take(),
-                let role = take(), let worst = take(), let capacity = take()
-            else { return nil }
-            rows.append(
-                StateStore.IssuedRow(
-                    campaign: campaign, reviewer: reviewer, rowId: rowId, identity: identity, system: system,
-                    account: account, role: role, worst: Severity(rawValue: worst), capacity: capacity))
+        var at = 1
+        switch content.first {
+        case 1:
+            while at < content.count {
+                guard let id = rowId(&at), row(id, content, &at) else { return nil }
+            }
+        case format:
+            guard let count = PackedBytes.readLength(content, &at), count <= content.count else { return nil }
+            var ids: [String] = []
+            for _ in 0..<count {
+                guard let id = rowId(&at) else { return nil }
+                ids.append(id)
+            }
+            guard let fields = PackedBytes.unpacked(content, from: at) else { return nil }
+            var fieldAt = 0
+            for id in ids {
+                guard row(id, fields, &fieldAt) else { return nil }
+            }
+            guard fieldAt == fields.count else { return nil }
+        default: return nil
         }
         return rows
     }

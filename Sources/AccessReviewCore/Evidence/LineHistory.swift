@@ -60,7 +60,7 @@ extension StateStore {
                 let batch = Array(systems[start..<min(start + 2, systems.count)])
                 let indices = batch.map { bySystem.removeValue(forKey: $0) ?? [] }
                 let old = try batch.map { system in
-                    try db.query("SELECT content FROM line_blocks WHERE system = ?", [system]) { [UInt8]($0.blob(0)) }
+                    try db.query("SELECT content FROM line_blocks WHERE system = ?", [system]) { $0.bytes(0) }
                         .first
                 }
                 let merged = Parallel.map(batch.count, chunks: batch.count) { index in
@@ -131,7 +131,9 @@ extension StateStore {
     /// Calls `body` with each system's block, by system.
     private func forEachLineBlock(_ body: (String, [UInt8]) throws -> Void) throws {
         try db.forEach("SELECT system, content FROM line_blocks ORDER BY system") { row in
-            try body(row.text(0), [UInt8](row.blob(1)))
+            let system = row.text(0)
+            guard let block = LineBlock.block(stored: row.bytes(1)) else { throw damagedLineBlock(system) }
+            try body(system, block)
         }
     }
 
@@ -147,7 +149,9 @@ extension StateStore {
         var system: String?
         var writer = LineBlock.Writer()
         func flush() throws {
-            if let system { try write.run([.text(system), .integer(writer.lines), .bytes(writer.bytes)]) }
+            if let system {
+                try write.run([.text(system), .integer(writer.lines), .bytes(LineBlock.stored(writer.bytes))])
+            }
             writer = LineBlock.Writer()
         }
         try db.forEach(
@@ -172,9 +176,11 @@ extension StateStore {
 /// One system's lines as bytes: a format byte, then per line its account, role and identity
 /// (each a LEB128 length and its UTF-8 bytes), the day it was first seen and the day it was
 /// first seen gone (each an Int32 of days since 1970, little-endian; `none` while it is there).
-/// About 40 bytes a line.
+/// About 33 bytes a line; stored compressed (`stored`), about 6 bytes a line.
 enum LineBlock {
     static let format: UInt8 = 1
+    /// The stored form: this byte, then the block as `PackedBytes.appendPacked` writes it.
+    static let packedFormat: UInt8 = 2
     static let none = Int32.min
 
     /// Where one line's fields are in a block.
@@ -189,26 +195,28 @@ enum LineBlock {
         var days: Int
     }
 
+    /// The block as the store keeps it.
+    static func stored(_ block: [UInt8]) -> [UInt8] {
+        var bytes = [packedFormat]
+        PackedBytes.appendPacked(block, to: &bytes)
+        return bytes
+    }
+
+    /// The block the store kept (a block of schema 6's first form is kept as it is); nil when
+    /// it is damaged.
+    static func block(stored bytes: [UInt8]) -> [UInt8]? {
+        switch bytes.first {
+        case packedFormat: PackedBytes.unpacked(bytes, from: 1).flatMap { $0.first == format ? $0 : nil }
+        case format, nil: bytes
+        default: nil
+        }
+    }
+
     /// Calls `body` with each line of the block; false when the bytes are not a block this
     /// writer wrote.
     static func forEach(_ bytes: [UInt8], _ body: (Entry) -> Void) -> Bool {
         guard bytes.first == format else { return bytes.isEmpty }
         var at = 1
-        func field() -> Range<Int>? {
-            var length = 0, shift = 0
-            while at < bytes.count, shift < 35 {
-                let byte = bytes[at]
-                at += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte < 0x80 {
-                    guard length <= bytes.count - at else { return nil }
-                    defer { at += length }
-                    return at..<at + length
-                }
-                shift += 7
-            }
-            return nil
-        }
         func day() -> Int32 {
             defer { at += 4 }
             return Int32(
@@ -217,9 +225,9 @@ enum LineBlock {
         }
         while at < bytes.count {
             let start = at
-            guard let account = field(), let role = field(), let identity = field(), bytes.count - at >= 8 else {
-                return false
-            }
+            guard let account = PackedBytes.readField(bytes, &at), let role = PackedBytes.readField(bytes, &at),
+                let identity = PackedBytes.readField(bytes, &at), bytes.count - at >= 8
+            else { return false }
             let days = at
             let first = day(), gone = day()
             body(
@@ -265,22 +273,19 @@ enum LineBlock {
         }
 
         private mutating func put<Bytes: Collection>(_ field: Bytes) where Bytes.Element == UInt8 {
-            var length = field.count
-            while length >= 0x80 {
-                bytes.append(UInt8(length & 0x7F) | 0x80)
-                length >>= 7
-            }
-            bytes.append(UInt8(length))
-            bytes.append(contentsOf: field)
+            PackedBytes.appendField(field, to: &bytes)
         }
 
         private mutating func days(_ first: Int32, _ gone: Int32) {
-            for value in [first, gone] {
+            func append(_ value: Int32) {
                 let bits = UInt32(bitPattern: value)
-                bytes.append(contentsOf: [
-                    UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24),
-                ])
+                bytes.append(UInt8(truncatingIfNeeded: bits))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 16))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 24))
             }
+            append(first)
+            append(gone)
             lines += 1
         }
     }
@@ -306,7 +311,7 @@ enum LineBlock {
         pending: Set<LineID>
     ) -> Merged? {
         let day = Int32(truncatingIfNeeded: asOf.ordinal)
-        let block = old ?? []
+        guard let block = LineBlock.block(stored: old ?? []) else { return nil }
         var entries: [Entry] = []
         // Known lines by key, colliding keys chained: slot n < entries.count is an old line,
         // slot entries.count + k the k-th new line of this run.
@@ -361,6 +366,6 @@ enum LineBlock {
                 account: lines[index].account, role: lines[index].role, identity: lines[index].identity ?? "",
                 first: day, gone: none)
         }
-        return Merged(bytes: writer.bytes, lines: writer.lines, pendingSeen: pendingSeen)
+        return Merged(bytes: stored(writer.bytes), lines: writer.lines, pendingSeen: pendingSeen)
     }
 }

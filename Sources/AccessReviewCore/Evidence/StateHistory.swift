@@ -19,7 +19,8 @@ extension StateStore {
     /// - 5: delegations (`delegations`: a reviewer's undecided lines handed to another, who
     ///   approved it, why, when, until when, and which lines).
     /// - 6: the line history as one blob per system (`line_blocks`, see `LineBlock`) instead
-    ///   of a table row per line (`line_history`, dropped).
+    ///   of a table row per line (`line_history`, dropped); sheet versions written since hold
+    ///   their rows' fields compressed (`IssuedSheetCodec` format 2; format 1 is still read).
     public static let schemaVersion = 6
 
     /// Brings an older store up to `schemaVersion`, each step in one transaction; refuses a
@@ -133,7 +134,7 @@ extension StateStore {
                 let rows = sheet.filter { $0.first <= version && version <= $0.last }.map(\.row)
                 try write.run([
                     .text(first.row.campaign), .text(first.row.reviewer), .integer(version), .integer(rows.count),
-                    .blob(IssuedSheetCodec.encode(rows)),
+                    .bytes(IssuedSheetCodec.encode(rows)),
                 ])
             }
             sheet.removeAll()

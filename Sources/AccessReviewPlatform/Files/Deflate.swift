@@ -1,8 +1,8 @@
 import CLibZ
 
-/// DEFLATE with zlib, for the PDF and workbook writers: a whole buffer compressed in one
-/// call, as a zlib stream (a PDF's `/FlateDecode`) or raw (a ZIP entry), and the CRC-32 a
-/// ZIP entry carries.
+/// DEFLATE with zlib, for the PDF and workbook writers and the state store's blobs: a whole
+/// buffer compressed in one call, as a zlib stream (a PDF's `/FlateDecode`, a blob) or raw
+/// (a ZIP entry), a zlib stream decompressed, and the CRC-32 a ZIP entry carries.
 ///
 /// The only type that holds zlib pointers.
 package enum Deflate {
@@ -37,6 +37,23 @@ package enum Deflate {
 
     package static func compress(_ bytes: [UInt8], level: Int32, format: Format) -> [UInt8] {
         bytes.withUnsafeBytes { compress($0, level: level, format: format) }
+    }
+
+    /// A zlib stream (`Format.zlib`) decompressed: nil unless it is intact and holds exactly
+    /// `size` bytes (the state store's blobs say how large they were; DEFLATE never makes
+    /// more than 1,032 bytes of one, so a damaged size is refused before anything is allocated).
+    package static func decompress(_ bytes: ArraySlice<UInt8>, size: Int) -> [UInt8]? {
+        guard size >= 0, size <= bytes.count * 1032 + 64 else { return nil }
+        var intact = false
+        let output = bytes.withUnsafeBufferPointer { input in
+            [UInt8](unsafeUninitializedCapacity: max(size, 1)) { output, count in
+                var length = uLongf(output.count)
+                let status = uncompress(output.baseAddress, &length, input.baseAddress, uLong(input.count))
+                intact = status == Z_OK && Int(length) == size
+                count = intact ? size : 0
+            }
+        }
+        return intact ? output : nil
     }
 
     /// The CRC-32 of `bytes` (ZIP's checksum).

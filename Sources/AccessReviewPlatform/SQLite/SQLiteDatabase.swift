@@ -29,6 +29,11 @@ package final class SQLiteDatabase {
             guard let bytes = sqlite3_column_blob(statement, column) else { return Data() }
             return Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, column)))
         }
+        /// A blob as an array, copied once.
+        package func bytes(_ column: Int32) -> [UInt8] {
+            guard let bytes = sqlite3_column_blob(statement, column) else { return [] }
+            return [UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+        }
     }
 
     /// A prepared statement, stepped once per row written.
